@@ -1,0 +1,117 @@
+#include "common/exec/executor.h"
+
+#include <pthread.h>
+
+#include <utility>
+
+#include "common/base/check.h"
+
+namespace tern::exec {
+
+ThreadPool::ThreadPool(std::string name, size_t num_threads) : name_(std::move(name)) {
+  TERN_CHECK(num_threads > 0) << name_;
+  workers_.reserve(num_threads);
+  for (size_t i = 0; i < num_threads; ++i) {
+    workers_.emplace_back([this] { WorkerLoop(); });
+    // Linux limits thread names to 15 characters.
+    std::string thread_name = (name_ + "-" + std::to_string(i)).substr(0, 15);
+    pthread_setname_np(workers_.back().native_handle(), thread_name.c_str());
+  }
+}
+
+ThreadPool::~ThreadPool() { Shutdown(); }
+
+void ThreadPool::Post(Task task) {
+  absl::MutexLock lock(&mu_);
+  if (stopping_) return;
+  queue_.push_back(std::move(task));
+}
+
+void ThreadPool::Shutdown() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  for (std::thread& worker : workers_) {
+    if (worker.joinable()) worker.join();
+  }
+}
+
+void ThreadPool::WorkerLoop() {
+  for (;;) {
+    Task task;
+    {
+      absl::MutexLock lock(&mu_);
+      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return stopping_ || !queue_.empty();
+      };
+      mu_.Await(absl::Condition(&ready));
+      if (queue_.empty()) return;  // stopping and drained
+      task = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    std::move(task)();
+  }
+}
+
+SerialExecutor::SerialExecutor(Executor* base) : base_(base) {}
+
+void SerialExecutor::Post(Task task) {
+  {
+    absl::MutexLock lock(&mu_);
+    queue_.push_back(std::move(task));
+    if (scheduled_) return;
+    scheduled_ = true;
+  }
+  base_->Post([this]() { Drain(); });
+}
+
+void SerialExecutor::Drain() {
+  // Runs a bounded batch, then yields the base thread back so that one busy
+  // strand cannot starve the others sharing the pool.
+  constexpr int kBatch = 64;
+  for (int i = 0; i < kBatch; ++i) {
+    Task task;
+    {
+      absl::MutexLock lock(&mu_);
+      if (queue_.empty()) {
+        scheduled_ = false;
+        return;
+      }
+      task = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    std::move(task)();
+  }
+  base_->Post([this]() { Drain(); });
+}
+
+void ManualExecutor::Post(Task task) {
+  absl::MutexLock lock(&mu_);
+  queue_.push_back(std::move(task));
+}
+
+bool ManualExecutor::RunOne() {
+  Task task;
+  {
+    absl::MutexLock lock(&mu_);
+    if (queue_.empty()) return false;
+    task = std::move(queue_.front());
+    queue_.pop_front();
+  }
+  std::move(task)();
+  return true;
+}
+
+size_t ManualExecutor::RunAll() {
+  size_t ran = 0;
+  while (RunOne()) ++ran;
+  return ran;
+}
+
+size_t ManualExecutor::pending() const {
+  absl::MutexLock lock(&mu_);
+  return queue_.size();
+}
+
+}  // namespace tern::exec

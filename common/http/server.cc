@@ -1,0 +1,264 @@
+#include "common/http/server.h"
+
+#include <optional>
+#include <thread>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "boost/asio/executor_work_guard.hpp"
+#include "boost/asio/io_context.hpp"
+#include "boost/asio/ip/tcp.hpp"
+#include "boost/asio/post.hpp"
+#include "boost/asio/strand.hpp"
+#include "boost/beast/core.hpp"
+#include "common/base/check.h"
+#include "common/exec/executor.h"
+#include "common/log/log.h"
+
+namespace tern::http {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+// Shared by the server and every connection, and kept alive by outstanding
+// Responders, so that a late answer never touches a destroyed io_context.
+struct Core {
+  explicit Core(ServerOptions opts, Handler h)
+      : options(std::move(opts)), handler(std::move(h)), acceptor(asio::make_strand(ioc)) {}
+
+  const ServerOptions options;
+  const Handler handler;
+  asio::io_context ioc;
+  tcp::acceptor acceptor;
+  std::atomic<int64_t> in_flight{0};
+};
+
+std::string HttpDate() {
+  return absl::FormatTime("%a, %d %b %Y %H:%M:%S GMT", absl::Now(), absl::UTCTimeZone());
+}
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, Core* core) : stream_(std::move(socket)), core_(core) {}
+
+  void Start() {
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
+  }
+
+  // Called on the strand with the handler's (or the server's own) answer.
+  void Write(Response response) {
+    core_->in_flight.fetch_sub(1);
+    if (response.find(bhttp::field::date) == response.end()) {
+      response.set(bhttp::field::date, HttpDate());
+    }
+    response.prepare_payload();
+    auto shared = std::make_shared<Response>(std::move(response));
+    bool close = shared->need_eof();
+    bhttp::async_write(stream_,
+                       *shared,
+                       [self = shared_from_this(), shared, close](beast::error_code ec, size_t) {
+                         if (ec || close) {
+                           self->Close();
+                         } else {
+                           self->Read();
+                         }
+                       });
+  }
+
+ private:
+  void Read() {
+    parser_.emplace();
+    parser_->body_limit(core_->options.body_limit_bytes);
+    stream_.expires_after(core_->options.idle_timeout);
+    bhttp::async_read(stream_,
+                      buffer_,
+                      *parser_,
+                      [self = shared_from_this()](beast::error_code ec, size_t) {
+                        self->OnRead(ec);
+                      });
+  }
+
+  void OnRead(beast::error_code ec) {
+    if (ec == bhttp::error::body_limit) {
+      RespondAndClose(bhttp::status::payload_too_large, "Request Entity Too Large");
+      return;
+    }
+    const boost::system::error_category& parse_errors =
+        bhttp::make_error_code(bhttp::error::end_of_stream).category();
+    if (ec && ec.category() == parse_errors && ec != bhttp::error::end_of_stream &&
+        ec != bhttp::error::partial_message) {
+      RespondAndClose(bhttp::status::bad_request, "Bad Request");
+      return;
+    }
+    if (ec) {
+      Close();
+      return;
+    }
+    stream_.expires_never();
+    core_->in_flight.fetch_add(1);
+    Request request = parser_->release();
+    core_->handler(std::move(request), MakeResponder());
+  }
+
+  // The responder keeps the session and the core alive until it is called;
+  // if it is destroyed uncalled, the client still gets a 500.
+  Responder MakeResponder() {
+    struct Guard {
+      std::shared_ptr<Session> session;
+      bool answered = false;
+      ~Guard() {
+        if (!answered && session) {
+          Response response{bhttp::status::internal_server_error, 11};
+          response.set(bhttp::field::content_type, "text/plain");
+          response.body() = "Internal Server Error";
+          response.keep_alive(false);
+          Post(session, std::move(response));
+        }
+      }
+      static void Post(const std::shared_ptr<Session>& session, Response response) {
+        asio::post(session->stream_.get_executor(),
+                   [session, response = std::move(response)]() mutable {
+                     session->Write(std::move(response));
+                   });
+      }
+    };
+    auto guard = std::make_shared<Guard>();
+    guard->session = shared_from_this();
+    return [guard](Response response) mutable {
+      guard->answered = true;
+      Guard::Post(guard->session, std::move(response));
+    };
+  }
+
+  void RespondAndClose(bhttp::status status, std::string body) {
+    core_->in_flight.fetch_add(1);
+    Response response{status, 11};
+    response.set(bhttp::field::content_type, "text/plain");
+    response.body() = std::move(body);
+    response.keep_alive(false);
+    Write(std::move(response));
+  }
+
+  void Close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.close();
+  }
+
+  beast::tcp_stream stream_;
+  Core* const core_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+};
+
+void Accept(Core* core) {
+  core->acceptor.async_accept(asio::make_strand(core->ioc),
+                              [core](beast::error_code ec, tcp::socket socket) {
+                                if (ec == asio::error::operation_aborted ||
+                                    !core->acceptor.is_open()) {
+                                  return;
+                                }
+                                if (!ec) {
+                                  socket.set_option(tcp::no_delay(true), ec);
+                                  std::make_shared<Session>(std::move(socket), core)->Start();
+                                }
+                                Accept(core);
+                              });
+}
+
+}  // namespace
+
+Response MakeResponse(const Request& request,
+                      bhttp::status status,
+                      std::string content_type,
+                      std::string body) {
+  Response response{status, request.version()};
+  response.set(bhttp::field::content_type, content_type);
+  response.keep_alive(request.keep_alive());
+  response.body() = std::move(body);
+  response.prepare_payload();
+  return response;
+}
+
+struct Server::Impl {
+  std::shared_ptr<Core> core;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::unique_ptr<exec::ThreadPool> threads;
+  uint16_t port = 0;
+  bool started = false;
+  bool stopped = false;
+};
+
+Server::Server(ServerOptions options, Handler handler) : impl_(std::make_unique<Impl>()) {
+  impl_->core = std::make_shared<Core>(std::move(options), std::move(handler));
+}
+
+Server::~Server() { Stop(); }
+
+absl::Status Server::Start() {
+  if (impl_->started) return absl::FailedPreconditionError("server already started");
+  Core* core = impl_->core.get();
+  const config::HostPort& address = core->options.address;
+  beast::error_code ec;
+  asio::ip::address ip = asio::ip::make_address(address.host, ec);
+  if (ec) {
+    tcp::resolver resolver(core->ioc);
+    auto results = resolver.resolve(address.host, std::to_string(address.port), ec);
+    if (ec || results.empty()) {
+      return absl::UnavailableError(absl::StrCat("cannot resolve ", address.ToString()));
+    }
+    ip = results.begin()->endpoint().address();
+  }
+  tcp::endpoint endpoint(ip, address.port);
+  core->acceptor.open(endpoint.protocol(), ec);
+  if (!ec) core->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) core->acceptor.bind(endpoint, ec);
+  if (!ec) core->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    core->acceptor.close(ec);
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", address.ToString(), ": ", ec.message()));
+  }
+  impl_->port = core->acceptor.local_endpoint().port();
+  impl_->started = true;
+  impl_->work.emplace(core->ioc.get_executor());
+  Accept(core);
+  int threads = std::max(1, core->options.threads);
+  impl_->threads = std::make_unique<exec::ThreadPool>("http", static_cast<size_t>(threads));
+  for (int i = 0; i < threads; ++i) {
+    impl_->threads->Post([core] { core->ioc.run(); });
+  }
+  return absl::OkStatus();
+}
+
+uint16_t Server::port() const { return impl_->port; }
+
+int64_t Server::in_flight() const { return impl_->core->in_flight.load(); }
+
+void Server::Stop() {
+  if (!impl_->started || impl_->stopped) return;
+  impl_->stopped = true;
+  std::shared_ptr<Core> core = impl_->core;
+  asio::post(core->acceptor.get_executor(), [core] {
+    beast::error_code ignored;
+    core->acceptor.close(ignored);
+  });
+  absl::Time deadline = absl::Now() + absl::FromChrono(core->options.drain_timeout);
+  while (core->in_flight.load() > 0 && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  if (core->in_flight.load() > 0) {
+    TERN_LOG(Warning, "http server stopping with requests in flight")
+        .With("in_flight", core->in_flight.load());
+  }
+  impl_->work.reset();
+  core->ioc.stop();
+  impl_->threads->Shutdown();
+}
+
+}  // namespace tern::http

@@ -1,0 +1,145 @@
+#include "common/http/server.h"
+
+#include <string>
+
+#include "boost/asio/connect.hpp"
+#include "boost/asio/io_context.hpp"
+#include "boost/asio/ip/tcp.hpp"
+#include "boost/asio/read.hpp"
+#include "boost/asio/write.hpp"
+#include "boost/beast/core.hpp"
+#include "common/exec/executor.h"
+#include "common/http/client.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace tern::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using ::testing::HasSubstr;
+using std::chrono::milliseconds;
+
+// Sends raw bytes on one connection and returns everything the server sends
+// back until it closes the connection.
+std::string RawExchange(uint16_t port, const std::string& bytes) {
+  asio::io_context ioc;
+  asio::ip::tcp::socket socket(ioc);
+  socket.connect({asio::ip::make_address("127.0.0.1"), port});
+  asio::write(socket, asio::buffer(bytes));
+  std::string reply;
+  beast::error_code ec;
+  char chunk[4096];
+  for (;;) {
+    size_t n = socket.read_some(asio::buffer(chunk), ec);
+    if (ec) break;
+    reply.append(chunk, n);
+  }
+  return reply;
+}
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void StartServer(Handler handler, uint64_t body_limit = 1024) {
+    ServerOptions options;
+    options.body_limit_bytes = body_limit;
+    server_ = std::make_unique<Server>(options, std::move(handler));
+    ASSERT_TRUE(server_->Start().ok());
+    address_ = config::HostPort{"127.0.0.1", server_->port()};
+  }
+
+  static Handler Echo() {
+    return [](Request request, Responder respond) {
+      std::string body = std::string(request.method_string()) + " " +
+                         std::string(request.target()) + " " + request.body();
+      std::move(respond)(MakeResponse(request, bhttp::status::ok, "text/plain", body));
+    };
+  }
+
+  std::unique_ptr<Server> server_;
+  config::HostPort address_;
+};
+
+TEST_F(ServerTest, AnswersGet) {
+  StartServer(Echo());
+  absl::StatusOr<ClientResponse> response = Get(address_, "/hello", milliseconds(2000));
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->body, "GET /hello ");
+  EXPECT_EQ(response->content_type, "text/plain");
+}
+
+TEST_F(ServerTest, KeepsConnectionAliveAcrossRequests) {
+  StartServer(Echo());
+  std::string two_requests =
+      "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\none"
+      "POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nConnection: close\r\n\r\ntwo";
+  std::string reply = RawExchange(server_->port(), two_requests);
+  EXPECT_THAT(reply, HasSubstr("POST /a one"));
+  EXPECT_THAT(reply, HasSubstr("POST /b two"));
+  EXPECT_THAT(reply, HasSubstr("Date: "));
+}
+
+TEST_F(ServerTest, RejectsBodyOverLimitWith413) {
+  StartServer(Echo(), /*body_limit=*/16);
+  std::string request =
+      "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 17\r\n\r\n12345678901234567";
+  std::string reply = RawExchange(server_->port(), request);
+  EXPECT_THAT(reply, HasSubstr("HTTP/1.1 413"));
+}
+
+TEST_F(ServerTest, RejectsMalformedRequestWith400) {
+  StartServer(Echo());
+  std::string reply = RawExchange(server_->port(), "NOT HTTP AT ALL\r\n\r\n");
+  EXPECT_THAT(reply, HasSubstr("HTTP/1.1 400"));
+}
+
+TEST_F(ServerTest, HandlerMayAnswerFromAnotherThread) {
+  exec::ThreadPool pool("answer", 1);
+  StartServer([&pool](Request request, Responder respond) {
+    pool.Post([request = std::move(request), respond = std::move(respond)]() mutable {
+      std::move(respond)(MakeResponse(request, bhttp::status::accepted, "text/plain", "later"));
+    });
+  });
+  absl::StatusOr<ClientResponse> response = Get(address_, "/", milliseconds(2000));
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->status, 202);
+  EXPECT_EQ(response->body, "later");
+  server_->Stop();
+}
+
+TEST_F(ServerTest, DroppedResponderStillAnswers500) {
+  StartServer([](Request, Responder) {});
+  absl::StatusOr<ClientResponse> response = Get(address_, "/", milliseconds(2000));
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->status, 500);
+  EXPECT_EQ(server_->in_flight(), 0);
+}
+
+TEST_F(ServerTest, BusyPortIsUnavailable) {
+  StartServer(Echo());
+  Server second(ServerOptions{.address = address_}, Echo());
+  absl::Status status = second.Start();
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(status.message()), HasSubstr("cannot listen on"));
+}
+
+TEST_F(ServerTest, StopIsIdempotentAndRefusesNewConnections) {
+  StartServer(Echo());
+  server_->Stop();
+  server_->Stop();
+  absl::StatusOr<ClientResponse> response = Get(address_, "/", milliseconds(500));
+  EXPECT_FALSE(response.ok());
+}
+
+TEST(ClientTest, UnreachableServerIsUnavailable) {
+  // Port 1 on loopback is essentially never listening.
+  absl::StatusOr<ClientResponse> response =
+      Get(config::HostPort{"127.0.0.1", 1}, "/", milliseconds(500));
+  EXPECT_EQ(response.status().code(), absl::StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace tern::http
