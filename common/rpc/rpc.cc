@@ -1,0 +1,61 @@
+#include "common/rpc/rpc.h"
+
+#include <chrono>
+
+#include "absl/strings/str_cat.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/security/credentials.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server_builder.h"
+
+namespace tern::rpc {
+
+absl::Status FromGrpcStatus(const grpc::Status& status) {
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+}
+
+grpc::Status ToGrpcStatus(const absl::Status& status) {
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
+}
+
+absl::StatusOr<StartedServer> StartServer(const config::HostPort& address,
+                                          std::vector<grpc::Service*> services) {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::ServerBuilder builder;
+  int selected_port = 0;
+  // Without this a second process could silently share the port.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  builder.AddListeningPort(address.ToString(), grpc::InsecureServerCredentials(), &selected_port);
+  for (grpc::Service* service : services) builder.RegisterService(service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || selected_port == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot serve gRPC on ", address.ToString()));
+  }
+  return StartedServer{std::move(server), static_cast<uint16_t>(selected_port)};
+}
+
+std::shared_ptr<grpc::Channel> MakeChannel(const config::HostPort& address) {
+  grpc::ChannelArguments args;
+  // Reconnect quickly after a peer restarts, instead of the default 1-120 s back-off.
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  return grpc::CreateCustomChannel(address.ToString(), grpc::InsecureChannelCredentials(), args);
+}
+
+absl::Status CheckHealth(const std::shared_ptr<grpc::Channel>& channel, int timeout_ms) {
+  auto stub = grpc::health::v1::Health::NewStub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms));
+  grpc::health::v1::HealthCheckRequest request;
+  grpc::health::v1::HealthCheckResponse response;
+  grpc::Status status = stub->Check(&context, request, &response);
+  if (!status.ok()) return FromGrpcStatus(status);
+  if (response.status() != grpc::health::v1::HealthCheckResponse::SERVING) {
+    return absl::UnavailableError("gRPC health: not serving");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace tern::rpc

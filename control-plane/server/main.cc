@@ -1,0 +1,120 @@
+// tern-control: one replica of the control plane. Today it keeps the registry
+// of storage nodes (heartbeats, liveness) and serves it; the replicated
+// catalog, placement and the partition map build on this process.
+#include <cstdlib>
+
+#include "absl/flags/flag.h"
+#include "boost/json/object.hpp"
+#include "common/config/host_port.h"
+#include "common/daemon/daemon.h"
+#include "common/http/server.h"
+#include "common/log/log.h"
+#include "common/metrics/metrics.h"
+#include "common/rpc/rpc.h"
+#include "common/time/clock.h"
+#include "control-plane/registry/node_registry.h"
+#include "control-plane/server/control_service.h"
+
+ABSL_FLAG(uint64_t, replica_id, 0, "This control-plane replica's id (1, 2, 3, ...). Required.");
+ABSL_FLAG(std::string, data_dir, "", "Folder for this replica's data. Required.");
+ABSL_FLAG(tern::config::HostPort,
+          grpc_address,
+          (tern::config::HostPort{"127.0.0.1", 7000}),
+          "host:port for the Control gRPC service.");
+ABSL_FLAG(tern::config::HostPort,
+          http_address,
+          (tern::config::HostPort{"127.0.0.1", 7010}),
+          "host:port for /healthz and /metrics.");
+ABSL_FLAG(tern::config::HostPortList,
+          peers,
+          {},
+          "gRPC addresses of the other control-plane replicas.");
+ABSL_FLAG(int, node_suspect_after_ms, 3000, "Heartbeat silence after which a node is SUSPECT.");
+ABSL_FLAG(int, node_dead_after_ms, 10000, "Heartbeat silence after which a node is DEAD.");
+
+namespace tern::control {
+namespace {
+
+int Fail(absl::string_view what, const absl::Status& status) {
+  TERN_LOG(Error, what).With("error", status.ToString());
+  return EXIT_FAILURE;
+}
+
+int Run() {
+  const uint64_t replica_id = absl::GetFlag(FLAGS_replica_id);
+  const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
+  if (replica_id == 0 || data_dir.empty()) {
+    TERN_LOG(Error, "--replica_id (positive) and --data_dir are required");
+    return 2;
+  }
+  if (absl::GetFlag(FLAGS_node_suspect_after_ms) <= 0 ||
+      absl::GetFlag(FLAGS_node_dead_after_ms) < absl::GetFlag(FLAGS_node_suspect_after_ms)) {
+    TERN_LOG(Error, "need 0 < --node_suspect_after_ms <= --node_dead_after_ms");
+    return 2;
+  }
+  absl::StatusOr<daemon::DataDirLock> lock = daemon::DataDirLock::Acquire(data_dir);
+  if (!lock.ok()) return Fail("cannot use data folder", lock.status());
+
+  metrics::Registry& metrics = metrics::DefaultRegistry();
+  NodeRegistry registry(time::RealClock(),
+                        NodeRegistryOptions{
+                            std::chrono::milliseconds(absl::GetFlag(FLAGS_node_suspect_after_ms)),
+                            std::chrono::milliseconds(absl::GetFlag(FLAGS_node_dead_after_ms))});
+  metrics::Family<metrics::Gauge>& nodes_gauge =
+      metrics.AddGauge("tern_control_nodes", "Registered storage nodes by state.");
+  metrics.AddCollectHook([&registry, &nodes_gauge] {
+    nodes_gauge.Add({{"state", "alive"}})
+        .Set(registry.CountInState(tern::v1::NodeStatus::STATE_ALIVE));
+    nodes_gauge.Add({{"state", "suspect"}})
+        .Set(registry.CountInState(tern::v1::NodeStatus::STATE_SUSPECT));
+    nodes_gauge.Add({{"state", "dead"}})
+        .Set(registry.CountInState(tern::v1::NodeStatus::STATE_DEAD));
+  });
+
+  ControlService service(replica_id, &registry, &metrics);
+  const config::HostPort grpc_address = absl::GetFlag(FLAGS_grpc_address);
+  absl::StatusOr<rpc::StartedServer> grpc_server = rpc::StartServer(grpc_address, {&service});
+  if (!grpc_server.ok()) return Fail("cannot start gRPC server", grpc_server.status());
+
+  daemon::AdminEndpoints admin("tern-control", &metrics, [&] {
+    boost::json::object health;
+    health["replica_id"] = replica_id;
+    health["grpc_address"] = grpc_address.ToString();
+    health["nodes_alive"] = registry.CountInState(tern::v1::NodeStatus::STATE_ALIVE);
+    return health;
+  });
+  http::ServerOptions http_options;
+  http_options.address = absl::GetFlag(FLAGS_http_address);
+  http_options.threads = 1;
+  http::Server http_server(http_options, admin.AsHandler());
+  if (absl::Status status = http_server.Start(); !status.ok()) {
+    grpc_server->server->Shutdown();
+    return Fail("cannot start HTTP server", status);
+  }
+
+  TERN_LOG(Info, "tern-control ready")
+      .With("replica_id", replica_id)
+      .With("grpc_address", grpc_address.ToString())
+      .With("http_address", http_options.address.ToString())
+      .With("peers", config::AbslUnparseFlag(absl::GetFlag(FLAGS_peers)))
+      .With("data_dir", data_dir);
+
+  int signal = daemon::WaitForTerminationSignal();
+  TERN_LOG(Info, "stopping").With("signal", signal);
+  http_server.Stop();
+  grpc_server->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  TERN_LOG(Info, "tern-control stopped cleanly");
+  return EXIT_SUCCESS;
+}
+
+}  // namespace
+}  // namespace tern::control
+
+int main(int argc, char** argv) {
+  tern::daemon::InitProcess(argc,
+                            argv,
+                            "tern-control",
+                            "tern-control --replica_id=N --data_dir=DIR [--grpc_address=H:P] "
+                            "[--http_address=H:P] [--peers=H:P,...]");
+  return tern::control::Run();
+}

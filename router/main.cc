@@ -1,0 +1,106 @@
+// tern-router: the stateless front door. Speaks HTTP on its public port
+// (DynamoDB protocol, GET / health, /healthz, /metrics) and keeps a view of
+// the cluster from the control plane.
+#include <cstdlib>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "boost/json/array.hpp"
+#include "boost/json/object.hpp"
+#include "common/config/host_port.h"
+#include "common/daemon/daemon.h"
+#include "common/http/server.h"
+#include "common/log/log.h"
+#include "common/metrics/metrics.h"
+#include "router/http/front_door.h"
+#include "router/routing/cluster_watcher.h"
+
+ABSL_FLAG(tern::config::HostPort,
+          http_address,
+          (tern::config::HostPort{"127.0.0.1", 8000}),
+          "host:port of the public DynamoDB endpoint (also /healthz and /metrics).");
+ABSL_FLAG(tern::config::HostPortList,
+          control_addresses,
+          {},
+          "gRPC addresses of the control-plane replicas.");
+ABSL_FLAG(int, threads, 2, "HTTP worker threads.");
+ABSL_FLAG(int, cluster_refresh_ms, 1000, "Interval between refreshes of the cluster view.");
+
+namespace tern::router {
+namespace {
+
+const char* StateName(tern::v1::NodeStatus::State state) {
+  switch (state) {
+    case tern::v1::NodeStatus::STATE_ALIVE:
+      return "ALIVE";
+    case tern::v1::NodeStatus::STATE_SUSPECT:
+      return "SUSPECT";
+    case tern::v1::NodeStatus::STATE_DEAD:
+      return "DEAD";
+    default:
+      return "UNKNOWN";
+  }
+}
+
+int Run() {
+  if (absl::GetFlag(FLAGS_threads) <= 0 || absl::GetFlag(FLAGS_cluster_refresh_ms) <= 0) {
+    TERN_LOG(Error, "--threads and --cluster_refresh_ms must be positive");
+    return 2;
+  }
+  metrics::Registry& metrics = metrics::DefaultRegistry();
+  ClusterWatcher watcher(absl::GetFlag(FLAGS_control_addresses),
+                         std::chrono::milliseconds(absl::GetFlag(FLAGS_cluster_refresh_ms)),
+                         &metrics);
+
+  daemon::AdminEndpoints admin("tern-router", &metrics, [&watcher] {
+    ClusterSnapshot snapshot = watcher.snapshot();
+    boost::json::object health;
+    health["control_reachable"] = snapshot.control_reachable;
+    health["nodes_alive"] = snapshot.CountInState(tern::v1::NodeStatus::STATE_ALIVE);
+    boost::json::array nodes;
+    for (const tern::v1::NodeStatus& node : snapshot.nodes) {
+      boost::json::object entry;
+      entry["node_id"] = node.node().node_id();
+      entry["az"] = node.node().az();
+      entry["address"] = node.node().address();
+      entry["state"] = StateName(node.state());
+      nodes.push_back(std::move(entry));
+    }
+    health["nodes"] = std::move(nodes);
+    return health;
+  });
+
+  http::ServerOptions http_options;
+  http_options.address = absl::GetFlag(FLAGS_http_address);
+  http_options.threads = absl::GetFlag(FLAGS_threads);
+  FrontDoor front_door(http_options.address.ToString(), &admin, &metrics);
+  http::Server server(http_options, [&front_door](http::Request request, http::Responder respond) {
+    front_door.Handle(std::move(request), std::move(respond));
+  });
+  if (absl::Status status = server.Start(); !status.ok()) {
+    TERN_LOG(Error, "cannot start HTTP server").With("error", status.ToString());
+    return EXIT_FAILURE;
+  }
+  watcher.Start();
+  TERN_LOG(Info, "tern-router ready")
+      .With("endpoint", absl::StrCat("http://", http_options.address.host, ":", server.port()))
+      .With("control_addresses", config::AbslUnparseFlag(absl::GetFlag(FLAGS_control_addresses)));
+
+  int signal = daemon::WaitForTerminationSignal();
+  TERN_LOG(Info, "stopping").With("signal", signal);
+  server.Stop();
+  watcher.Stop();
+  TERN_LOG(Info, "tern-router stopped cleanly");
+  return EXIT_SUCCESS;
+}
+
+}  // namespace
+}  // namespace tern::router
+
+int main(int argc, char** argv) {
+  tern::daemon::InitProcess(argc,
+                            argv,
+                            "tern-router",
+                            "tern-router [--http_address=H:P] [--control_addresses=H:P,...]");
+  return tern::router::Run();
+}

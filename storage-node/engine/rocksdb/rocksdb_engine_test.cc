@@ -1,0 +1,57 @@
+#include "storage-node/engine/rocksdb/rocksdb_engine.h"
+
+#include "common/testing/testing.h"
+#include "gtest/gtest.h"
+#include "rocksdb/status.h"
+#include "storage-node/engine/rocksdb/status_convert.h"
+
+namespace tern::engine {
+namespace {
+
+using testing::IsOk;
+using testing::StatusIs;
+using ::testing::_;
+using ::testing::Optional;
+
+TEST(RocksEngineTest, PutGetAcrossReopen) {
+  tern::testing::TempDir dir;
+  {
+    absl::StatusOr<std::unique_ptr<StorageEngine>> engine = OpenRocksEngine(dir.path());
+    ASSERT_THAT(engine, IsOk());
+    ASSERT_THAT((*engine)->Put(ColumnFamily::kMeta, "node_id", "7", /*sync=*/true), IsOk());
+    ASSERT_THAT((*engine)->Put(ColumnFamily::kData, "node_id", "data", /*sync=*/false), IsOk());
+  }
+  absl::StatusOr<std::unique_ptr<StorageEngine>> engine = OpenRocksEngine(dir.path());
+  ASSERT_THAT(engine, IsOk());
+  absl::StatusOr<std::optional<std::string>> meta = (*engine)->Get(ColumnFamily::kMeta, "node_id");
+  ASSERT_THAT(meta, IsOk());
+  EXPECT_THAT(*meta, Optional(std::string("7")));
+  // Column families are separate key spaces.
+  EXPECT_THAT(*(*engine)->Get(ColumnFamily::kData, "node_id"), Optional(std::string("data")));
+  EXPECT_EQ(*(*engine)->Get(ColumnFamily::kIndex, "node_id"), std::nullopt);
+  EXPECT_GT((*engine)->ApproximateSizeBytes(), 0u);
+}
+
+TEST(RocksEngineTest, SecondOpenOfSameFolderFails) {
+  tern::testing::TempDir dir;
+  absl::StatusOr<std::unique_ptr<StorageEngine>> first = OpenRocksEngine(dir.path());
+  ASSERT_THAT(first, IsOk());
+  EXPECT_THAT(OpenRocksEngine(dir.path()), StatusIs(absl::StatusCode::kUnavailable, _));
+}
+
+TEST(StatusConvertTest, MapsCodes) {
+  EXPECT_THAT(FromRocksStatus(rocksdb::Status::OK()), IsOk());
+  EXPECT_THAT(FromRocksStatus(rocksdb::Status::Corruption("bad block")),
+              StatusIs(absl::StatusCode::kDataLoss, ::testing::HasSubstr("bad block")));
+  EXPECT_THAT(FromRocksStatus(rocksdb::Status::Busy()),
+              StatusIs(absl::StatusCode::kUnavailable, _));
+  EXPECT_THAT(FromRocksStatus(rocksdb::Status::IOError("disk")),
+              StatusIs(absl::StatusCode::kUnavailable, _));
+  EXPECT_THAT(FromRocksStatus(rocksdb::Status::NoSpace()),
+              StatusIs(absl::StatusCode::kResourceExhausted, _));
+  EXPECT_THAT(FromRocksStatus(rocksdb::Status::InvalidArgument("x")),
+              StatusIs(absl::StatusCode::kInvalidArgument, _));
+}
+
+}  // namespace
+}  // namespace tern::engine

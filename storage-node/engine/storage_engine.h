@@ -1,0 +1,49 @@
+// StorageEngine: a node's durable key-value store, split into column families
+// by purpose (docs/formats/node-storage.md). Only engine/rocksdb knows which
+// library sits underneath.
+//
+// Thread-safety: every method is thread-safe. Errors: kNotFound is never used
+// for a missing key (Get returns nullopt); kUnavailable for retryable I/O
+// errors, kDataLoss for corruption, kInternal otherwise.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace tern::engine {
+
+enum class ColumnFamily {
+  kRaftLog,    // replicated log entries, per group
+  kRaftState,  // term, vote, applied index, membership, per group
+  kData,       // table items
+  kIndex,      // local and global secondary index entries
+  kChanges,    // change records for streams and point-in-time recovery
+  kMeta,       // node identity and node-wide metadata
+};
+
+// The column family's name on disk.
+absl::string_view ColumnFamilyName(ColumnFamily cf);
+
+class StorageEngine {
+ public:
+  virtual ~StorageEngine() = default;
+
+  // The value at key, or nullopt when there is none.
+  virtual absl::StatusOr<std::optional<std::string>> Get(ColumnFamily cf, absl::string_view key) = 0;
+
+  // Writes key = value; when sync, returns only after the write is durable.
+  virtual absl::Status Put(ColumnFamily cf,
+                           absl::string_view key,
+                           absl::string_view value,
+                           bool sync) = 0;
+
+  // Live on-disk size of every column family together, in bytes.
+  virtual uint64_t ApproximateSizeBytes() = 0;
+};
+
+}  // namespace tern::engine
