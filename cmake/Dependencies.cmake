@@ -16,4 +16,5 @@ pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
 
 find_program(TERN_GRPC_CPP_PLUGIN grpc_cpp_plugin REQUIRED)
 find_program(TERN_CLANG_FORMAT NAMES clang-format clang-format-14)
-find_package(Python3 REQUIRED COMPONENTS Interpreter)
+# Debian's python3, which has pytest and boto3; a pyenv python3 on PATH has not.
+find_program(TERN_PYTHON python3 PATHS /usr/bin NO_DEFAULT_PATH REQUIRED)

@@ -98,9 +98,7 @@ int Run() {
 }  // namespace tern::router
 
 int main(int argc, char** argv) {
-  tern::daemon::InitProcess(argc,
-                            argv,
-                            "tern-router",
-                            "tern-router [--http_address=H:P] [--control_addresses=H:P,...]");
+  tern::daemon::InitProcess(
+      argc, argv, "tern-router", "tern-router [--http_address=H:P] [--control_addresses=H:P,...]");
   return tern::router::Run();
 }

@@ -26,9 +26,9 @@ struct Voidify {
 
 }  // namespace tern::base::internal
 
-#define TERN_CHECK(cond)                        \
-  (cond) ? (void)0                              \
-         : ::tern::base::internal::Voidify() &  \
+#define TERN_CHECK(cond)                       \
+  (cond) ? (void)0                             \
+         : ::tern::base::internal::Voidify() & \
                ::tern::base::internal::CheckFailure(#cond, __FILE__, __LINE__).stream()
 
 #ifdef NDEBUG

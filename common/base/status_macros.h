@@ -13,12 +13,12 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
-#define TERN_RETURN_IF_ERROR(expr)                  \
-  do {                                              \
-    ::absl::Status tern_status_internal = (expr);   \
-    if (!tern_status_internal.ok()) {               \
-      return tern_status_internal;                  \
-    }                                               \
+#define TERN_RETURN_IF_ERROR(expr)                \
+  do {                                            \
+    ::absl::Status tern_status_internal = (expr); \
+    if (!tern_status_internal.ok()) {             \
+      return tern_status_internal;                \
+    }                                             \
   } while (false)
 
 #define TERN_STATUS_MACROS_CONCAT_INNER(x, y) x##y

@@ -1,4 +1,3 @@
-#include "absl/strings/string_view.h"
 #include "common/config/host_port.h"
 
 #include "absl/status/status.h"
@@ -7,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 
 namespace tern::config {
 

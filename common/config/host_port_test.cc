@@ -16,8 +16,16 @@ TEST(HostPortTest, ParsesHostAndPort) {
 }
 
 TEST(HostPortTest, RejectsMalformedAddresses) {
-  for (const char* bad : {"", "8000", ":8000", "host:", "host:http", "host:65536", "host:-1",
-                          "host:+80", "bad host:80", "host:80:"}) {
+  for (const char* bad : {"",
+                          "8000",
+                          ":8000",
+                          "host:",
+                          "host:http",
+                          "host:65536",
+                          "host:-1",
+                          "host:+80",
+                          "bad host:80",
+                          "host:80:"}) {
     absl::StatusOr<HostPort> parsed = ParseHostPort(bad);
     EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument) << bad;
   }

@@ -1,4 +1,3 @@
-#include "absl/strings/string_view.h"
 #include "common/daemon/daemon.h"
 
 #include <fcntl.h>
@@ -14,6 +13,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "boost/json/serialize.hpp"
 #include "common/base/check.h"
@@ -71,7 +71,8 @@ absl::StatusOr<DataDirLock> DataDirLock::Acquire(const std::string& path) {
   std::error_code ec;
   std::filesystem::create_directories(path, ec);
   if (ec) {
-    return absl::InternalError(absl::StrCat("cannot create data folder ", path, ": ", ec.message()));
+    return absl::InternalError(
+        absl::StrCat("cannot create data folder ", path, ": ", ec.message()));
   }
   std::string lock_path = path + "/LOCK";
   int fd = open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
@@ -123,11 +124,11 @@ bool AdminEndpoints::MaybeHandle(const http::Request& request, http::Responder& 
     health["uptime_seconds"] = absl::ToDoubleSeconds(absl::Now() - g_start_time);
     if (!health.contains("status")) health["status"] = "SERVING";
     bool serving = health["status"] == "SERVING";
-    std::move(respond)(http::MakeResponse(request,
-                                          serving ? bhttp::status::ok
-                                                  : bhttp::status::service_unavailable,
-                                          "application/json",
-                                          boost::json::serialize(health)));
+    std::move(respond)(
+        http::MakeResponse(request,
+                           serving ? bhttp::status::ok : bhttp::status::service_unavailable,
+                           "application/json",
+                           boost::json::serialize(health)));
     return true;
   }
   return false;

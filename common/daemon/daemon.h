@@ -10,8 +10,8 @@
 #include <functional>
 #include <string>
 
-#include "absl/strings/string_view.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "boost/json/object.hpp"
 #include "common/http/server.h"
 #include "common/metrics/metrics.h"

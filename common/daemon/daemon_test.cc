@@ -8,10 +8,10 @@
 namespace tern::daemon {
 namespace {
 
+using std::chrono::milliseconds;
 using ::testing::HasSubstr;
 using testing::IsOk;
 using testing::StatusIs;
-using std::chrono::milliseconds;
 
 TEST(DataDirLockTest, SecondLockOnSameFolderFails) {
   testing::TempDir dir;

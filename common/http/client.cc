@@ -1,7 +1,7 @@
-#include "absl/strings/string_view.h"
 #include "common/http/client.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "boost/asio/connect.hpp"
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/ip/tcp.hpp"
@@ -41,9 +41,8 @@ absl::StatusOr<ClientResponse> Get(const config::HostPort& address,
         ec = write_ec;
         return;
       }
-      bhttp::async_read(stream, buffer, response, [&](beast::error_code read_ec, size_t) {
-        ec = read_ec;
-      });
+      bhttp::async_read(
+          stream, buffer, response, [&](beast::error_code read_ec, size_t) { ec = read_ec; });
     });
   });
   ioc.run();

@@ -6,8 +6,8 @@
 #include <chrono>
 #include <string>
 
-#include "absl/strings/string_view.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "common/config/host_port.h"
 
 namespace tern::http {

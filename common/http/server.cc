@@ -59,15 +59,14 @@ class Session : public std::enable_shared_from_this<Session> {
     response.prepare_payload();
     auto shared = std::make_shared<Response>(std::move(response));
     bool close = shared->need_eof();
-    bhttp::async_write(stream_,
-                       *shared,
-                       [self = shared_from_this(), shared, close](beast::error_code ec, size_t) {
-                         if (ec || close) {
-                           self->Close();
-                         } else {
-                           self->Read();
-                         }
-                       });
+    bhttp::async_write(
+        stream_, *shared, [self = shared_from_this(), shared, close](beast::error_code ec, size_t) {
+          if (ec || close) {
+            self->Close();
+          } else {
+            self->Read();
+          }
+        });
   }
 
  private:
@@ -75,12 +74,10 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->body_limit(core_->options.body_limit_bytes);
     stream_.expires_after(core_->options.idle_timeout);
-    bhttp::async_read(stream_,
-                      buffer_,
-                      *parser_,
-                      [self = shared_from_this()](beast::error_code ec, size_t) {
-                        self->OnRead(ec);
-                      });
+    bhttp::async_read(
+        stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
+          self->OnRead(ec);
+        });
   }
 
   void OnRead(beast::error_code ec) {
@@ -157,18 +154,17 @@ class Session : public std::enable_shared_from_this<Session> {
 };
 
 void Accept(Core* core) {
-  core->acceptor.async_accept(asio::make_strand(core->ioc),
-                              [core](beast::error_code ec, tcp::socket socket) {
-                                if (ec == asio::error::operation_aborted ||
-                                    !core->acceptor.is_open()) {
-                                  return;
-                                }
-                                if (!ec) {
-                                  socket.set_option(tcp::no_delay(true), ec);
-                                  std::make_shared<Session>(std::move(socket), core)->Start();
-                                }
-                                Accept(core);
-                              });
+  core->acceptor.async_accept(
+      asio::make_strand(core->ioc), [core](beast::error_code ec, tcp::socket socket) {
+        if (ec == asio::error::operation_aborted || !core->acceptor.is_open()) {
+          return;
+        }
+        if (!ec) {
+          socket.set_option(tcp::no_delay(true), ec);
+          std::make_shared<Session>(std::move(socket), core)->Start();
+        }
+        Accept(core);
+      });
 }
 
 }  // namespace

@@ -19,8 +19,8 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
-using ::testing::HasSubstr;
 using std::chrono::milliseconds;
+using ::testing::HasSubstr;
 
 // Sends raw bytes on one connection and returns everything the server sends
 // back until it closes the connection.
@@ -84,8 +84,7 @@ TEST_F(ServerTest, KeepsConnectionAliveAcrossRequests) {
 
 TEST_F(ServerTest, RejectsBodyOverLimitWith413) {
   StartServer(Echo(), /*body_limit=*/16);
-  std::string request =
-      "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 17\r\n\r\n12345678901234567";
+  std::string request = "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 17\r\n\r\n12345678901234567";
   std::string reply = RawExchange(server_->port(), request);
   EXPECT_THAT(reply, HasSubstr("HTTP/1.1 413"));
 }

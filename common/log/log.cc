@@ -1,4 +1,3 @@
-#include "absl/strings/string_view.h"
 #include "common/log/log.h"
 
 #include <unistd.h>
@@ -10,6 +9,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"

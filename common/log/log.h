@@ -14,6 +14,8 @@
 #include <string>
 #include <type_traits>
 
+#include "absl/strings/string_view.h"
+
 namespace tern::log {
 
 enum class Level { kDebug = 0, kInfo = 1, kWarning = 2, kError = 3 };

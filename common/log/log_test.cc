@@ -1,9 +1,9 @@
-#include "absl/strings/string_view.h"
 #include "common/log/log.h"
 
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "boost/json.hpp"
 #include "gtest/gtest.h"
 

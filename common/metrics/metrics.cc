@@ -1,4 +1,3 @@
-#include "absl/strings/string_view.h"
 #include "common/metrics/metrics.h"
 
 #include <dirent.h>
@@ -12,6 +11,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "common/base/check.h"
 
 namespace tern::metrics {
@@ -82,8 +82,23 @@ std::vector<uint64_t> Histogram::BucketCounts() const {
 }
 
 std::vector<double> LatencyBuckets() {
-  return {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
-          0.025,   0.05,   0.1,     0.25,   0.5,   1.0,    2.5,   5.0,  10.0};
+  return {0.00005,
+          0.0001,
+          0.00025,
+          0.0005,
+          0.001,
+          0.0025,
+          0.005,
+          0.01,
+          0.025,
+          0.05,
+          0.1,
+          0.25,
+          0.5,
+          1.0,
+          2.5,
+          5.0,
+          10.0};
 }
 
 std::string FormatValue(double value) {
@@ -266,7 +281,8 @@ struct ProcSample {
 ProcSample SampleProc() {
   ProcSample sample;
   std::ifstream stat_file("/proc/self/stat");
-  std::string content((std::istreambuf_iterator<char>(stat_file)), std::istreambuf_iterator<char>());
+  std::string content((std::istreambuf_iterator<char>(stat_file)),
+                      std::istreambuf_iterator<char>());
   size_t close_paren = content.rfind(')');
   if (close_paren == std::string::npos) return sample;
   std::istringstream fields(content.substr(close_paren + 2));
@@ -303,12 +319,15 @@ double CountOpenFds() {
 
 }  // namespace
 
-void RegisterProcessMetrics(Registry& registry, absl::string_view process, absl::string_view version) {
+void RegisterProcessMetrics(Registry& registry,
+                            absl::string_view process,
+                            absl::string_view version) {
   registry.AddGauge("tern_build_info", "Constant 1, labelled with the process and version.")
       .Add({{"process", std::string(process)}, {"version", std::string(version)}})
       .Set(1);
-  Gauge& start = registry.AddGauge("process_start_time_seconds",
-                                   "Start time of the process since the Unix epoch in seconds.")
+  Gauge& start = registry
+                     .AddGauge("process_start_time_seconds",
+                               "Start time of the process since the Unix epoch in seconds.")
                      .Add();
   Counter& cpu =
       registry.AddCounter("process_cpu_seconds_total", "Total user and system CPU time in seconds.")

@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/string_view.h"
 #include "absl/base/thread_annotations.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 
 namespace tern::metrics {
@@ -145,7 +145,9 @@ Registry& DefaultRegistry();
 
 // Registers tern_build_info{process,version} and the standard process_*
 // metrics (start time, CPU seconds, resident memory, open fds, threads).
-void RegisterProcessMetrics(Registry& registry, absl::string_view process, absl::string_view version);
+void RegisterProcessMetrics(Registry& registry,
+                            absl::string_view process,
+                            absl::string_view version);
 
 // The text format's content type.
 inline constexpr absl::string_view kContentType = "text/plain; version=0.0.4; charset=utf-8";

@@ -1,15 +1,15 @@
 #include "common/rpc/rpc.h"
 
 #include "common/testing/testing.h"
-#include "tern/v1/control.grpc.pb.h"
 #include "gtest/gtest.h"
+#include "tern/v1/control.grpc.pb.h"
 
 namespace tern::rpc {
 namespace {
 
+using ::testing::_;
 using testing::IsOk;
 using testing::StatusIs;
-using ::testing::_;
 
 TEST(RpcTest, StatusCodesCarryOver) {
   absl::Status status = absl::FailedPreconditionError("condition failed");

@@ -30,8 +30,10 @@ uint64_t SeedRandom() {
   if (fixed == nullptr || !absl::SimpleAtoi(fixed, &seed)) {
     seed = (static_cast<uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}();
   }
-  std::fprintf(stderr, "random seed: %llu (replay with TERN_TEST_SEED=%llu)\n",
-               static_cast<unsigned long long>(seed), static_cast<unsigned long long>(seed));
+  std::fprintf(stderr,
+               "random seed: %llu (replay with TERN_TEST_SEED=%llu)\n",
+               static_cast<unsigned long long>(seed),
+               static_cast<unsigned long long>(seed));
   return seed;
 }
 

@@ -18,8 +18,11 @@ absl::Status NodeRegistry::Heartbeat(const tern::v1::NodeInfo& node) {
   auto it = nodes_.find(node.node_id());
   if (it != nodes_.end() && StateOf(it->second, now) != NodeStatus::STATE_DEAD &&
       (it->second.info.address() != node.address() || it->second.info.az() != node.az())) {
-    return absl::AlreadyExistsError(absl::StrCat("node id ", node.node_id(), " is in use by ",
-                                                 it->second.info.address(), " in ",
+    return absl::AlreadyExistsError(absl::StrCat("node id ",
+                                                 node.node_id(),
+                                                 " is in use by ",
+                                                 it->second.info.address(),
+                                                 " in ",
                                                  it->second.info.az()));
   }
   nodes_[node.node_id()] = Entry{node, now};

@@ -6,12 +6,12 @@
 namespace tern::control {
 namespace {
 
+using std::chrono::milliseconds;
+using tern::v1::NodeInfo;
+using tern::v1::NodeStatus;
 using ::testing::HasSubstr;
 using testing::IsOk;
 using testing::StatusIs;
-using tern::v1::NodeInfo;
-using tern::v1::NodeStatus;
-using std::chrono::milliseconds;
 
 NodeInfo Node(uint64_t id, const std::string& az, const std::string& address) {
   NodeInfo info;

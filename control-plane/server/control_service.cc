@@ -10,12 +10,14 @@ ControlService::ControlService(uint64_t replica_id,
                                metrics::Registry* metrics)
     : replica_id_(replica_id),
       registry_(registry),
-      heartbeats_ok_(metrics->AddCounter("tern_control_heartbeats_total",
-                                         "Node heartbeats received, by result.")
-                         .Add({{"result", "ok"}})),
-      heartbeats_rejected_(metrics->AddCounter("tern_control_heartbeats_total",
-                                               "Node heartbeats received, by result.")
-                               .Add({{"result", "rejected"}})) {}
+      heartbeats_ok_(
+          metrics
+              ->AddCounter("tern_control_heartbeats_total", "Node heartbeats received, by result.")
+              .Add({{"result", "ok"}})),
+      heartbeats_rejected_(
+          metrics
+              ->AddCounter("tern_control_heartbeats_total", "Node heartbeats received, by result.")
+              .Add({{"result", "rejected"}})) {}
 
 grpc::Status ControlService::Heartbeat(grpc::ServerContext*,
                                        const tern::v1::HeartbeatRequest* request,

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/string_view.h"
 #include "boost/json/object.hpp"
 #include "common/config/host_port.h"
 #include "common/daemon/daemon.h"
@@ -56,10 +57,10 @@ int Run() {
   if (!lock.ok()) return Fail("cannot use data folder", lock.status());
 
   metrics::Registry& metrics = metrics::DefaultRegistry();
-  NodeRegistry registry(time::RealClock(),
-                        NodeRegistryOptions{
-                            std::chrono::milliseconds(absl::GetFlag(FLAGS_node_suspect_after_ms)),
-                            std::chrono::milliseconds(absl::GetFlag(FLAGS_node_dead_after_ms))});
+  NodeRegistry registry(
+      time::RealClock(),
+      NodeRegistryOptions{std::chrono::milliseconds(absl::GetFlag(FLAGS_node_suspect_after_ms)),
+                          std::chrono::milliseconds(absl::GetFlag(FLAGS_node_dead_after_ms))});
   metrics::Family<metrics::Gauge>& nodes_gauge =
       metrics.AddGauge("tern_control_nodes", "Registered storage nodes by state.");
   metrics.AddCollectHook([&registry, &nodes_gauge] {

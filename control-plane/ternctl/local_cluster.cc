@@ -1,13 +1,12 @@
 #include "control-plane/ternctl/local_cluster.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <arpa/inet.h>
 
 #include <cerrno>
 #include <cstring>
@@ -83,6 +82,10 @@ bool PortFree(const std::string& host, uint16_t port) {
     close(fd);
     return true;  // a name: let the daemon report what it cannot bind
   }
+  // As the daemons do, so that connections in TIME_WAIT from a previous run
+  // do not count as "in use": only a listener does.
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
   bool free = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
   close(fd);
   return free;
@@ -193,7 +196,8 @@ struct Health {
 
 Health CheckProcess(const ProcessSpec& spec) {
   Health health;
-  absl::StatusOr<http::ClientResponse> response = http::Get(spec.http, "/healthz", milliseconds(1000));
+  absl::StatusOr<http::ClientResponse> response =
+      http::Get(spec.http, "/healthz", milliseconds(1000));
   if (!response.ok()) {
     health.detail = std::string(response.status().message());
     return health;
@@ -219,7 +223,8 @@ Health CheckProcess(const ProcessSpec& spec) {
   };
   if (spec.kind == "node") {
     health.wired = number("controls_reachable") == kReplicas;
-    health.detail = absl::StrCat("controls reachable ", number("controls_reachable"), "/", kReplicas);
+    health.detail =
+        absl::StrCat("controls reachable ", number("controls_reachable"), "/", kReplicas);
   } else if (spec.kind == "router") {
     health.wired = number("nodes_alive") == kReplicas;
     health.detail = absl::StrCat("nodes alive ", number("nodes_alive"), "/", kReplicas);
@@ -285,8 +290,10 @@ absl::StatusOr<std::vector<ProcessSpec>> LocalTopology(const LocalClusterOptions
     for (int j = 0; j < kReplicas; ++j) {
       if (j != i) peers.push_back(control_grpc[j]);
     }
-    spec.args = {absl::StrCat("--replica_id=", i + 1), "--data_dir=" + spec.data_dir,
-                 "--grpc_address=" + spec.grpc->ToString(), "--http_address=" + spec.http.ToString(),
+    spec.args = {absl::StrCat("--replica_id=", i + 1),
+                 "--data_dir=" + spec.data_dir,
+                 "--grpc_address=" + spec.grpc->ToString(),
+                 "--http_address=" + spec.http.ToString(),
                  "--peers=" + absl::StrJoin(peers, ",")};
     specs.push_back(std::move(spec));
   }
@@ -299,9 +306,12 @@ absl::StatusOr<std::vector<ProcessSpec>> LocalTopology(const LocalClusterOptions
     spec.data_dir = data_dir + "/" + spec.name;
     spec.grpc = config::HostPort{options.host, static_cast<uint16_t>(options.base_port + 100 + i)};
     spec.http = config::HostPort{options.host, static_cast<uint16_t>(options.base_port + 110 + i)};
-    spec.args = {absl::StrCat("--node_id=", i + 1), "--az=" + spec.az,
-                 "--data_dir=" + spec.data_dir, "--grpc_address=" + spec.grpc->ToString(),
-                 "--http_address=" + spec.http.ToString(), "--control_addresses=" + controls};
+    spec.args = {absl::StrCat("--node_id=", i + 1),
+                 "--az=" + spec.az,
+                 "--data_dir=" + spec.data_dir,
+                 "--grpc_address=" + spec.grpc->ToString(),
+                 "--http_address=" + spec.http.ToString(),
+                 "--control_addresses=" + controls};
     specs.push_back(std::move(spec));
   }
   ProcessSpec router;
@@ -333,9 +343,12 @@ absl::Status Up(const LocalClusterOptions& options, std::ostream& out) {
       return absl::OkStatus();
     }
     if (alive > 0) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          alive, " of ", existing->size(), " processes of the cluster in ", options.data_dir,
-          " are running; run `ternctl down` first"));
+      return absl::FailedPreconditionError(absl::StrCat(alive,
+                                                        " of ",
+                                                        existing->size(),
+                                                        " processes of the cluster in ",
+                                                        options.data_dir,
+                                                        " are running; run `ternctl down` first"));
     }
   }
   for (const ProcessSpec& spec : specs) {
@@ -344,7 +357,10 @@ absl::Status Up(const LocalClusterOptions& options, std::ostream& out) {
     for (const config::HostPort& port : ports) {
       if (!PortFree(port.host, port.port)) {
         return absl::FailedPreconditionError(
-            absl::StrCat("port ", port.port, " (for ", spec.name,
+            absl::StrCat("port ",
+                         port.port,
+                         " (for ",
+                         spec.name,
                          ") is in use; choose others with --base_port / --router_port"));
       }
     }
@@ -352,7 +368,8 @@ absl::Status Up(const LocalClusterOptions& options, std::ostream& out) {
   std::error_code ec;
   fs::create_directories(options.data_dir + "/logs", ec);
   if (ec) {
-    return absl::InternalError(absl::StrCat("cannot create ", options.data_dir, ": ", ec.message()));
+    return absl::InternalError(
+        absl::StrCat("cannot create ", options.data_dir, ": ", ec.message()));
   }
 
   std::vector<Recorded> started;
@@ -376,12 +393,17 @@ absl::Status Up(const LocalClusterOptions& options, std::ostream& out) {
     for (const Recorded& p : started) {
       int wstatus = 0;
       if (waitpid(p.pid, &wstatus, WNOHANG) == p.pid) {
-        std::string how = WIFEXITED(wstatus) ? absl::StrCat("exited with status ",
-                                                            WEXITSTATUS(wstatus))
-                                             : absl::StrCat("died of signal ", WTERMSIG(wstatus));
-        return fail(absl::UnavailableError(
-            absl::StrCat(p.spec.name, " ", how, "; end of ", LogFile(options, p.spec.name), ":\n",
-                         TailOfFile(LogFile(options, p.spec.name), 10))));
+        std::string how = WIFEXITED(wstatus)
+                              ? absl::StrCat("exited with status ", WEXITSTATUS(wstatus))
+                              : absl::StrCat("died of signal ", WTERMSIG(wstatus));
+        return fail(
+            absl::UnavailableError(absl::StrCat(p.spec.name,
+                                                " ",
+                                                how,
+                                                "; end of ",
+                                                LogFile(options, p.spec.name),
+                                                ":\n",
+                                                TailOfFile(LogFile(options, p.spec.name), 10))));
       }
       Health health = CheckProcess(p.spec);
       last[p.spec.name] = health;
@@ -391,11 +413,16 @@ absl::Status Up(const LocalClusterOptions& options, std::ostream& out) {
     if (absl::Now() >= deadline) {
       std::string report;
       for (const auto& [name, health] : last) {
-        if (!health.healthy || !health.wired) absl::StrAppend(&report, "  ", name, ": ", health.detail, "\n");
+        if (!health.healthy || !health.wired)
+          absl::StrAppend(&report, "  ", name, ": ", health.detail, "\n");
       }
-      return fail(absl::DeadlineExceededError(absl::StrCat(
-          "cluster not ready after ", options.ready_timeout.count(), " s:\n", report,
-          "logs are in ", options.data_dir, "/logs")));
+      return fail(absl::DeadlineExceededError(absl::StrCat("cluster not ready after ",
+                                                           options.ready_timeout.count(),
+                                                           " s:\n",
+                                                           report,
+                                                           "logs are in ",
+                                                           options.data_dir,
+                                                           "/logs")));
     }
     absl::SleepFor(absl::Milliseconds(100));
   }
@@ -438,8 +465,8 @@ absl::Status Status(const LocalClusterOptions& options, std::ostream& out) {
         << std::setw(17) << (p.spec.grpc ? p.spec.grpc->ToString() : "-") << state << "\n";
   }
   if (unhealthy > 0) {
-    return absl::UnavailableError(absl::StrCat(unhealthy, " of ", processes.size(),
-                                               " processes are not healthy"));
+    return absl::UnavailableError(
+        absl::StrCat(unhealthy, " of ", processes.size(), " processes are not healthy"));
   }
   return absl::OkStatus();
 }

@@ -49,7 +49,8 @@ int main(int argc, char** argv) {
   tern::ternctl::LocalClusterOptions options;
   options.data_dir =
       std::filesystem::absolute(absl::GetFlag(FLAGS_data_dir)).lexically_normal().string();
-  options.bin_dir = absl::GetFlag(FLAGS_bin_dir).empty() ? OwnFolder() : absl::GetFlag(FLAGS_bin_dir);
+  options.bin_dir =
+      absl::GetFlag(FLAGS_bin_dir).empty() ? OwnFolder() : absl::GetFlag(FLAGS_bin_dir);
   options.host = absl::GetFlag(FLAGS_host);
   int router_port = absl::GetFlag(FLAGS_router_port);
   int base_port = absl::GetFlag(FLAGS_base_port);
@@ -67,13 +68,14 @@ int main(int argc, char** argv) {
     status = tern::ternctl::Up(options, std::cout);
     if (status.ok()) {
       std::string endpoint = "http://" + options.host + ":" + std::to_string(options.router_port);
-      std::cout << "Tern is running.\n"
-                << "  endpoint:    " << endpoint << "\n"
-                << "  data & logs: " << options.data_dir << "\n"
-                << "  status:      ternctl status    stop: ternctl down\n"
-                << "Try it:\n"
-                << "  AWS_ACCESS_KEY_ID=tern AWS_SECRET_ACCESS_KEY=tern AWS_DEFAULT_REGION=us-east-1 "
-                << "aws dynamodb list-tables --endpoint-url " << endpoint << "\n";
+      std::cout
+          << "Tern is running.\n"
+          << "  endpoint:    " << endpoint << "\n"
+          << "  data & logs: " << options.data_dir << "\n"
+          << "  status:      ternctl status    stop: ternctl down\n"
+          << "Try it:\n"
+          << "  AWS_ACCESS_KEY_ID=tern AWS_SECRET_ACCESS_KEY=tern AWS_DEFAULT_REGION=us-east-1 "
+          << "aws dynamodb list-tables --endpoint-url " << endpoint << "\n";
     }
   } else if (command == "down") {
     status = tern::ternctl::Down(options, std::cout);

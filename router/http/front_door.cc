@@ -5,6 +5,7 @@
 #include "absl/random/random.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "boost/json/object.hpp"
 #include "boost/json/serialize.hpp"
 

@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/string_view.h"
 #include "boost/json/parse.hpp"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -69,8 +70,7 @@ TEST_F(FrontDoorTest, UnknownPathIs404UnknownOperation) {
 }
 
 TEST_F(FrontDoorTest, OperationsAreUnknownUntilServed) {
-  http::Response response =
-      Call(bhttp::verb::post, "/", "DynamoDB_20120810.ListTables\"", "{}");
+  http::Response response = Call(bhttp::verb::post, "/", "DynamoDB_20120810.ListTables\"", "{}");
   EXPECT_EQ(response.result(), bhttp::status::bad_request);
   EXPECT_EQ(response[bhttp::field::content_type], "application/x-amz-json-1.0");
   ExpectDynamoHeaders(response);

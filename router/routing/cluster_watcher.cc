@@ -60,7 +60,8 @@ void ClusterWatcher::Refresh() {
     snapshot_ = fresh;
   }
   if (was_reachable != fresh.control_reachable) {
-    TERN_LOG(Info, fresh.control_reachable ? "control plane reachable" : "control plane unreachable")
+    TERN_LOG(Info,
+             fresh.control_reachable ? "control plane reachable" : "control plane unreachable")
         .With("nodes", fresh.nodes.size());
   }
   nodes_gauge_.Add({{"state", "alive"}}).Set(fresh.CountInState(NodeStatus::STATE_ALIVE));

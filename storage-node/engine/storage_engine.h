@@ -34,7 +34,8 @@ class StorageEngine {
   virtual ~StorageEngine() = default;
 
   // The value at key, or nullopt when there is none.
-  virtual absl::StatusOr<std::optional<std::string>> Get(ColumnFamily cf, absl::string_view key) = 0;
+  virtual absl::StatusOr<std::optional<std::string>> Get(ColumnFamily cf,
+                                                         absl::string_view key) = 0;
 
   // Writes key = value; when sync, returns only after the write is durable.
   virtual absl::Status Put(ColumnFamily cf,

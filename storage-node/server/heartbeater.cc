@@ -34,10 +34,9 @@ void Heartbeater::Stop() { task_.Stop(); }
 void Heartbeater::Round() {
   tern::v1::HeartbeatRequest request;
   *request.mutable_node() = self_;
-  request.set_uptime_ms(static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                            started_)
-          .count()));
+  request.set_uptime_ms(static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                  std::chrono::steady_clock::now() - started_)
+                                                  .count()));
   int reachable = 0;
   for (const auto& stub : stubs_) {
     grpc::ClientContext context;

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/string_view.h"
 #include "boost/json/object.hpp"
 #include "common/base/ids.h"
 #include "common/config/host_port.h"
@@ -81,7 +82,8 @@ int Run() {
 
   metrics::Registry& metrics = metrics::DefaultRegistry();
   metrics::Gauge& storage_bytes =
-      metrics.AddGauge("tern_node_storage_bytes", "Live size of the node's RocksDB in bytes.").Add();
+      metrics.AddGauge("tern_node_storage_bytes", "Live size of the node's RocksDB in bytes.")
+          .Add();
   engine::StorageEngine* storage = engine->get();
   metrics.AddCollectHook(
       [&storage_bytes, storage] { storage_bytes.Set(storage->ApproximateSizeBytes()); });
@@ -96,8 +98,7 @@ int Run() {
   self.set_version(std::string(daemon::Version()));
 
   NodeAdminService admin_service(self);
-  absl::StatusOr<rpc::StartedServer> grpc_server =
-      rpc::StartServer(grpc_address, {&admin_service});
+  absl::StatusOr<rpc::StartedServer> grpc_server = rpc::StartServer(grpc_address, {&admin_service});
   if (!grpc_server.ok()) return Fail("cannot start gRPC server", grpc_server.status());
   Heartbeater heartbeater(self,
                           absl::GetFlag(FLAGS_control_addresses),

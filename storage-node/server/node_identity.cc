@@ -18,9 +18,8 @@ absl::Status CheckOrRecordIdentity(engine::StorageEngine* engine,
     return engine->Put(engine::ColumnFamily::kMeta, kIdentityKey, identity, /*sync=*/true);
   }
   if (*stored != identity) {
-    return absl::FailedPreconditionError(absl::StrCat("data folder belongs to node ", *stored,
-                                                      ", not to node ", identity,
-                                                      " (node id/AZ)"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "data folder belongs to node ", *stored, ", not to node ", identity, " (node id/AZ)"));
   }
   return absl::OkStatus();
 }

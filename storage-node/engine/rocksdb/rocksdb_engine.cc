@@ -3,6 +3,7 @@
 #include <array>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "common/base/status_macros.h"
 #include "rocksdb/db.h"
 #include "rocksdb/options.h"
@@ -12,8 +13,12 @@ namespace tern::engine {
 namespace {
 
 constexpr std::array<ColumnFamily, 6> kAllFamilies = {
-    ColumnFamily::kRaftLog, ColumnFamily::kRaftState, ColumnFamily::kData,
-    ColumnFamily::kIndex,   ColumnFamily::kChanges,   ColumnFamily::kMeta,
+    ColumnFamily::kRaftLog,
+    ColumnFamily::kRaftState,
+    ColumnFamily::kData,
+    ColumnFamily::kIndex,
+    ColumnFamily::kChanges,
+    ColumnFamily::kMeta,
 };
 
 rocksdb::Slice ToSlice(absl::string_view view) { return rocksdb::Slice(view.data(), view.size()); }

@@ -8,10 +8,10 @@
 namespace tern::engine {
 namespace {
 
-using testing::IsOk;
-using testing::StatusIs;
 using ::testing::_;
+using testing::IsOk;
 using ::testing::Optional;
+using testing::StatusIs;
 
 TEST(RocksEngineTest, PutGetAcrossReopen) {
   tern::testing::TempDir dir;

@@ -1,0 +1,113 @@
+"""A local Tern cluster for end-to-end tests, driven through ternctl.
+
+Every cluster gets its own data folder and free ports, so tests never collide
+with a developer's cluster on 8000. The test process makes itself a child
+subreaper, so that daemons orphaned by `ternctl up` are re-parented to it and
+can be reaped and, after a failure, killed: a test never leaves a process
+behind.
+"""
+
+import ctypes
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import time
+
+PR_SET_CHILD_SUBREAPER = 36
+BIN_DIR = os.environ.get("TERN_BIN_DIR") or os.path.join(
+    os.path.dirname(__file__), "..", "..", "build", "release", "bin")
+
+
+def become_subreaper():
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def reap_children():
+    """Collects every exited child so that none lingers as a zombie."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def port_free(port, host="127.0.0.1"):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind((host, port))
+            return True
+        except OSError:
+            return False
+
+
+def pick_ports():
+    """A router port and a base port whose whole layout (base+0..2, +10..12,
+    +100..102, +110..112) is free right now."""
+    rng = random.Random()
+    for _ in range(200):
+        base = rng.randrange(20000, 50000, 200)
+        router = base + 150
+        layout = [base + off for off in (0, 1, 2, 10, 11, 12, 100, 101, 102, 110, 111, 112)]
+        if all(port_free(p) for p in layout + [router]):
+            return router, base
+    raise RuntimeError("no free port range found")
+
+
+def pid_alive(pid):
+    """True while pid runs; a zombie counts as exited."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            state = f.read().rsplit(")", 1)[1].split()[0]
+        return state != "Z"
+    except (FileNotFoundError, IndexError):
+        return False
+
+
+class LocalCluster:
+    def __init__(self, data_dir):
+        self.data_dir = str(data_dir)
+        self.router_port, self.base_port = pick_ports()
+        self.endpoint = f"http://127.0.0.1:{self.router_port}"
+
+    def ternctl(self, *args, timeout=120):
+        cmd = [os.path.join(BIN_DIR, "ternctl"), *args,
+               f"--data_dir={self.data_dir}",
+               f"--router_port={self.router_port}",
+               f"--base_port={self.base_port}"]
+        result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        reap_children()
+        return result
+
+    def processes(self):
+        with open(os.path.join(self.data_dir, "cluster.json")) as f:
+            return json.load(f)["processes"]
+
+    def pids(self):
+        try:
+            return [p["pid"] for p in self.processes() if p["pid"] > 0]
+        except FileNotFoundError:
+            return []
+
+    def kill_everything(self):
+        """Last-resort cleanup after a failed test: SIGKILL and reap."""
+        for pid in self.pids():
+            if pid_alive(pid):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        deadline = time.time() + 10
+        while any(pid_alive(p) for p in self.pids()) and time.time() < deadline:
+            reap_children()
+            time.sleep(0.05)
+        reap_children()
+
+    def log(self, name):
+        with open(os.path.join(self.data_dir, "logs", f"{name}.log")) as f:
+            return f.read()
