@@ -78,8 +78,7 @@ int Run() {
     front_door.Handle(std::move(request), std::move(respond));
   });
   if (absl::Status status = server.Start(); !status.ok()) {
-    TERN_LOG(Error, "cannot start HTTP server").With("error", status.ToString());
-    return EXIT_FAILURE;
+    return daemon::StartupFailure("cannot start HTTP server", status);
   }
   watcher.Start();
   TERN_LOG(Info, "tern-router ready")

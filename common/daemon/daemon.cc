@@ -6,8 +6,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -43,7 +45,12 @@ absl::string_view Version() { return TERN_VERSION; }
 
 void InitProcess(int argc, char** argv, absl::string_view process_name, absl::string_view usage) {
   absl::SetProgramUsageMessage(absl::StrCat(usage, "\n\nSee --helpfull for every flag."));
-  absl::ParseCommandLine(argc, argv);
+  std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
+  if (positional.size() > 1) {
+    std::fprintf(
+        stderr, "%s: unexpected argument '%s' (flags only; see --help)\n", argv[0], positional[1]);
+    std::exit(2);
+  }
   log::Level level = log::Level::kInfo;
   if (!log::ParseLevel(absl::GetFlag(FLAGS_log_level), &level)) {
     std::fprintf(stderr, "%s: --log_level must be debug, info, warning or error\n", argv[0]);
@@ -65,7 +72,10 @@ int WaitForTerminationSignal() {
   return received;
 }
 
-void RequestTermination() { kill(getpid(), SIGTERM); }
+int StartupFailure(absl::string_view what, const absl::Status& status) {
+  TERN_LOG(Error, what).With("error", status.ToString());
+  return EXIT_FAILURE;
+}
 
 absl::StatusOr<DataDirLock> DataDirLock::Acquire(const std::string& path) {
   std::error_code ec;

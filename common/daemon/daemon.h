@@ -29,8 +29,9 @@ void InitProcess(int argc, char** argv, absl::string_view process_name, absl::st
 // Blocks until SIGTERM, SIGINT or SIGHUP arrives; returns the signal number.
 int WaitForTerminationSignal();
 
-// Sends SIGTERM to this process (for tests and fatal start-up paths).
-void RequestTermination();
+// Logs what failed, with the status, as one error line and returns
+// EXIT_FAILURE, for the start-up paths of a daemon's main.
+int StartupFailure(absl::string_view what, const absl::Status& status);
 
 // An exclusive lock on a data folder, held for the life of the object, so that
 // two processes can never share one folder.

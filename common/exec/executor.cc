@@ -22,14 +22,14 @@ ThreadPool::ThreadPool(std::string name, size_t num_threads) : name_(std::move(n
 ThreadPool::~ThreadPool() { Shutdown(); }
 
 void ThreadPool::Post(Task task) {
-  absl::MutexLock lock(&mu_);
+  base::MutexLock lock(&mu_);
   if (stopping_) return;
   queue_.push_back(std::move(task));
 }
 
 void ThreadPool::Shutdown() {
   {
-    absl::MutexLock lock(&mu_);
+    base::MutexLock lock(&mu_);
     stopping_ = true;
   }
   for (std::thread& worker : workers_) {
@@ -41,10 +41,10 @@ void ThreadPool::WorkerLoop() {
   for (;;) {
     Task task;
     {
-      absl::MutexLock lock(&mu_);
+      base::MutexLock lock(&mu_);
       auto ready = [this]()
                        ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || !queue_.empty(); };
-      mu_.Await(absl::Condition(&ready));
+      mu_.Await(ready);
       if (queue_.empty()) return;  // stopping and drained
       task = std::move(queue_.front());
       queue_.pop_front();
@@ -57,7 +57,7 @@ SerialExecutor::SerialExecutor(Executor* base) : base_(base) {}
 
 void SerialExecutor::Post(Task task) {
   {
-    absl::MutexLock lock(&mu_);
+    base::MutexLock lock(&mu_);
     queue_.push_back(std::move(task));
     if (scheduled_) return;
     scheduled_ = true;
@@ -72,7 +72,7 @@ void SerialExecutor::Drain() {
   for (int i = 0; i < kBatch; ++i) {
     Task task;
     {
-      absl::MutexLock lock(&mu_);
+      base::MutexLock lock(&mu_);
       if (queue_.empty()) {
         scheduled_ = false;
         return;
@@ -86,14 +86,14 @@ void SerialExecutor::Drain() {
 }
 
 void ManualExecutor::Post(Task task) {
-  absl::MutexLock lock(&mu_);
+  base::MutexLock lock(&mu_);
   queue_.push_back(std::move(task));
 }
 
 bool ManualExecutor::RunOne() {
   Task task;
   {
-    absl::MutexLock lock(&mu_);
+    base::MutexLock lock(&mu_);
     if (queue_.empty()) return false;
     task = std::move(queue_.front());
     queue_.pop_front();
@@ -109,7 +109,7 @@ size_t ManualExecutor::RunAll() {
 }
 
 size_t ManualExecutor::pending() const {
-  absl::MutexLock lock(&mu_);
+  base::MutexLock lock(&mu_);
   return queue_.size();
 }
 

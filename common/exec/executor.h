@@ -17,7 +17,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/functional/any_invocable.h"
-#include "absl/synchronization/mutex.h"
+#include "common/base/mutex.h"
 
 namespace tern::exec {
 
@@ -46,7 +46,7 @@ class ThreadPool final : public Executor {
   void WorkerLoop();
 
   const std::string name_;
-  absl::Mutex mu_;
+  base::Mutex mu_;
   std::deque<Task> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<std::thread> workers_;
@@ -63,7 +63,7 @@ class SerialExecutor final : public Executor {
   void Drain();
 
   Executor* const base_;
-  absl::Mutex mu_;
+  base::Mutex mu_;
   std::deque<Task> queue_ ABSL_GUARDED_BY(mu_);
   bool scheduled_ ABSL_GUARDED_BY(mu_) = false;
 };
@@ -80,7 +80,7 @@ class ManualExecutor final : public Executor {
   size_t pending() const;
 
  private:
-  mutable absl::Mutex mu_;
+  mutable base::Mutex mu_;
   std::deque<Task> queue_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -3,21 +3,39 @@
 #include <atomic>
 #include <vector>
 
-#include "absl/synchronization/blocking_counter.h"
+#include "common/base/mutex.h"
 #include "gtest/gtest.h"
 
 namespace tern::exec {
 namespace {
 
+// Lets a test wait until n tasks have finished.
+class Countdown {
+ public:
+  explicit Countdown(int n) : remaining_(n) {}
+  void Done() {
+    base::MutexLock lock(&mu_);
+    --remaining_;
+  }
+  void Wait() {
+    base::MutexLock lock(&mu_);
+    mu_.Await([this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return remaining_ == 0; });
+  }
+
+ private:
+  base::Mutex mu_;
+  int remaining_ ABSL_GUARDED_BY(mu_);
+};
+
 TEST(ThreadPoolTest, RunsEveryTask) {
   std::atomic<int> sum{0};
   {
     ThreadPool pool("test", 2);
-    absl::BlockingCounter done(100);
+    Countdown done(100);
     for (int i = 1; i <= 100; ++i) {
       pool.Post([&sum, &done, i] {
         sum += i;
-        done.DecrementCount();
+        done.Done();
       });
     }
     done.Wait();
@@ -42,13 +60,13 @@ TEST(SerialExecutorTest, RunsInOrderWithoutOverlap) {
   std::vector<int> order;  // touched only by strand tasks
   std::atomic<int> running{0};
   std::atomic<bool> overlapped{false};
-  absl::BlockingCounter done(1000);
+  Countdown done(1000);
   for (int i = 0; i < 1000; ++i) {
     strand.Post([&, i] {
       if (running.fetch_add(1) != 0) overlapped = true;
       order.push_back(i);
       running.fetch_sub(1);
-      done.DecrementCount();
+      done.Done();
     });
   }
   done.Wait();

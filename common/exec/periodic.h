@@ -8,7 +8,7 @@
 #include <functional>
 #include <string>
 
-#include "absl/synchronization/notification.h"
+#include "common/base/mutex.h"
 #include "common/exec/executor.h"
 
 namespace tern::exec {
@@ -29,7 +29,7 @@ class PeriodicTask {
  private:
   const std::chrono::milliseconds interval_;
   const std::function<void()> fn_;
-  absl::Notification stop_;
+  base::Notification stop_;
   ThreadPool thread_;
 };
 

@@ -2,7 +2,7 @@
 
 #include <atomic>
 
-#include "absl/synchronization/notification.h"
+#include "common/base/mutex.h"
 #include "gtest/gtest.h"
 
 namespace tern::exec {
@@ -10,7 +10,7 @@ namespace {
 
 TEST(PeriodicTaskTest, RunsImmediatelyAndRepeatsUntilStopped) {
   std::atomic<int> runs{0};
-  absl::Notification ran_twice;
+  base::Notification ran_twice;
   PeriodicTask task("tick", std::chrono::milliseconds(1), [&] {
     if (++runs == 2) ran_twice.Notify();
   });

@@ -14,6 +14,7 @@
 #include "boost/asio/strand.hpp"
 #include "boost/beast/core.hpp"
 #include "common/base/check.h"
+#include "common/base/mutex.h"
 #include "common/exec/executor.h"
 #include "common/log/log.h"
 
@@ -25,15 +26,23 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-// Shared by the server and every connection, and kept alive by outstanding
-// Responders, so that a late answer never touches a destroyed io_context.
+// An io_context whose shutdown() (destroying every handler not yet run) the
+// server can call once its threads have stopped.
+struct IoContext : asio::io_context {
+  using asio::io_context::shutdown;
+};
+
+// Shared by the server and every connection. Connections own it through
+// shared_ptr, so a Responder answering after Stop() never touches a destroyed
+// io_context; Stop() breaks the cycle (core -> pending handlers -> sessions ->
+// core) by destroying the handlers.
 struct Core {
   explicit Core(ServerOptions opts, Handler h)
       : options(std::move(opts)), handler(std::move(h)), acceptor(asio::make_strand(ioc)) {}
 
   const ServerOptions options;
   const Handler handler;
-  asio::io_context ioc;
+  IoContext ioc;
   tcp::acceptor acceptor;
   std::atomic<int64_t> in_flight{0};
 };
@@ -44,7 +53,8 @@ std::string HttpDate() {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, Core* core) : stream_(std::move(socket)), core_(core) {}
+  Session(tcp::socket socket, std::shared_ptr<Core> core)
+      : core_(std::move(core)), stream_(std::move(socket)) {}
 
   void Start() {
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
@@ -147,13 +157,14 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.close();
   }
 
+  // Declared first so that it is destroyed last, after the socket.
+  const std::shared_ptr<Core> core_;
   beast::tcp_stream stream_;
-  Core* const core_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
 };
 
-void Accept(Core* core) {
+void Accept(const std::shared_ptr<Core>& core) {
   core->acceptor.async_accept(
       asio::make_strand(core->ioc), [core](beast::error_code ec, tcp::socket socket) {
         if (ec == asio::error::operation_aborted || !core->acceptor.is_open()) {
@@ -198,7 +209,7 @@ Server::~Server() { Stop(); }
 
 absl::Status Server::Start() {
   if (impl_->started) return absl::FailedPreconditionError("server already started");
-  Core* core = impl_->core.get();
+  const std::shared_ptr<Core>& core = impl_->core;
   const config::HostPort& address = core->options.address;
   beast::error_code ec;
   asio::ip::address ip = asio::ip::make_address(address.host, ec);
@@ -227,7 +238,7 @@ absl::Status Server::Start() {
   int threads = std::max(1, core->options.threads);
   impl_->threads = std::make_unique<exec::ThreadPool>("http", static_cast<size_t>(threads));
   for (int i = 0; i < threads; ++i) {
-    impl_->threads->Post([core] { core->ioc.run(); });
+    impl_->threads->Post([ioc = &core->ioc] { ioc->run(); });
   }
   return absl::OkStatus();
 }
@@ -239,11 +250,14 @@ int64_t Server::in_flight() const { return impl_->core->in_flight.load(); }
 void Server::Stop() {
   if (!impl_->started || impl_->stopped) return;
   impl_->stopped = true;
-  std::shared_ptr<Core> core = impl_->core;
-  asio::post(core->acceptor.get_executor(), [core] {
+  Core* core = impl_->core.get();
+  base::Notification closed;
+  asio::post(core->acceptor.get_executor(), [core, &closed] {
     beast::error_code ignored;
     core->acceptor.close(ignored);
+    closed.Notify();
   });
+  closed.WaitForNotificationWithTimeout(absl::FromChrono(core->options.drain_timeout));
   absl::Time deadline = absl::Now() + absl::FromChrono(core->options.drain_timeout);
   while (core->in_flight.load() > 0 && absl::Now() < deadline) {
     absl::SleepFor(absl::Milliseconds(5));
@@ -255,6 +269,7 @@ void Server::Stop() {
   impl_->work.reset();
   core->ioc.stop();
   impl_->threads->Shutdown();
+  core->ioc.shutdown();
 }
 
 }  // namespace tern::http

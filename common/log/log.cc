@@ -10,15 +10,15 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/base/mutex.h"
 
 namespace tern::log {
 namespace {
 
 struct State {
-  absl::Mutex mu;
+  base::Mutex mu;
   std::string process_name ABSL_GUARDED_BY(mu) = "tern";
   std::function<void(absl::string_view)> sink ABSL_GUARDED_BY(mu);
 };
@@ -63,14 +63,14 @@ bool ParseLevel(absl::string_view text, Level* level) {
 
 void Init(std::string process_name, Level min_level) {
   State& state = GlobalState();
-  absl::MutexLock lock(&state.mu);
+  base::MutexLock lock(&state.mu);
   state.process_name = std::move(process_name);
   g_min_level.store(static_cast<int>(min_level));
 }
 
 void SetSinkForTesting(std::function<void(absl::string_view)> sink) {
   State& state = GlobalState();
-  absl::MutexLock lock(&state.mu);
+  base::MutexLock lock(&state.mu);
   state.sink = std::move(sink);
 }
 
@@ -112,7 +112,7 @@ Entry::Entry(Level level, const char* file, int line, absl::string_view message)
   std::string process_name;
   {
     State& state = GlobalState();
-    absl::MutexLock lock(&state.mu);
+    base::MutexLock lock(&state.mu);
     process_name = state.process_name;
   }
   line_.reserve(256);
@@ -135,7 +135,7 @@ Entry::~Entry() {
   std::function<void(absl::string_view)> sink;
   {
     State& state = GlobalState();
-    absl::MutexLock lock(&state.mu);
+    base::MutexLock lock(&state.mu);
     sink = state.sink;
   }
   if (sink) {

@@ -158,7 +158,7 @@ void FamilyBase::AppendHeader(std::string* out) const {
 
 template <typename T>
 T& Family<T>::Add(const Labels& labels) {
-  absl::MutexLock lock(&mu_);
+  base::MutexLock lock(&mu_);
   auto it = metrics_.find(labels);
   if (it != metrics_.end()) return *it->second;
   for (const auto& [label_name, unused] : labels) {
@@ -171,7 +171,7 @@ T& Family<T>::Add(const Labels& labels) {
 template <>
 void Family<Counter>::Serialize(std::string* out) const {
   AppendHeader(out);
-  absl::MutexLock lock(&mu_);
+  base::MutexLock lock(&mu_);
   for (const auto& [labels, counter] : metrics_) {
     AppendSample(name(), "", labels, counter->value(), out);
   }
@@ -180,7 +180,7 @@ void Family<Counter>::Serialize(std::string* out) const {
 template <>
 void Family<Gauge>::Serialize(std::string* out) const {
   AppendHeader(out);
-  absl::MutexLock lock(&mu_);
+  base::MutexLock lock(&mu_);
   for (const auto& [labels, gauge] : metrics_) {
     AppendSample(name(), "", labels, gauge->value(), out);
   }
@@ -189,7 +189,7 @@ void Family<Gauge>::Serialize(std::string* out) const {
 template <>
 void Family<Histogram>::Serialize(std::string* out) const {
   AppendHeader(out);
-  absl::MutexLock lock(&mu_);
+  base::MutexLock lock(&mu_);
   for (const auto& [labels, histogram] : metrics_) {
     std::vector<uint64_t> counts = histogram->BucketCounts();
     uint64_t cumulative = 0;
@@ -215,7 +215,7 @@ Family<T>& Registry::AddFamily(const std::string& name,
                                const std::string& type,
                                typename Family<T>::Factory factory) {
   TERN_CHECK(IsValidMetricName(name)) << "bad metric name " << name;
-  absl::MutexLock lock(&mu_);
+  base::MutexLock lock(&mu_);
   auto it = families_.find(name);
   if (it != families_.end()) {
     TERN_CHECK(it->second->type() == type) << name << " registered as " << it->second->type();
@@ -244,20 +244,20 @@ Family<Histogram>& Registry::AddHistogram(const std::string& name,
 }
 
 void Registry::AddCollectHook(std::function<void()> hook) {
-  absl::MutexLock lock(&mu_);
+  base::MutexLock lock(&mu_);
   hooks_.push_back(std::move(hook));
 }
 
 std::string Registry::Serialize() const {
   std::vector<std::function<void()>> hooks;
   {
-    absl::MutexLock lock(&mu_);
+    base::MutexLock lock(&mu_);
     hooks = hooks_;
   }
   // Hooks update gauges through this registry, so they run without mu_ held.
   for (const auto& hook : hooks) hook();
   std::string out;
-  absl::MutexLock lock(&mu_);
+  base::MutexLock lock(&mu_);
   for (const auto& [name, family] : families_) family->Serialize(&out);
   return out;
 }

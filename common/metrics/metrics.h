@@ -20,7 +20,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
+#include "common/base/mutex.h"
 
 namespace tern::metrics {
 
@@ -106,7 +106,7 @@ class Family final : public internal::FamilyBase {
 
  private:
   const Factory factory_;
-  mutable absl::Mutex mu_;
+  mutable base::Mutex mu_;
   std::map<Labels, std::unique_ptr<T>> metrics_ ABSL_GUARDED_BY(mu_);
 };
 
@@ -135,7 +135,7 @@ class Registry {
                        const std::string& type,
                        typename Family<T>::Factory factory);
 
-  mutable absl::Mutex mu_;
+  mutable base::Mutex mu_;
   std::map<std::string, std::unique_ptr<internal::FamilyBase>> families_ ABSL_GUARDED_BY(mu_);
   std::vector<std::function<void()>> hooks_ ABSL_GUARDED_BY(mu_);
 };

@@ -1,5 +1,6 @@
 #include "common/time/clock.h"
 
+#include "absl/time/clock.h"
 #include "common/base/check.h"
 
 namespace tern::time {
@@ -22,24 +23,24 @@ ManualClock::ManualClock()
     : now_(TimePoint(std::chrono::hours(1))), wall_(absl::FromUnixSeconds(1'000'000'000)) {}
 
 Clock::TimePoint ManualClock::Now() const {
-  absl::MutexLock lock(&mu_);
+  base::MutexLock lock(&mu_);
   return now_;
 }
 
 absl::Time ManualClock::WallNow() const {
-  absl::MutexLock lock(&mu_);
+  base::MutexLock lock(&mu_);
   return wall_;
 }
 
 void ManualClock::Advance(Duration by) {
   TERN_CHECK(by >= Duration::zero()) << "clocks do not go backwards";
-  absl::MutexLock lock(&mu_);
+  base::MutexLock lock(&mu_);
   now_ += by;
   wall_ += absl::FromChrono(by);
 }
 
 void ManualClock::SetWallTime(absl::Time wall) {
-  absl::MutexLock lock(&mu_);
+  base::MutexLock lock(&mu_);
   wall_ = wall;
 }
 

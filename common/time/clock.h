@@ -9,8 +9,8 @@
 #include <chrono>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/base/mutex.h"
 
 namespace tern::time {
 
@@ -45,7 +45,7 @@ class ManualClock final : public Clock {
   void SetWallTime(absl::Time wall);
 
  private:
-  mutable absl::Mutex mu_;
+  mutable base::Mutex mu_;
   TimePoint now_ ABSL_GUARDED_BY(mu_);
   absl::Time wall_ ABSL_GUARDED_BY(mu_);
 };

@@ -14,7 +14,7 @@ absl::Status NodeRegistry::Heartbeat(const tern::v1::NodeInfo& node) {
   if (node.az().empty()) return absl::InvalidArgumentError("az must not be empty");
   if (node.address().empty()) return absl::InvalidArgumentError("address must not be empty");
   time::Clock::TimePoint now = clock_->Now();
-  absl::MutexLock lock(&mu_);
+  base::MutexLock lock(&mu_);
   auto it = nodes_.find(node.node_id());
   if (it != nodes_.end() && StateOf(it->second, now) != NodeStatus::STATE_DEAD &&
       (it->second.info.address() != node.address() || it->second.info.az() != node.az())) {
@@ -38,7 +38,7 @@ NodeStatus::State NodeRegistry::StateOf(const Entry& entry, time::Clock::TimePoi
 
 std::vector<NodeStatus> NodeRegistry::List() const {
   time::Clock::TimePoint now = clock_->Now();
-  absl::MutexLock lock(&mu_);
+  base::MutexLock lock(&mu_);
   std::vector<NodeStatus> result;
   result.reserve(nodes_.size());
   for (const auto& [id, entry] : nodes_) {

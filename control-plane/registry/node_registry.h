@@ -13,7 +13,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
-#include "absl/synchronization/mutex.h"
+#include "common/base/mutex.h"
 #include "common/time/clock.h"
 #include "tern/v1/control.pb.h"
 
@@ -50,7 +50,7 @@ class NodeRegistry {
 
   time::Clock* const clock_;
   const NodeRegistryOptions options_;
-  mutable absl::Mutex mu_;
+  mutable base::Mutex mu_;
   std::map<uint64_t, Entry> nodes_ ABSL_GUARDED_BY(mu_);
 };
 

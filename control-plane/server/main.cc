@@ -36,11 +36,6 @@ ABSL_FLAG(int, node_dead_after_ms, 10000, "Heartbeat silence after which a node 
 namespace tern::control {
 namespace {
 
-int Fail(absl::string_view what, const absl::Status& status) {
-  TERN_LOG(Error, what).With("error", status.ToString());
-  return EXIT_FAILURE;
-}
-
 int Run() {
   const uint64_t replica_id = absl::GetFlag(FLAGS_replica_id);
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
@@ -54,7 +49,7 @@ int Run() {
     return 2;
   }
   absl::StatusOr<daemon::DataDirLock> lock = daemon::DataDirLock::Acquire(data_dir);
-  if (!lock.ok()) return Fail("cannot use data folder", lock.status());
+  if (!lock.ok()) return daemon::StartupFailure("cannot use data folder", lock.status());
 
   metrics::Registry& metrics = metrics::DefaultRegistry();
   NodeRegistry registry(
@@ -75,7 +70,8 @@ int Run() {
   ControlService service(replica_id, &registry, &metrics);
   const config::HostPort grpc_address = absl::GetFlag(FLAGS_grpc_address);
   absl::StatusOr<rpc::StartedServer> grpc_server = rpc::StartServer(grpc_address, {&service});
-  if (!grpc_server.ok()) return Fail("cannot start gRPC server", grpc_server.status());
+  if (!grpc_server.ok())
+    return daemon::StartupFailure("cannot start gRPC server", grpc_server.status());
 
   daemon::AdminEndpoints admin("tern-control", &metrics, [&] {
     boost::json::object health;
@@ -90,7 +86,7 @@ int Run() {
   http::Server http_server(http_options, admin.AsHandler());
   if (absl::Status status = http_server.Start(); !status.ok()) {
     grpc_server->server->Shutdown();
-    return Fail("cannot start HTTP server", status);
+    return daemon::StartupFailure("cannot start HTTP server", status);
   }
 
   TERN_LOG(Info, "tern-control ready")

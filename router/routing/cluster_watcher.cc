@@ -34,7 +34,7 @@ void ClusterWatcher::Start() { task_.Start(); }
 void ClusterWatcher::Stop() { task_.Stop(); }
 
 ClusterSnapshot ClusterWatcher::snapshot() const {
-  absl::MutexLock lock(&mu_);
+  base::MutexLock lock(&mu_);
   return snapshot_;
 }
 
@@ -55,7 +55,7 @@ void ClusterWatcher::Refresh() {
   }
   bool was_reachable;
   {
-    absl::MutexLock lock(&mu_);
+    base::MutexLock lock(&mu_);
     was_reachable = snapshot_.control_reachable;
     snapshot_ = fresh;
   }

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
+#include "common/base/mutex.h"
 #include "common/config/host_port.h"
 #include "common/exec/periodic.h"
 #include "common/metrics/metrics.h"
@@ -41,7 +41,7 @@ class ClusterWatcher {
   std::vector<std::unique_ptr<tern::v1::Control::Stub>> stubs_;
   const std::chrono::milliseconds timeout_;
   metrics::Family<metrics::Gauge>& nodes_gauge_;
-  mutable absl::Mutex mu_;
+  mutable base::Mutex mu_;
   ClusterSnapshot snapshot_ ABSL_GUARDED_BY(mu_);
   size_t next_stub_ = 0;  // touched only by Refresh()
   exec::PeriodicTask task_;

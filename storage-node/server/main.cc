@@ -54,11 +54,6 @@ class NodeAdminService final : public tern::v1::NodeAdmin::Service {
   const tern::v1::NodeInfo self_;
 };
 
-int Fail(absl::string_view what, const absl::Status& status) {
-  TERN_LOG(Error, what).With("error", status.ToString());
-  return EXIT_FAILURE;
-}
-
 int Run() {
   const base::NodeId node_id(absl::GetFlag(FLAGS_node_id));
   const std::string az = absl::GetFlag(FLAGS_az);
@@ -72,12 +67,12 @@ int Run() {
     return 2;
   }
   absl::StatusOr<daemon::DataDirLock> lock = daemon::DataDirLock::Acquire(data_dir);
-  if (!lock.ok()) return Fail("cannot use data folder", lock.status());
+  if (!lock.ok()) return daemon::StartupFailure("cannot use data folder", lock.status());
   absl::StatusOr<std::unique_ptr<engine::StorageEngine>> engine =
       engine::OpenRocksEngine(data_dir + "/rocksdb");
-  if (!engine.ok()) return Fail("cannot open RocksDB", engine.status());
+  if (!engine.ok()) return daemon::StartupFailure("cannot open RocksDB", engine.status());
   if (absl::Status status = CheckOrRecordIdentity(engine->get(), node_id, az); !status.ok()) {
-    return Fail("wrong data folder", status);
+    return daemon::StartupFailure("wrong data folder", status);
   }
 
   metrics::Registry& metrics = metrics::DefaultRegistry();
@@ -99,7 +94,8 @@ int Run() {
 
   NodeAdminService admin_service(self);
   absl::StatusOr<rpc::StartedServer> grpc_server = rpc::StartServer(grpc_address, {&admin_service});
-  if (!grpc_server.ok()) return Fail("cannot start gRPC server", grpc_server.status());
+  if (!grpc_server.ok())
+    return daemon::StartupFailure("cannot start gRPC server", grpc_server.status());
   Heartbeater heartbeater(self,
                           absl::GetFlag(FLAGS_control_addresses),
                           std::chrono::milliseconds(absl::GetFlag(FLAGS_heartbeat_interval_ms)),
@@ -122,7 +118,7 @@ int Run() {
   http::Server http_server(http_options, admin.AsHandler());
   if (absl::Status status = http_server.Start(); !status.ok()) {
     grpc_server->server->Shutdown();
-    return Fail("cannot start HTTP server", status);
+    return daemon::StartupFailure("cannot start HTTP server", status);
   }
   heartbeater.Start();
 
