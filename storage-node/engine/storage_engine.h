@@ -8,8 +8,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -42,6 +45,34 @@ class StorageEngine {
                            absl::string_view key,
                            absl::string_view value,
                            bool sync) = 0;
+
+  // Removes key; removing a missing key is OK.
+  virtual absl::Status Delete(ColumnFamily cf, absl::string_view key, bool sync) = 0;
+
+  // Removes every key in [begin, end).
+  virtual absl::Status DeleteRange(ColumnFamily cf,
+                                   absl::string_view begin,
+                                   absl::string_view end,
+                                   bool sync) = 0;
+
+  // Calls fn for every key starting with prefix, in key order, until fn
+  // returns false. fn must not call back into the engine.
+  virtual absl::Status ForEach(
+      ColumnFamily cf,
+      absl::string_view prefix,
+      const std::function<bool(absl::string_view key, absl::string_view value)>& fn) = 0;
+
+  // Every (key, value) starting with prefix, in key order.
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> Scan(ColumnFamily cf,
+                                                                        absl::string_view prefix) {
+    std::vector<std::pair<std::string, std::string>> rows;
+    absl::Status status = ForEach(cf, prefix, [&rows](absl::string_view k, absl::string_view v) {
+      rows.emplace_back(std::string(k), std::string(v));
+      return true;
+    });
+    if (!status.ok()) return status;
+    return rows;
+  }
 
   // Live on-disk size of every column family together, in bytes.
   virtual uint64_t ApproximateSizeBytes() = 0;

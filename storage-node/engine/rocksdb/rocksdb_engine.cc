@@ -52,6 +52,38 @@ class RocksEngine final : public StorageEngine {
     return FromRocksStatus(db_->Put(options, Handle(cf), ToSlice(key), ToSlice(value)));
   }
 
+  absl::Status Delete(ColumnFamily cf, absl::string_view key, bool sync) override {
+    rocksdb::WriteOptions options;
+    options.sync = sync;
+    return FromRocksStatus(db_->Delete(options, Handle(cf), ToSlice(key)));
+  }
+
+  absl::Status DeleteRange(ColumnFamily cf,
+                           absl::string_view begin,
+                           absl::string_view end,
+                           bool sync) override {
+    rocksdb::WriteOptions options;
+    options.sync = sync;
+    return FromRocksStatus(db_->DeleteRange(options, Handle(cf), ToSlice(begin), ToSlice(end)));
+  }
+
+  absl::Status ForEach(
+      ColumnFamily cf,
+      absl::string_view prefix,
+      const std::function<bool(absl::string_view, absl::string_view)>& fn) override {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), Handle(cf)));
+    for (it->Seek(ToSlice(prefix)); it->Valid(); it->Next()) {
+      rocksdb::Slice key = it->key();
+      if (!key.starts_with(ToSlice(prefix))) break;
+      rocksdb::Slice value = it->value();
+      if (!fn(absl::string_view(key.data(), key.size()),
+              absl::string_view(value.data(), value.size()))) {
+        break;
+      }
+    }
+    return FromRocksStatus(it->status());
+  }
+
   uint64_t ApproximateSizeBytes() override {
     uint64_t total = 0;
     for (rocksdb::ColumnFamilyHandle* handle : handles_) {

@@ -32,6 +32,32 @@ TEST(RocksEngineTest, PutGetAcrossReopen) {
   EXPECT_GT((*engine)->ApproximateSizeBytes(), 0u);
 }
 
+TEST(RocksEngineTest, ScanDeleteAndDeleteRange) {
+  tern::testing::TempDir dir;
+  absl::StatusOr<std::unique_ptr<StorageEngine>> engine = OpenRocksEngine(dir.path());
+  ASSERT_THAT(engine, IsOk());
+  StorageEngine& db = **engine;
+  for (const char* key : {"a/1", "a/2", "a/3", "b/1"}) {
+    ASSERT_THAT(db.Put(ColumnFamily::kData, key, std::string("v") + key, false), IsOk());
+  }
+  auto rows = db.Scan(ColumnFamily::kData, "a/");
+  ASSERT_THAT(rows, IsOk());
+  ASSERT_EQ(rows->size(), 3u);
+  EXPECT_EQ((*rows)[0], (std::pair<std::string, std::string>("a/1", "va/1")));
+  int seen = 0;
+  ASSERT_THAT(db.ForEach(ColumnFamily::kData,
+                         "",
+                         [&seen](absl::string_view, absl::string_view) { return ++seen < 2; }),
+              IsOk());
+  EXPECT_EQ(seen, 2);
+  ASSERT_THAT(db.Delete(ColumnFamily::kData, "a/2", true), IsOk());
+  ASSERT_THAT(db.Delete(ColumnFamily::kData, "missing", true), IsOk());
+  EXPECT_EQ(db.Scan(ColumnFamily::kData, "a/")->size(), 2u);
+  ASSERT_THAT(db.DeleteRange(ColumnFamily::kData, "a/", "a0", true), IsOk());
+  EXPECT_TRUE(db.Scan(ColumnFamily::kData, "a/")->empty());
+  EXPECT_EQ(db.Scan(ColumnFamily::kData, "b/")->size(), 1u);
+}
+
 TEST(RocksEngineTest, SecondOpenOfSameFolderFails) {
   tern::testing::TempDir dir;
   absl::StatusOr<std::unique_ptr<StorageEngine>> first = OpenRocksEngine(dir.path());

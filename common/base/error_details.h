@@ -1,0 +1,49 @@
+// Domain error kinds carried on absl::Status as a payload, so that the edge
+// (router/api/error_mapping) can answer with the exact DynamoDB error type
+// while everything in between handles plain absl::Status values.
+//
+//   return base::Error(base::ErrorKind::kResourceNotFound, "Requested resource not found");
+//   ...
+//   std::optional<ErrorKind> kind = base::GetErrorKind(status);
+//
+// Each kind has a fixed absl::StatusCode (kValidation -> kInvalidArgument,
+// kResourceNotFound -> kNotFound, ...), so code that only looks at codes
+// still behaves. Thread-compatible free functions.
+#pragma once
+
+#include <optional>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+
+namespace tern::base {
+
+enum class ErrorKind {
+  kValidation,        // ValidationException
+  kSerialization,     // SerializationException (request JSON of the wrong shape)
+  kUnknownOperation,  // UnknownOperationException
+  kMissingAuthenticationToken,
+  kIncompleteSignature,
+  kResourceNotFound,
+  kResourceInUse,
+  kConditionalCheckFailed,
+  kLimitExceeded,
+  kProvisionedThroughputExceeded,
+  kThrottling,
+  kInternal,
+  kServiceUnavailable,
+};
+
+// The payload's type URL.
+inline constexpr absl::string_view kErrorKindPayload = "tern/error-kind";
+
+// A status of the kind's code, carrying the kind and message.
+absl::Status Error(ErrorKind kind, absl::string_view message);
+
+// The kind attached by Error(), if any.
+std::optional<ErrorKind> GetErrorKind(const absl::Status& status);
+
+// The kind's stable name ("validation", "resource_not_found", ...).
+absl::string_view ErrorKindName(ErrorKind kind);
+
+}  // namespace tern::base

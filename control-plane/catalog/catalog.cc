@@ -1,0 +1,167 @@
+#include "control-plane/catalog/catalog.h"
+
+#include <random>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/base/status_macros.h"
+
+namespace tern::control {
+namespace {
+
+constexpr char kTablePrefix[] = "table/";
+constexpr char kNextTableIdKey[] = "catalog/next_table_id";
+
+std::string TableKey(const std::string& name) { return kTablePrefix + name; }
+
+std::string NewUuid() {
+  thread_local std::mt19937_64 rng(std::random_device{}());
+  uint64_t a = rng();
+  uint64_t b = rng();
+  // Version 4, variant 1.
+  a = (a & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;
+  b = (b & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;
+  return absl::StrFormat("%08x-%04x-%04x-%04x-%012x",
+                         a >> 32,
+                         (a >> 16) & 0xFFFF,
+                         a & 0xFFFF,
+                         b >> 48,
+                         b & 0xFFFFFFFFFFFFULL);
+}
+
+}  // namespace
+
+Catalog::Catalog(engine::StorageEngine* store, time::Clock* clock) : store_(store), clock_(clock) {}
+
+absl::Status Catalog::Load() {
+  base::MutexLock lock(&mu_);
+  TERN_ASSIGN_OR_RETURN(std::optional<std::string> next,
+                        store_->Get(engine::ColumnFamily::kMeta, kNextTableIdKey));
+  if (next.has_value()) next_table_id_ = std::stoull(*next);
+  TERN_ASSIGN_OR_RETURN(auto rows, store_->Scan(engine::ColumnFamily::kMeta, kTablePrefix));
+  for (const auto& [key, value] : rows) {
+    tern::v1::CatalogEntry entry;
+    if (!entry.ParseFromString(value)) {
+      return absl::DataLossError(absl::StrCat("catalog entry ", key, " is unreadable"));
+    }
+    tables_[entry.table().name()] = std::move(entry);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Catalog::Persist(const tern::v1::CatalogEntry& entry) {
+  return store_->Put(engine::ColumnFamily::kMeta,
+                     TableKey(entry.table().name()),
+                     entry.SerializeAsString(),
+                     /*sync=*/true);
+}
+
+absl::StatusOr<tern::v1::CatalogEntry> Catalog::Get(const std::string& name) const {
+  base::MutexLock lock(&mu_);
+  auto it = tables_.find(name);
+  if (it == tables_.end()) return absl::NotFoundError(absl::StrCat("Table: ", name, " not found"));
+  return it->second;
+}
+
+tern::v1::ListTablesResponse Catalog::List(const std::string& exclusive_start,
+                                           uint32_t limit) const {
+  base::MutexLock lock(&mu_);
+  tern::v1::ListTablesResponse response;
+  auto it = exclusive_start.empty() ? tables_.begin() : tables_.upper_bound(exclusive_start);
+  for (; it != tables_.end(); ++it) {
+    if (limit > 0 && static_cast<uint32_t>(response.table_names_size()) == limit) {
+      // More remain: the last name returned is where the next page starts.
+      response.set_last_evaluated_table_name(response.table_names(response.table_names_size() - 1));
+      break;
+    }
+    response.add_table_names(it->first);
+  }
+  return response;
+}
+
+absl::StatusOr<tern::v1::CatalogEntry> Catalog::Create(
+    tern::v1::TableDescriptor table, const std::vector<tern::v1::NodeInfo>& nodes) {
+  if (nodes.empty()) {
+    return absl::UnavailableError("no storage node is alive to place the table on");
+  }
+  base::MutexLock lock(&mu_);
+  if (tables_.count(table.name()) > 0) {
+    return absl::AlreadyExistsError(absl::StrCat("Table already exists: ", table.name()));
+  }
+  const uint64_t table_id = next_table_id_++;
+  TERN_RETURN_IF_ERROR(store_->Put(
+      engine::ColumnFamily::kMeta, kNextTableIdKey, std::to_string(next_table_id_), /*sync=*/true));
+  table.set_table_id(table_id);
+  table.set_table_uuid(NewUuid());
+  table.set_status("CREATING");
+  tern::v1::CatalogEntry entry;
+  *entry.mutable_table() = std::move(table);
+  entry.set_version(1);
+  tern::v1::PartitionDescriptor* partition = entry.add_partitions();
+  partition->set_partition_id(table_id);
+  partition->set_table_id(table_id);
+  partition->set_epoch(1);
+  const tern::v1::NodeInfo& node = nodes[table_id % nodes.size()];
+  tern::v1::ReplicaDescriptor* replica = partition->add_replicas();
+  replica->set_node_id(node.node_id());
+  replica->set_az(node.az());
+  replica->set_address(node.address());
+  partition->set_leader_hint_node_id(node.node_id());
+  TERN_RETURN_IF_ERROR(Persist(entry));
+  tables_[entry.table().name()] = entry;
+  return entry;
+}
+
+absl::StatusOr<tern::v1::CatalogEntry> Catalog::Update(const tern::v1::TableDescriptor& table,
+                                                       uint64_t expected_version) {
+  base::MutexLock lock(&mu_);
+  auto it = tables_.find(table.name());
+  if (it == tables_.end()) {
+    return absl::NotFoundError(absl::StrCat("Table: ", table.name(), " not found"));
+  }
+  if (it->second.version() != expected_version) {
+    return absl::AbortedError("the table changed concurrently; retry");
+  }
+  tern::v1::CatalogEntry entry = it->second;
+  *entry.mutable_table() = table;
+  entry.set_version(entry.version() + 1);
+  TERN_RETURN_IF_ERROR(Persist(entry));
+  it->second = entry;
+  return entry;
+}
+
+absl::StatusOr<tern::v1::CatalogEntry> Catalog::SetStatus(const std::string& name,
+                                                          const std::string& status) {
+  base::MutexLock lock(&mu_);
+  auto it = tables_.find(name);
+  if (it == tables_.end()) return absl::NotFoundError(absl::StrCat("Table: ", name, " not found"));
+  tern::v1::CatalogEntry entry = it->second;
+  entry.mutable_table()->set_status(status);
+  for (tern::v1::SecondaryIndex& index : *entry.mutable_table()->mutable_global_indexes()) {
+    if (status == "ACTIVE") index.set_status("ACTIVE");
+  }
+  entry.set_version(entry.version() + 1);
+  TERN_RETURN_IF_ERROR(Persist(entry));
+  it->second = entry;
+  return entry;
+}
+
+absl::Status Catalog::Remove(const std::string& name) {
+  base::MutexLock lock(&mu_);
+  auto it = tables_.find(name);
+  if (it == tables_.end()) return absl::NotFoundError(absl::StrCat("Table: ", name, " not found"));
+  TERN_RETURN_IF_ERROR(store_->Delete(engine::ColumnFamily::kMeta, TableKey(name), /*sync=*/true));
+  tables_.erase(it);
+  return absl::OkStatus();
+}
+
+std::vector<tern::v1::CatalogEntry> Catalog::InStatus(const std::string& status) const {
+  base::MutexLock lock(&mu_);
+  std::vector<tern::v1::CatalogEntry> result;
+  for (const auto& [name, entry] : tables_) {
+    if (entry.table().status() == status) result.push_back(entry);
+  }
+  return result;
+}
+
+}  // namespace tern::control

@@ -1,0 +1,103 @@
+#include "control-plane/catalog/catalog.h"
+
+#include "common/testing/testing.h"
+#include "gtest/gtest.h"
+#include "storage-node/engine/rocksdb/rocksdb_engine.h"
+
+namespace tern::control {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::IsOk;
+using testing::StatusIs;
+
+tern::v1::TableDescriptor Table(const std::string& name) {
+  tern::v1::TableDescriptor table;
+  table.set_name(name);
+  table.set_billing_mode("PAY_PER_REQUEST");
+  return table;
+}
+
+std::vector<tern::v1::NodeInfo> Nodes() {
+  std::vector<tern::v1::NodeInfo> nodes(3);
+  for (int i = 0; i < 3; ++i) {
+    nodes[i].set_node_id(i + 1);
+    nodes[i].set_az(std::string("az-") + static_cast<char>('a' + i));
+    nodes[i].set_address("127.0.0.1:710" + std::to_string(i));
+  }
+  return nodes;
+}
+
+class CatalogTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto engine = engine::OpenRocksEngine(dir_.path());
+    ASSERT_THAT(engine, IsOk());
+    engine_ = *std::move(engine);
+    catalog_ = std::make_unique<Catalog>(engine_.get(), &clock_);
+    ASSERT_THAT(catalog_->Load(), IsOk());
+  }
+
+  tern::testing::TempDir dir_;
+  time::ManualClock clock_;
+  std::unique_ptr<engine::StorageEngine> engine_;
+  std::unique_ptr<Catalog> catalog_;
+};
+
+TEST_F(CatalogTest, CreateAssignsIdsAndPlacesOnePartition) {
+  auto entry = catalog_->Create(Table("Music"), Nodes());
+  ASSERT_THAT(entry, IsOk());
+  EXPECT_EQ(entry->table().table_id(), 1u);
+  EXPECT_EQ(entry->table().status(), "CREATING");
+  EXPECT_EQ(entry->table().table_uuid().size(), 36u);
+  ASSERT_EQ(entry->partitions_size(), 1);
+  EXPECT_EQ(entry->partitions(0).replicas_size(), 1);
+  EXPECT_THAT(catalog_->Create(Table("Music"), Nodes()),
+              StatusIs(absl::StatusCode::kAlreadyExists, "Table already exists: Music"));
+  EXPECT_THAT(catalog_->Create(Table("Other"), {}),
+              StatusIs(absl::StatusCode::kUnavailable, HasSubstr("no storage node")));
+}
+
+TEST_F(CatalogTest, SurvivesARestart) {
+  ASSERT_THAT(catalog_->Create(Table("A"), Nodes()), IsOk());
+  ASSERT_THAT(catalog_->SetStatus("A", "ACTIVE"), IsOk());
+  catalog_ = std::make_unique<Catalog>(engine_.get(), &clock_);
+  ASSERT_THAT(catalog_->Load(), IsOk());
+  auto entry = catalog_->Get("A");
+  ASSERT_THAT(entry, IsOk());
+  EXPECT_EQ(entry->table().status(), "ACTIVE");
+  auto second = catalog_->Create(Table("B"), Nodes());
+  ASSERT_THAT(second, IsOk());
+  EXPECT_EQ(second->table().table_id(), 2u);  // ids are never reused
+}
+
+TEST_F(CatalogTest, ListPagesInNameOrder) {
+  for (const char* name : {"c", "a", "d", "b"}) {
+    ASSERT_THAT(catalog_->Create(Table(name), Nodes()), IsOk());
+  }
+  tern::v1::ListTablesResponse first = catalog_->List("", 3);
+  EXPECT_EQ(std::vector<std::string>(first.table_names().begin(), first.table_names().end()),
+            (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(first.last_evaluated_table_name(), "c");
+  tern::v1::ListTablesResponse rest = catalog_->List("c", 3);
+  EXPECT_EQ(rest.table_names_size(), 1);
+  EXPECT_EQ(rest.last_evaluated_table_name(), "");
+  EXPECT_EQ(catalog_->List("", 4).last_evaluated_table_name(), "");
+}
+
+TEST_F(CatalogTest, UpdateIsCompareAndSet) {
+  auto entry = catalog_->Create(Table("T"), Nodes());
+  ASSERT_THAT(entry, IsOk());
+  tern::v1::TableDescriptor changed = entry->table();
+  changed.set_deletion_protection(true);
+  auto updated = catalog_->Update(changed, entry->version());
+  ASSERT_THAT(updated, IsOk());
+  EXPECT_TRUE(updated->table().deletion_protection());
+  EXPECT_THAT(catalog_->Update(changed, entry->version()),
+              StatusIs(absl::StatusCode::kAborted, HasSubstr("retry")));
+  ASSERT_THAT(catalog_->Remove("T"), IsOk());
+  EXPECT_THAT(catalog_->Get("T"), StatusIs(absl::StatusCode::kNotFound, HasSubstr("T")));
+}
+
+}  // namespace
+}  // namespace tern::control
