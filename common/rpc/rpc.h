@@ -4,14 +4,17 @@
 // Only targets that link tern::rpc see gRPC headers.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "common/config/host_port.h"
 #include "grpcpp/channel.h"
+#include "grpcpp/client_context.h"
 #include "grpcpp/server.h"
 #include "grpcpp/support/status.h"
 
@@ -36,5 +39,35 @@ std::shared_ptr<grpc::Channel> MakeChannel(const config::HostPort& address);
 
 // Calls grpc.health.v1.Health/Check on address; OK when it answers SERVING.
 absl::Status CheckHealth(const std::shared_ptr<grpc::Channel>& channel, int timeout_ms);
+
+// Runs one unary call with gRPC's callback API, without blocking the caller:
+//   rpc::AsyncUnary<Resp>(request, timeout,
+//       [&](auto* ctx, auto* req, auto* resp, auto cb) { stub->async()->Get(ctx, req, resp, cb); },
+//       std::move(done));
+// done runs once, on a gRPC thread, with the response or the call's status.
+template <typename Response, typename Request, typename Invoke>
+void AsyncUnary(Request request,
+                std::chrono::milliseconds timeout,
+                Invoke invoke,
+                absl::AnyInvocable<void(absl::StatusOr<Response>) &&> done) {
+  struct Call {
+    grpc::ClientContext context;
+    Request request;
+    Response response;
+    absl::AnyInvocable<void(absl::StatusOr<Response>) &&> done;
+  };
+  auto* call = new Call;
+  call->request = std::move(request);
+  call->done = std::move(done);
+  call->context.set_deadline(std::chrono::system_clock::now() + timeout);
+  invoke(&call->context, &call->request, &call->response, [call](grpc::Status status) {
+    std::unique_ptr<Call> owned(call);
+    if (!status.ok()) {
+      std::move(owned->done)(FromGrpcStatus(status));
+    } else {
+      std::move(owned->done)(std::move(owned->response));
+    }
+  });
+}
 
 }  // namespace tern::rpc

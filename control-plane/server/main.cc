@@ -1,6 +1,8 @@
-// tern-control: one replica of the control plane. Today it keeps the registry
-// of storage nodes (heartbeats, liveness) and serves it; the replicated
-// catalog, placement and the partition map build on this process.
+// tern-control: one replica of the control plane. It keeps the registry of
+// storage nodes (heartbeats, liveness) and the table catalog (persisted in
+// its own RocksDB), and moves tables through CREATING/ACTIVE/DELETING.
+// Replication of the catalog, placement over replica groups and the partition
+// map build on this process.
 #include <cstdlib>
 
 #include "absl/flags/flag.h"
@@ -13,8 +15,11 @@
 #include "common/metrics/metrics.h"
 #include "common/rpc/rpc.h"
 #include "common/time/clock.h"
+#include "control-plane/catalog/catalog.h"
 #include "control-plane/registry/node_registry.h"
 #include "control-plane/server/control_service.h"
+#include "control-plane/server/table_lifecycle.h"
+#include "storage-node/engine/rocksdb/rocksdb_engine.h"
 
 ABSL_FLAG(uint64_t, replica_id, 0, "This control-plane replica's id (1, 2, 3, ...). Required.");
 ABSL_FLAG(std::string, data_dir, "", "Folder for this replica's data. Required.");
@@ -50,6 +55,14 @@ int Run() {
   }
   absl::StatusOr<daemon::DataDirLock> lock = daemon::DataDirLock::Acquire(data_dir);
   if (!lock.ok()) return daemon::StartupFailure("cannot use data folder", lock.status());
+  absl::StatusOr<std::unique_ptr<engine::StorageEngine>> store =
+      engine::OpenRocksEngine(data_dir + "/rocksdb");
+  if (!store.ok()) return daemon::StartupFailure("cannot open RocksDB", store.status());
+  Catalog catalog(store->get(), time::RealClock());
+  if (absl::Status status = catalog.Load(); !status.ok()) {
+    return daemon::StartupFailure("cannot load the catalog", status);
+  }
+  TableLifecycle lifecycle(&catalog, std::chrono::milliseconds(100));
 
   metrics::Registry& metrics = metrics::DefaultRegistry();
   NodeRegistry registry(
@@ -67,7 +80,7 @@ int Run() {
         .Set(registry.CountInState(tern::v1::NodeStatus::STATE_DEAD));
   });
 
-  ControlService service(replica_id, &registry, &metrics);
+  ControlService service(replica_id, &registry, &catalog, &metrics);
   const config::HostPort grpc_address = absl::GetFlag(FLAGS_grpc_address);
   absl::StatusOr<rpc::StartedServer> grpc_server = rpc::StartServer(grpc_address, {&service});
   if (!grpc_server.ok())
@@ -78,6 +91,7 @@ int Run() {
     health["replica_id"] = replica_id;
     health["grpc_address"] = grpc_address.ToString();
     health["nodes_alive"] = registry.CountInState(tern::v1::NodeStatus::STATE_ALIVE);
+    health["tables"] = catalog.List("", 0).table_names_size();
     return health;
   });
   http::ServerOptions http_options;
@@ -89,6 +103,7 @@ int Run() {
     return daemon::StartupFailure("cannot start HTTP server", status);
   }
 
+  lifecycle.Start();
   TERN_LOG(Info, "tern-control ready")
       .With("replica_id", replica_id)
       .With("grpc_address", grpc_address.ToString())
@@ -99,6 +114,7 @@ int Run() {
   int signal = daemon::WaitForTerminationSignal();
   TERN_LOG(Info, "stopping").With("signal", signal);
   http_server.Stop();
+  lifecycle.Stop();
   grpc_server->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   TERN_LOG(Info, "tern-control stopped cleanly");
   return EXIT_SUCCESS;

@@ -1,0 +1,78 @@
+#include "control-plane/server/table_lifecycle.h"
+
+#include "common/config/host_port.h"
+#include "common/log/log.h"
+#include "common/rpc/rpc.h"
+
+namespace tern::control {
+
+TableLifecycle::TableLifecycle(Catalog* catalog, std::chrono::milliseconds interval)
+    : catalog_(catalog), task_("table-lifecycle", interval, [this] { RunOnce(); }) {}
+
+TableLifecycle::~TableLifecycle() { Stop(); }
+
+void TableLifecycle::Start() { task_.Start(); }
+
+void TableLifecycle::Stop() { task_.Stop(); }
+
+tern::v1::NodeAdmin::Stub* TableLifecycle::StubFor(const std::string& address) {
+  base::MutexLock lock(&mu_);
+  auto it = stubs_.find(address);
+  if (it != stubs_.end()) return it->second.get();
+  absl::StatusOr<config::HostPort> parsed = config::ParseHostPort(address);
+  if (!parsed.ok()) return nullptr;
+  auto stub = tern::v1::NodeAdmin::NewStub(rpc::MakeChannel(*parsed));
+  tern::v1::NodeAdmin::Stub* raw = stub.get();
+  stubs_.emplace(address, std::move(stub));
+  return raw;
+}
+
+absl::Status TableLifecycle::ForEachReplica(const tern::v1::CatalogEntry& entry, bool open) {
+  for (const tern::v1::PartitionDescriptor& partition : entry.partitions()) {
+    for (const tern::v1::ReplicaDescriptor& replica : partition.replicas()) {
+      tern::v1::NodeAdmin::Stub* stub = StubFor(replica.address());
+      if (stub == nullptr) return absl::InternalError("bad replica address " + replica.address());
+      grpc::ClientContext context;
+      context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+      tern::v1::PartitionRequest request;
+      *request.mutable_partition() = partition;
+      tern::v1::PartitionResponse response;
+      grpc::Status status = open ? stub->OpenPartition(&context, request, &response)
+                                 : stub->DropPartition(&context, request, &response);
+      if (!status.ok()) return rpc::FromGrpcStatus(status);
+    }
+  }
+  return absl::OkStatus();
+}
+
+void TableLifecycle::RunOnce() {
+  for (const tern::v1::CatalogEntry& entry : catalog_->InStatus("CREATING")) {
+    absl::Status opened = ForEachReplica(entry, /*open=*/true);
+    if (!opened.ok()) {
+      TERN_LOG(Warning, "table not ready yet")
+          .With("table", entry.table().name())
+          .With("error", opened.ToString());
+      continue;
+    }
+    if (catalog_->SetStatus(entry.table().name(), "ACTIVE").ok()) {
+      TERN_LOG(Info, "table active").With("table", entry.table().name());
+    }
+  }
+  for (const tern::v1::CatalogEntry& entry : catalog_->InStatus("UPDATING")) {
+    (void)catalog_->SetStatus(entry.table().name(), "ACTIVE");
+  }
+  for (const tern::v1::CatalogEntry& entry : catalog_->InStatus("DELETING")) {
+    absl::Status dropped = ForEachReplica(entry, /*open=*/false);
+    if (!dropped.ok()) {
+      TERN_LOG(Warning, "table data not dropped yet")
+          .With("table", entry.table().name())
+          .With("error", dropped.ToString());
+      continue;
+    }
+    if (catalog_->Remove(entry.table().name()).ok()) {
+      TERN_LOG(Info, "table deleted").With("table", entry.table().name());
+    }
+  }
+}
+
+}  // namespace tern::control

@@ -1,0 +1,42 @@
+// TableLifecycle: moves tables through their states on the control plane's
+// own schedule, as DynamoDB does: CREATING -> ACTIVE once every replica has
+// opened the table's partitions; UPDATING -> ACTIVE; DELETING -> gone once
+// every replica has dropped them. Runs on a PeriodicTask; thread-safe.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "common/base/mutex.h"
+#include "common/exec/periodic.h"
+#include "control-plane/catalog/catalog.h"
+#include "tern/v1/control.grpc.pb.h"
+
+namespace tern::control {
+
+class TableLifecycle {
+ public:
+  // catalog must outlive this object.
+  TableLifecycle(Catalog* catalog, std::chrono::milliseconds interval);
+  ~TableLifecycle();
+
+  void Start();
+  void Stop();
+
+  // One pass over every table in transition (for tests).
+  void RunOnce();
+
+ private:
+  // Calls OpenPartition (open=true) or DropPartition on every replica.
+  absl::Status ForEachReplica(const tern::v1::CatalogEntry& entry, bool open);
+  tern::v1::NodeAdmin::Stub* StubFor(const std::string& address);
+
+  Catalog* const catalog_;
+  base::Mutex mu_;
+  std::map<std::string, std::unique_ptr<tern::v1::NodeAdmin::Stub>> stubs_ ABSL_GUARDED_BY(mu_);
+  exec::PeriodicTask task_;
+};
+
+}  // namespace tern::control

@@ -1,0 +1,53 @@
+// CatalogClient: the router's asynchronous door to the table catalog on the
+// control plane (the first control replica, until the catalog is replicated).
+// Lookups for the data path go through a short-lived cache of ACTIVE tables,
+// so a request costs no control-plane round trip in the common case.
+// Thread-safe; callbacks run on gRPC threads.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/statusor.h"
+#include "common/base/mutex.h"
+#include "common/config/host_port.h"
+#include "tern/v1/control.grpc.pb.h"
+
+namespace tern::router {
+
+using EntryDone = absl::AnyInvocable<void(absl::StatusOr<tern::v1::CatalogEntry>) &&>;
+using ListDone = absl::AnyInvocable<void(absl::StatusOr<tern::v1::ListTablesResponse>) &&>;
+
+class CatalogClient {
+ public:
+  CatalogClient(const config::HostPort& control, std::chrono::milliseconds cache_ttl);
+
+  // The current entry, always from the control plane (DescribeTable).
+  void GetTable(const std::string& name, EntryDone done);
+  // The entry from the cache when fresh (item operations).
+  void GetTableCached(const std::string& name, EntryDone done);
+  void ListTables(const std::string& exclusive_start, uint32_t limit, ListDone done);
+  void CreateTable(const tern::v1::TableDescriptor& table, EntryDone done);
+  void UpdateTable(const tern::v1::TableDescriptor& table,
+                   uint64_t expected_version,
+                   EntryDone done);
+  void DeleteTable(const std::string& name, EntryDone done);
+
+ private:
+  struct Cached {
+    tern::v1::CatalogEntry entry;
+    std::chrono::steady_clock::time_point fetched;
+  };
+  void Remember(const tern::v1::CatalogEntry& entry);
+  void Forget(const std::string& name);
+
+  std::unique_ptr<tern::v1::Control::Stub> stub_;
+  const std::chrono::milliseconds cache_ttl_;
+  base::Mutex mu_;
+  std::map<std::string, Cached> cache_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace tern::router
