@@ -1,6 +1,7 @@
 // tern-router: the stateless front door. Speaks HTTP on its public port
-// (DynamoDB protocol, GET / health, /healthz, /metrics) and keeps a view of
-// the cluster from the control plane.
+// (the DynamoDB protocol, GET / health, /healthz, /metrics), finds tables in
+// the control plane's catalog and items on the storage nodes, and keeps a
+// view of the cluster from the control plane.
 #include <cstdlib>
 
 #include "absl/flags/flag.h"
@@ -12,8 +13,13 @@
 #include "common/http/server.h"
 #include "common/log/log.h"
 #include "common/metrics/metrics.h"
+#include "router/api/api.h"
+#include "router/api/item_ops.h"
+#include "router/api/table_ops.h"
 #include "router/http/front_door.h"
+#include "router/routing/catalog_client.h"
 #include "router/routing/cluster_watcher.h"
+#include "router/routing/data_client.h"
 
 ABSL_FLAG(tern::config::HostPort,
           http_address,
@@ -24,6 +30,11 @@ ABSL_FLAG(tern::config::HostPortList,
           {},
           "gRPC addresses of the control-plane replicas.");
 ABSL_FLAG(int, threads, 2, "HTTP worker threads.");
+ABSL_FLAG(std::string,
+          account_id,
+          "000000000000",
+          "The AWS account id Tern shows in ARNs (TableArn, StreamArn, ...).");
+ABSL_FLAG(int, table_cache_ms, 1000, "How long the router caches a table's catalog entry.");
 ABSL_FLAG(int, cluster_refresh_ms, 1000, "Interval between refreshes of the cluster view.");
 
 namespace tern::router {
@@ -73,7 +84,19 @@ int Run() {
   http::ServerOptions http_options;
   http_options.address = absl::GetFlag(FLAGS_http_address);
   http_options.threads = absl::GetFlag(FLAGS_threads);
-  FrontDoor front_door(http_options.address.ToString(), &admin, &metrics);
+  const config::HostPortList controls = absl::GetFlag(FLAGS_control_addresses);
+  if (controls.addresses.empty()) {
+    TERN_LOG(Error, "--control_addresses must name at least one control-plane replica");
+    return 2;
+  }
+  // The catalog is not replicated yet: the first control replica holds it.
+  CatalogClient catalog(controls.addresses.front(),
+                        std::chrono::milliseconds(absl::GetFlag(FLAGS_table_cache_ms)));
+  DataClient data;
+  Api api(absl::GetFlag(FLAGS_account_id), &metrics);
+  RegisterTableOperations(&api, &catalog, &data, http_options.address.ToString());
+  RegisterItemOperations(&api, &catalog, &data);
+  FrontDoor front_door(http_options.address.ToString(), &admin, &api, &metrics);
   http::Server server(http_options, [&front_door](http::Request request, http::Responder respond) {
     front_door.Handle(std::move(request), std::move(respond));
   });

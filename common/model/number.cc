@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace tern::model {
@@ -199,6 +200,74 @@ int64_t Number::SizeBytes() const {
   const int64_t scientific_exponent = exponent_ - 1;
   const bool unaligned = n % 2 == 0 && scientific_exponent % 2 == 0;
   return 1 + (n + 1) / 2 + (unaligned ? 1 : 0) + (negative_ ? 1 : 0);
+}
+
+namespace {
+
+// |a| >= |b| for equal-length digit strings (most significant first).
+bool GreaterOrEqual(const std::string& a, const std::string& b) { return a >= b; }
+
+// Adds or subtracts two non-negative integers given as equal-length decimal
+// strings; for subtraction REQUIRES a >= b.
+std::string AddDigits(const std::string& a, const std::string& b, bool subtract) {
+  std::string out(a.size() + 1, '0');
+  int carry = 0;
+  for (size_t i = a.size(); i-- > 0;) {
+    int x = a[i] - '0';
+    int y = b[i] - '0';
+    int d = subtract ? x - y - carry : x + y + carry;
+    carry = 0;
+    if (d < 0) {
+      d += 10;
+      carry = 1;
+    } else if (d >= 10) {
+      d -= 10;
+      carry = 1;
+    }
+    out[i + 1] = static_cast<char>('0' + d);
+  }
+  out[0] = static_cast<char>('0' + carry);
+  return out;
+}
+
+}  // namespace
+
+Number Number::Negated() const {
+  if (is_zero()) return *this;
+  return Number(!negative_, digits_, exponent_);
+}
+
+absl::StatusOr<Number> Number::Add(const Number& other) const {
+  if (is_zero()) return other;
+  if (other.is_zero()) return *this;
+  // Write both as integers times 10^scale, where scale is the power of ten of
+  // the last digit: value = digits x 10^(E - n).
+  const int scale_a = exponent_ - static_cast<int>(digits_.size());
+  const int scale_b = other.exponent_ - static_cast<int>(other.digits_.size());
+  const int scale = std::min(scale_a, scale_b);
+  std::string a = digits_ + std::string(static_cast<size_t>(scale_a - scale), '0');
+  std::string b = other.digits_ + std::string(static_cast<size_t>(scale_b - scale), '0');
+  const size_t width = std::max(a.size(), b.size());
+  a.insert(0, width - a.size(), '0');
+  b.insert(0, width - b.size(), '0');
+  std::string magnitude;
+  bool negative = negative_;
+  if (negative_ == other.negative_) {
+    magnitude = AddDigits(a, b, /*subtract=*/false);
+  } else if (GreaterOrEqual(a, b)) {
+    magnitude = AddDigits(a, b, /*subtract=*/true);
+  } else {
+    magnitude = AddDigits(b, a, /*subtract=*/true);
+    negative = other.negative_;
+  }
+  std::string text = absl::StrCat(negative ? "-" : "", magnitude, "e", scale);
+  absl::StatusOr<Number> sum = Number::Parse(text);
+  if (!sum.ok() && absl::StrContains(sum.status().message(), "significant digits")) {
+    return absl::InvalidArgumentError(
+        "Number overflow. Attempting to store a number with magnitude larger than supported "
+        "range");
+  }
+  return sum;
 }
 
 }  // namespace tern::model

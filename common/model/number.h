@@ -59,6 +59,12 @@ class Number {
   // The bytes this number counts for in DynamoDB's item size.
   int64_t SizeBytes() const;
 
+  // this + other, exactly. kInvalidArgument with DynamoDB's overflow or
+  // underflow message when the sum leaves the range or needs more than 38
+  // significant digits (DynamoDB reports the latter as an overflow too).
+  absl::StatusOr<Number> Add(const Number& other) const;
+  Number Negated() const;
+
  private:
   Number(bool negative, std::string digits, int exponent)
       : negative_(negative), digits_(std::move(digits)), exponent_(exponent) {}

@@ -173,6 +173,26 @@ TEST(NumberTest, OrderedEncodingMatchesNumericOrder) {
   }
 }
 
+TEST(NumberTest, AddsExactly) {
+  auto sum = [](const char* a, const char* b) {
+    absl::StatusOr<Number> result = Number::Parse(a)->Add(*Number::Parse(b));
+    return result.ok() ? result->ToString() : std::string(result.status().message());
+  };
+  EXPECT_EQ(sum("1", "10000000000000000000000"), "10000000000000000000001");
+  EXPECT_EQ(sum("10000000000000000000000", "-1"), "9999999999999999999999");
+  EXPECT_EQ(sum("0.1", "0.2"), "0.3");
+  EXPECT_EQ(sum("-5", "3"), "-2");
+  EXPECT_EQ(sum("5", "-5"), "0");
+  EXPECT_EQ(sum("0", "-1.5"), "-1.5");
+  EXPECT_EQ(sum("99", "1"), "100");
+  EXPECT_EQ(sum("1e-130", "1e-130"), "0." + std::string(129, '0') + "2");
+  const std::string overflow =
+      "Number overflow. Attempting to store a number with magnitude larger than supported range";
+  EXPECT_EQ(sum("9e125", "9e125"), overflow);
+  EXPECT_EQ(sum("1e50", "1"), overflow);  // 51 significant digits
+  EXPECT_EQ(Number::Parse("2")->Negated().ToString(), "-2");
+}
+
 TEST(NumberTest, DecodeRejectsGarbage) {
   for (std::string bad : {std::string(""),
                           std::string("\x07"),

@@ -1,7 +1,7 @@
 // tern-node: a storage node. It owns one RocksDB instance in its data folder,
-// serves gRPC (data plane and replication arrive with their issues; the
-// standard health service today) and HTTP /healthz and /metrics, and
-// heartbeats to the control plane with its id and AZ.
+// hosts partitions and serves their items over gRPC (DataPlane), answers the
+// control plane (NodeAdmin) and health checks, serves HTTP /healthz and
+// /metrics, and heartbeats to the control plane with its id and AZ.
 #include <cstdlib>
 
 #include "absl/flags/flag.h"
@@ -17,6 +17,7 @@
 #include "storage-node/engine/rocksdb/rocksdb_engine.h"
 #include "storage-node/server/heartbeater.h"
 #include "storage-node/server/node_identity.h"
+#include "storage-node/server/node_services.h"
 
 ABSL_FLAG(uint64_t, node_id, 0, "This node's id, unique in the cluster. Required.");
 ABSL_FLAG(std::string, az, "", "Availability zone of this node, e.g. az-a. Required.");
@@ -37,22 +38,6 @@ ABSL_FLAG(int, heartbeat_interval_ms, 1000, "Interval between heartbeats to the 
 
 namespace tern::node {
 namespace {
-
-// Answers who this node is: id, AZ, addresses and version.
-class NodeAdminService final : public tern::v1::NodeAdmin::Service {
- public:
-  explicit NodeAdminService(tern::v1::NodeInfo self) : self_(std::move(self)) {}
-
-  grpc::Status GetNodeInfo(grpc::ServerContext*,
-                           const tern::v1::GetNodeInfoRequest*,
-                           tern::v1::NodeInfo* response) override {
-    *response = self_;
-    return grpc::Status::OK;
-  }
-
- private:
-  const tern::v1::NodeInfo self_;
-};
 
 int Run() {
   const base::NodeId node_id(absl::GetFlag(FLAGS_node_id));
@@ -92,8 +77,14 @@ int Run() {
   self.set_admin_address(http_address.ToString());
   self.set_version(std::string(daemon::Version()));
 
-  NodeAdminService admin_service(self);
-  absl::StatusOr<rpc::StartedServer> grpc_server = rpc::StartServer(grpc_address, {&admin_service});
+  partition::PartitionStore partitions(storage);
+  if (absl::Status status = partitions.Load(); !status.ok()) {
+    return daemon::StartupFailure("cannot load partitions", status);
+  }
+  NodeAdminService admin_service(self, &partitions);
+  DataPlaneService data_service(&partitions);
+  absl::StatusOr<rpc::StartedServer> grpc_server =
+      rpc::StartServer(grpc_address, {&admin_service, &data_service});
   if (!grpc_server.ok())
     return daemon::StartupFailure("cannot start gRPC server", grpc_server.status());
   Heartbeater heartbeater(self,
@@ -110,6 +101,7 @@ int Run() {
     health["storage_bytes"] = storage->ApproximateSizeBytes();
     health["controls_reachable"] = heartbeater.reachable_controls();
     health["controls"] = heartbeater.control_count();
+    health["partitions"] = partitions.partition_count();
     return health;
   });
   http::ServerOptions http_options;

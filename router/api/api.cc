@@ -1,0 +1,128 @@
+#include "router/api/api.h"
+
+#include <chrono>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "boost/json/parse.hpp"
+#include "boost/json/serialize.hpp"
+#include "common/base/error_details.h"
+#include "router/api/error_mapping.h"
+#include "router/api/sigv4_check.h"
+#include "router/api/wire.h"
+
+namespace tern::router {
+namespace bhttp = boost::beast::http;
+
+namespace {
+
+constexpr absl::string_view kTargetPrefix = "DynamoDB_20120810.";
+
+absl::string_view View(boost::beast::string_view view) {
+  return absl::string_view(view.data(), view.size());
+}
+
+// DynamoDB accepts both JSON content types, with or without parameters, and
+// answers in the one it was asked in.
+bool AcceptedContentType(absl::string_view content_type, std::string* answer_type) {
+  absl::string_view media = content_type.substr(0, content_type.find(';'));
+  media = absl::StripAsciiWhitespace(media);
+  if (absl::EqualsIgnoreCase(media, "application/x-amz-json-1.0") ||
+      absl::EqualsIgnoreCase(media, "application/json")) {
+    *answer_type = std::string(media);
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Api::Api(std::string account_id, metrics::Registry* metrics)
+    : account_id_(std::move(account_id)),
+      calls_(metrics->AddCounter("tern_router_api_calls_total",
+                                 "DynamoDB API calls, by operation and result.")),
+      latency_(metrics->AddHistogram("tern_router_api_latency_seconds",
+                                     "DynamoDB API latency, by operation.",
+                                     metrics::LatencyBuckets())) {}
+
+void Api::Register(const std::string& name, Operation operation) {
+  operations_[name] = std::move(operation);
+}
+
+void Api::Handle(http::Request request, http::Responder respond) const {
+  std::string answer_type;
+  if (!AcceptedContentType(View(request[bhttp::field::content_type]), &answer_type)) {
+    std::move(respond)(UnknownOperationXml(request));
+    return;
+  }
+  auto reply = [request_version = request.version(),
+                keep_alive = request.keep_alive(),
+                answer_type](http::Responder responder, bhttp::status status, std::string body) {
+    http::Request shape{bhttp::verb::post, "/", request_version};
+    shape.keep_alive(keep_alive);
+    http::Response response = DynamoResponse(shape, status, std::move(body));
+    response.set(bhttp::field::content_type, answer_type);
+    std::move(responder)(std::move(response));
+  };
+  // Maps status once (mapping logs internal errors), counts it and answers.
+  auto fail = [this, reply](http::Responder responder,
+                            const std::string& operation_name,
+                            const absl::Status& status) {
+    WireError error = MapError(status);
+    calls_.Add({{"operation", operation_name}, {"result", error.type}}).Increment();
+    reply(std::move(responder), static_cast<bhttp::status>(error.http_status), ErrorBody(error));
+  };
+
+  absl::string_view target = View(request["X-Amz-Target"]);
+  std::string operation_name;
+  auto operation = operations_.end();
+  if (absl::StartsWith(target, kTargetPrefix)) {
+    operation_name = std::string(target.substr(kTargetPrefix.size()));
+    operation = operations_.find(operation_name);
+  }
+  if (operation == operations_.end()) {
+    fail(std::move(respond), "unknown", base::Error(base::ErrorKind::kUnknownOperation, ""));
+    return;
+  }
+
+  bool has_date = request.find("X-Amz-Date") != request.end() ||
+                  request.find(bhttp::field::date) != request.end();
+  absl::StatusOr<SigV4Credential> credential =
+      CheckSigV4(View(request[bhttp::field::authorization]), has_date);
+  if (!credential.ok()) {
+    fail(std::move(respond), operation_name, credential.status());
+    return;
+  }
+
+  boost::system::error_code ec;
+  // Every L or M level of an attribute value takes two JSON levels; DynamoDB
+  // nests 32 deep, so the parser must allow more than its default 32.
+  boost::json::parse_options options;
+  options.max_depth = 256;
+  boost::json::value body = boost::json::parse(request.body(), ec, {}, options);
+  if (ec || !body.is_object()) {
+    fail(std::move(respond), operation_name, base::Error(base::ErrorKind::kSerialization, ""));
+    return;
+  }
+
+  RequestContext context{credential->region, account_id_, credential->access_key_id};
+  auto started = std::chrono::steady_clock::now();
+  operation->second(
+      context,
+      body.as_object(),
+      [this, operation_name, started, reply, fail, respond = std::move(respond)](
+          absl::StatusOr<boost::json::object> result) mutable {
+        latency_.Add({{"operation", operation_name}})
+            .Observe(
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+        if (!result.ok()) {
+          fail(std::move(respond), operation_name, result.status());
+          return;
+        }
+        calls_.Add({{"operation", operation_name}, {"result", "ok"}}).Increment();
+        reply(std::move(respond), bhttp::status::ok, boost::json::serialize(*result));
+      });
+}
+
+}  // namespace tern::router

@@ -1,0 +1,89 @@
+#include "router/api/error_mapping.h"
+
+#include "boost/json/object.hpp"
+#include "boost/json/serialize.hpp"
+#include "common/base/error_details.h"
+#include "common/log/log.h"
+
+namespace tern::router {
+namespace {
+
+constexpr char kDynamo[] = "com.amazonaws.dynamodb.v20120810#";
+constexpr char kCoral[] = "com.amazon.coral.service#";
+
+WireError Make(int http_status, std::string type, std::string message, bool has_message = true) {
+  return WireError{http_status, std::move(type), std::move(message), has_message};
+}
+
+}  // namespace
+
+WireError MapError(const absl::Status& status) {
+  std::string message(status.message());
+  std::optional<base::ErrorKind> kind = base::GetErrorKind(status);
+  if (kind.has_value()) {
+    switch (*kind) {
+      case base::ErrorKind::kValidation:
+        return Make(400, "com.amazon.coral.validate#ValidationException", message);
+      case base::ErrorKind::kSerialization:
+        return Make(400, std::string(kCoral) + "SerializationException", message, !message.empty());
+      case base::ErrorKind::kUnknownOperation:
+        return Make(400, std::string(kCoral) + "UnknownOperationException", "", false);
+      case base::ErrorKind::kMissingAuthenticationToken:
+        return Make(400, std::string(kCoral) + "MissingAuthenticationTokenException", message);
+      case base::ErrorKind::kIncompleteSignature:
+        return Make(400, std::string(kCoral) + "IncompleteSignatureException", message);
+      case base::ErrorKind::kResourceNotFound:
+        return Make(400, std::string(kDynamo) + "ResourceNotFoundException", message);
+      case base::ErrorKind::kResourceInUse:
+        return Make(400, std::string(kDynamo) + "ResourceInUseException", message);
+      case base::ErrorKind::kConditionalCheckFailed:
+        return Make(400, std::string(kDynamo) + "ConditionalCheckFailedException", message);
+      case base::ErrorKind::kLimitExceeded:
+        return Make(400, std::string(kDynamo) + "LimitExceededException", message);
+      case base::ErrorKind::kProvisionedThroughputExceeded:
+        return Make(400, std::string(kDynamo) + "ProvisionedThroughputExceededException", message);
+      case base::ErrorKind::kThrottling:
+        return Make(400, "com.amazon.coral.availability#ThrottlingException", message);
+      case base::ErrorKind::kInternal:
+        break;
+      case base::ErrorKind::kServiceUnavailable:
+        return Make(503, "com.amazon.coral.availability#ServiceUnavailableException", message);
+    }
+  }
+  switch (status.code()) {
+    case absl::StatusCode::kInvalidArgument:
+      return Make(400, "com.amazon.coral.validate#ValidationException", message);
+    case absl::StatusCode::kNotFound:
+      return Make(400, std::string(kDynamo) + "ResourceNotFoundException", message);
+    case absl::StatusCode::kAlreadyExists:
+      return Make(400, std::string(kDynamo) + "ResourceInUseException", message);
+    case absl::StatusCode::kFailedPrecondition:
+      return Make(400,
+                  std::string(kDynamo) + "ConditionalCheckFailedException",
+                  "The conditional request failed");
+    case absl::StatusCode::kResourceExhausted:
+      return Make(400, std::string(kDynamo) + "ProvisionedThroughputExceededException", message);
+    case absl::StatusCode::kAborted:
+      return Make(400, std::string(kDynamo) + "TransactionConflictException", message);
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kDeadlineExceeded:
+      return Make(503,
+                  "com.amazon.coral.availability#ServiceUnavailableException",
+                  "Service unavailable, please retry");
+    default:
+      break;
+  }
+  // Internal details stay in our log, never in the client's answer.
+  TERN_LOG(Error, "internal error answered as InternalServerError")
+      .With("error", status.ToString());
+  return Make(500, std::string(kDynamo) + "InternalServerError", "Internal server error");
+}
+
+std::string ErrorBody(const WireError& error) {
+  boost::json::object body;
+  body["__type"] = error.type;
+  if (error.has_message) body["message"] = error.message;
+  return boost::json::serialize(body);
+}
+
+}  // namespace tern::router

@@ -1,0 +1,26 @@
+// The one place where an absl::Status becomes a DynamoDB error on the wire:
+// HTTP status, "__type" (namespace#Name) and message. Domain code attaches a
+// base::ErrorKind (common/base/error_details.h); plain statuses map by code.
+// Thread-safe (pure functions).
+#pragma once
+
+#include <string>
+
+#include "absl/status/status.h"
+
+namespace tern::router {
+
+struct WireError {
+  int http_status = 400;
+  std::string type;  // e.g. "com.amazon.coral.validate#ValidationException"
+  std::string message;
+  bool has_message = true;  // UnknownOperationException carries none
+};
+
+// REQUIRES: !status.ok().
+WireError MapError(const absl::Status& status);
+
+// {"__type":"...","message":"..."} (no "message" when has_message is false).
+std::string ErrorBody(const WireError& error);
+
+}  // namespace tern::router

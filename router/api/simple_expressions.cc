@@ -1,0 +1,200 @@
+#include "router/api/simple_expressions.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "common/base/error_details.h"
+#include "common/base/status_macros.h"
+#include "router/api/validation.h"
+
+namespace tern::router {
+namespace {
+
+absl::Status NotYet(absl::string_view what, absl::string_view expression) {
+  return ValidationError(absl::StrCat("Tern does not support this ", what, " yet: ", expression));
+}
+
+// A top-level attribute token: a plain name or a #name, nothing nested.
+bool IsSimpleToken(absl::string_view token) {
+  if (token.empty()) return false;
+  size_t start = token[0] == '#' ? 1 : 0;
+  if (start == token.size()) return false;
+  for (size_t i = start; i < token.size(); ++i) {
+    char c = token[i];
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+  }
+  return true;
+}
+
+std::string KeysList(const std::vector<std::string>& keys) {
+  return absl::StrCat("{", absl::StrJoin(keys, ", "), "}");
+}
+
+// DynamoDB names the expression in which a substitution failed.
+absl::Status InExpression(absl::string_view kind, const absl::Status& status) {
+  if (status.ok() || base::GetErrorKind(status) != base::ErrorKind::kValidation) return status;
+  return ValidationError(absl::StrCat("Invalid ", kind, ": ", status.message()));
+}
+
+}  // namespace
+
+absl::StatusOr<Substitutions> Substitutions::FromRequest(const boost::json::object& request) {
+  Substitutions result;
+  if (const boost::json::value* names = request.if_contains("ExpressionAttributeNames");
+      names != nullptr && !names->is_null()) {
+    if (!names->is_object()) {
+      return base::Error(base::ErrorKind::kSerialization, "");
+    }
+    if (names->as_object().empty()) {
+      return ValidationError("ExpressionAttributeNames must not be empty");
+    }
+    result.has_names_ = true;
+    for (const auto& [key, value] : names->as_object()) {
+      if (!value.is_string()) return base::Error(base::ErrorKind::kSerialization, "");
+      if (key.empty() || key[0] != '#') {
+        return ValidationError(
+            absl::StrCat("ExpressionAttributeNames contains invalid key: Syntax error; key: \"",
+                         std::string(key),
+                         "\""));
+      }
+      result.names_[std::string(key)] = std::string(value.as_string());
+    }
+  }
+  if (const boost::json::value* values = request.if_contains("ExpressionAttributeValues");
+      values != nullptr && !values->is_null()) {
+    if (!values->is_object()) {
+      return base::Error(base::ErrorKind::kSerialization, "");
+    }
+    if (values->as_object().empty()) {
+      return ValidationError("ExpressionAttributeValues must not be empty");
+    }
+    result.has_values_ = true;
+    for (const auto& [key, value] : values->as_object()) {
+      if (key.empty() || key[0] != ':') {
+        return ValidationError(
+            absl::StrCat("ExpressionAttributeValues contains invalid key: Syntax error; key: \"",
+                         std::string(key),
+                         "\""));
+      }
+      TERN_ASSIGN_OR_RETURN(model::AttributeValue parsed, model::ParseAttributeValue(value));
+      result.values_[std::string(key)] = std::move(parsed);
+    }
+  }
+  return result;
+}
+
+absl::StatusOr<std::string> Substitutions::Name(absl::string_view token) {
+  if (token.empty() || token[0] != '#') return std::string(token);
+  auto it = names_.find(std::string(token));
+  if (it == names_.end()) {
+    return ValidationError(absl::StrCat(
+        "An expression attribute name used in the document path is not defined; attribute name: ",
+        token));
+  }
+  used_names_.insert(it->first);
+  return it->second;
+}
+
+absl::StatusOr<model::AttributeValue> Substitutions::Value(absl::string_view token) {
+  auto it = values_.find(std::string(token));
+  if (it == values_.end()) {
+    return ValidationError(absl::StrCat(
+        "An expression attribute value used in expression is not defined; attribute value: ",
+        token));
+  }
+  used_values_.insert(it->first);
+  return it->second;
+}
+
+absl::Status Substitutions::CheckAllUsed() const {
+  std::vector<std::string> unused_names;
+  for (const auto& [key, name] : names_) {
+    if (used_names_.count(key) == 0) unused_names.push_back(key);
+  }
+  if (!unused_names.empty()) {
+    return ValidationError(
+        absl::StrCat("Value provided in ExpressionAttributeNames unused in expressions: keys: ",
+                     KeysList(unused_names)));
+  }
+  std::vector<std::string> unused_values;
+  for (const auto& [key, value] : values_) {
+    if (used_values_.count(key) == 0) unused_values.push_back(key);
+  }
+  if (!unused_values.empty()) {
+    return ValidationError(
+        absl::StrCat("Value provided in ExpressionAttributeValues unused in expressions: keys: ",
+                     KeysList(unused_values)));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::string>> ParseProjection(absl::string_view expression,
+                                                         Substitutions* substitutions) {
+  if (absl::StripAsciiWhitespace(expression).empty()) {
+    return ValidationError("Invalid ProjectionExpression: The expression can not be empty;");
+  }
+  std::vector<std::string> names;
+  for (absl::string_view part : absl::StrSplit(expression, ',')) {
+    absl::string_view token = absl::StripAsciiWhitespace(part);
+    if (!IsSimpleToken(token)) return NotYet("ProjectionExpression", expression);
+    absl::StatusOr<std::string> name = substitutions->Name(token);
+    if (!name.ok()) return InExpression("ProjectionExpression", name.status());
+    names.push_back(*std::move(name));
+  }
+  return names;
+}
+
+absl::StatusOr<std::vector<model::AttributeUpdate>> ParseSimpleUpdate(
+    absl::string_view expression, Substitutions* substitutions) {
+  std::vector<model::AttributeUpdate> updates;
+  std::vector<absl::string_view> words =
+      absl::StrSplit(expression, absl::ByAnyChar(" \t\n\r"), absl::SkipEmpty());
+  if (words.empty()) {
+    return ValidationError("Invalid UpdateExpression: The expression can not be empty;");
+  }
+  // Re-split by clause keyword, keeping the text of each clause.
+  std::string current_clause;
+  std::vector<std::pair<std::string, std::string>> clauses;
+  for (absl::string_view word : words) {
+    std::string upper = absl::AsciiStrToUpper(word);
+    if (upper == "SET" || upper == "REMOVE" || upper == "ADD" || upper == "DELETE") {
+      clauses.emplace_back(upper, "");
+      continue;
+    }
+    if (clauses.empty()) return NotYet("UpdateExpression", expression);
+    absl::StrAppend(&clauses.back().second, word, " ");
+  }
+  for (const auto& [keyword, body] : clauses) {
+    if (keyword != "SET" && keyword != "REMOVE") return NotYet("UpdateExpression", expression);
+    for (absl::string_view action : absl::StrSplit(body, ',')) {
+      action = absl::StripAsciiWhitespace(action);
+      if (keyword == "REMOVE") {
+        if (!IsSimpleToken(action)) return NotYet("UpdateExpression", expression);
+        absl::StatusOr<std::string> name = substitutions->Name(action);
+        if (!name.ok()) return InExpression("UpdateExpression", name.status());
+        updates.push_back(
+            model::AttributeUpdate{*std::move(name), model::UpdateAction::kDelete, std::nullopt});
+        continue;
+      }
+      std::vector<absl::string_view> sides = absl::StrSplit(action, '=');
+      if (sides.size() != 2) return NotYet("UpdateExpression", expression);
+      absl::string_view path = absl::StripAsciiWhitespace(sides[0]);
+      absl::string_view operand = absl::StripAsciiWhitespace(sides[1]);
+      if (!IsSimpleToken(path) || operand.size() < 2 || operand[0] != ':' ||
+          !IsSimpleToken(operand.substr(1))) {
+        return NotYet("UpdateExpression", expression);
+      }
+      absl::StatusOr<std::string> name = substitutions->Name(path);
+      if (!name.ok()) return InExpression("UpdateExpression", name.status());
+      absl::StatusOr<model::AttributeValue> value = substitutions->Value(operand);
+      if (!value.ok()) return InExpression("UpdateExpression", value.status());
+      updates.push_back(
+          model::AttributeUpdate{*std::move(name), model::UpdateAction::kPut, *std::move(value)});
+    }
+  }
+  return updates;
+}
+
+}  // namespace tern::router

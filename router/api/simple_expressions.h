@@ -1,0 +1,59 @@
+// The expression subset that the first item operations need, ahead of the
+// full expression language (common/expr, issue 4):
+//   - ExpressionAttributeNames / ExpressionAttributeValues with DynamoDB's
+//     checks (shape, undefined and unused substitutions);
+//   - ProjectionExpression over top-level attributes ("a, #b");
+//   - UpdateExpression made of plain "SET a = :v, ..." and "REMOVE a, ..."
+//     clauses.
+// Anything beyond that subset is answered with a ValidationException that
+// says Tern does not support it yet. Thread-compatible.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "boost/json/object.hpp"
+#include "common/model/attribute_value.h"
+#include "common/model/update.h"
+
+namespace tern::router {
+
+class Substitutions {
+ public:
+  // Reads ExpressionAttributeNames and ExpressionAttributeValues from request.
+  // ValidationException for an empty map, a key without '#'/':' or a bad value.
+  static absl::StatusOr<Substitutions> FromRequest(const boost::json::object& request);
+
+  bool has_names() const { return has_names_; }
+  bool has_values() const { return has_values_; }
+
+  // "#n" -> its name (marking it used); any other token is itself.
+  absl::StatusOr<std::string> Name(absl::string_view token);
+  // ":v" -> its value (marking it used).
+  absl::StatusOr<model::AttributeValue> Value(absl::string_view token);
+
+  // ValidationException naming the substitutions no expression used.
+  absl::Status CheckAllUsed() const;
+
+ private:
+  bool has_names_ = false;
+  bool has_values_ = false;
+  std::map<std::string, std::string> names_;
+  std::map<std::string, model::AttributeValue> values_;
+  std::set<std::string> used_names_;
+  std::set<std::string> used_values_;
+};
+
+// The attribute names a top-level ProjectionExpression selects.
+absl::StatusOr<std::vector<std::string>> ParseProjection(absl::string_view expression,
+                                                         Substitutions* substitutions);
+
+// The updates of a plain SET/REMOVE UpdateExpression, in order.
+absl::StatusOr<std::vector<model::AttributeUpdate>> ParseSimpleUpdate(absl::string_view expression,
+                                                                      Substitutions* substitutions);
+
+}  // namespace tern::router

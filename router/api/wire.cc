@@ -1,0 +1,52 @@
+#include "router/api/wire.h"
+
+#include <zlib.h>
+
+#include <algorithm>
+
+#include "absl/random/random.h"
+#include "absl/strings/str_cat.h"
+
+namespace tern::router {
+namespace bhttp = boost::beast::http;
+
+std::string NewRequestId() {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  thread_local absl::BitGen gen;
+  std::string id(52, 'A');
+  for (char& c : id) c = kAlphabet[absl::Uniform<size_t>(gen, 0, sizeof(kAlphabet) - 1)];
+  return id;
+}
+
+uint32_t Crc32(absl::string_view body) {
+  uLong crc = crc32(0L, Z_NULL, 0);
+  // zlib takes a uInt length; feed large bodies in pieces.
+  while (!body.empty()) {
+    uInt piece = static_cast<uInt>(std::min<size_t>(body.size(), 1u << 30));
+    crc = crc32(crc, reinterpret_cast<const Bytef*>(body.data()), piece);
+    body.remove_prefix(piece);
+  }
+  return static_cast<uint32_t>(crc);
+}
+
+http::Response DynamoResponse(const http::Request& request,
+                              bhttp::status status,
+                              std::string body) {
+  http::Response response{status, request.version()};
+  response.set(bhttp::field::content_type, "application/x-amz-json-1.0");
+  response.set("x-amzn-RequestId", NewRequestId());
+  response.set("x-amz-crc32", absl::StrCat(Crc32(body)));
+  response.keep_alive(request.keep_alive());
+  response.body() = std::move(body);
+  response.prepare_payload();
+  return response;
+}
+
+http::Response UnknownOperationXml(const http::Request& request) {
+  http::Response response =
+      DynamoResponse(request, bhttp::status::not_found, "<UnknownOperationException/>\n");
+  response.set(bhttp::field::content_type, "text/xml");
+  return response;
+}
+
+}  // namespace tern::router

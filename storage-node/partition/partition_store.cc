@@ -1,0 +1,188 @@
+#include "storage-node/partition/partition_store.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/base/status_macros.h"
+#include "common/model/attribute_value.h"
+#include "common/model/key_codec.h"
+#include "common/model/update.h"
+
+namespace tern::partition {
+namespace {
+
+constexpr char kPartitionPrefix[] = "partition/";
+
+std::string PartitionKey(uint64_t id) { return absl::StrCat(kPartitionPrefix, id); }
+
+model::UpdateAction ToAction(tern::v1::AttributeAction::Action action) {
+  switch (action) {
+    case tern::v1::AttributeAction::ACTION_DELETE:
+      return model::UpdateAction::kDelete;
+    case tern::v1::AttributeAction::ACTION_ADD:
+      return model::UpdateAction::kAdd;
+    default:
+      return model::UpdateAction::kPut;
+  }
+}
+
+}  // namespace
+
+PartitionStore::PartitionStore(engine::StorageEngine* engine) : engine_(engine) {}
+
+absl::Status PartitionStore::Load() {
+  TERN_ASSIGN_OR_RETURN(auto rows, engine_->Scan(engine::ColumnFamily::kMeta, kPartitionPrefix));
+  base::MutexLock lock(&mu_);
+  for (const auto& [key, value] : rows) {
+    tern::v1::PartitionDescriptor partition;
+    if (!partition.ParseFromString(value)) {
+      return absl::DataLossError(absl::StrCat("partition record ", key, " is unreadable"));
+    }
+    partitions_[partition.partition_id()] = partition;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PartitionStore::Open(const tern::v1::PartitionDescriptor& partition) {
+  TERN_RETURN_IF_ERROR(engine_->Put(engine::ColumnFamily::kMeta,
+                                    PartitionKey(partition.partition_id()),
+                                    partition.SerializeAsString(),
+                                    /*sync=*/true));
+  base::MutexLock lock(&mu_);
+  partitions_[partition.partition_id()] = partition;
+  return absl::OkStatus();
+}
+
+absl::Status PartitionStore::Drop(const tern::v1::PartitionDescriptor& partition) {
+  base::MutexLock write_lock(&write_mu_);
+  // One partition per table for now: the partition is the whole table.
+  TERN_RETURN_IF_ERROR(engine_->DeleteRange(engine::ColumnFamily::kData,
+                                            model::TablePrefix(partition.table_id()),
+                                            model::TableEnd(partition.table_id()),
+                                            /*sync=*/true));
+  TERN_RETURN_IF_ERROR(engine_->Delete(
+      engine::ColumnFamily::kMeta, PartitionKey(partition.partition_id()), /*sync=*/true));
+  base::MutexLock lock(&mu_);
+  partitions_.erase(partition.partition_id());
+  return absl::OkStatus();
+}
+
+size_t PartitionStore::partition_count() const {
+  base::MutexLock lock(&mu_);
+  return partitions_.size();
+}
+
+absl::StatusOr<tern::v1::PartitionResponse> PartitionStore::Stats(uint64_t partition_id) {
+  tern::v1::PartitionDescriptor partition;
+  {
+    base::MutexLock lock(&mu_);
+    auto it = partitions_.find(partition_id);
+    if (it == partitions_.end()) {
+      return absl::NotFoundError(absl::StrCat("partition ", partition_id, " is not hosted here"));
+    }
+    partition = it->second;
+  }
+  tern::v1::PartitionResponse stats;
+  absl::Status decode_error;
+  TERN_RETURN_IF_ERROR(engine_->ForEach(
+      engine::ColumnFamily::kData,
+      model::TablePrefix(partition.table_id()),
+      [&](absl::string_view, absl::string_view value) {
+        absl::StatusOr<model::Item> item = model::DecodeItem(value);
+        if (!item.ok()) {
+          decode_error = item.status();
+          return false;
+        }
+        stats.set_item_count(stats.item_count() + 1);
+        stats.set_size_bytes(stats.size_bytes() + static_cast<uint64_t>(model::ItemSize(*item)));
+        return true;
+      }));
+  TERN_RETURN_IF_ERROR(decode_error);
+  return stats;
+}
+
+absl::StatusOr<tern::v1::PartitionDescriptor> PartitionStore::Check(
+    const tern::v1::PartitionRef& ref, const std::string& key) const {
+  base::MutexLock lock(&mu_);
+  auto it = partitions_.find(ref.partition_id());
+  if (it == partitions_.end()) {
+    return absl::NotFoundError(
+        absl::StrCat("partition ", ref.partition_id(), " is not hosted here"));
+  }
+  if (!absl::StartsWith(key, model::TablePrefix(it->second.table_id()))) {
+    return absl::InvalidArgumentError("storage key outside the partition");
+  }
+  return it->second;
+}
+
+absl::StatusOr<tern::v1::GetItemResponse> PartitionStore::GetItem(
+    const tern::v1::GetItemRequest& request) {
+  TERN_RETURN_IF_ERROR(Check(request.partition(), request.storage_key()).status());
+  TERN_ASSIGN_OR_RETURN(std::optional<std::string> value,
+                        engine_->Get(engine::ColumnFamily::kData, request.storage_key()));
+  tern::v1::GetItemResponse response;
+  if (value.has_value()) {
+    response.set_found(true);
+    response.set_item(*std::move(value));
+  }
+  return response;
+}
+
+absl::StatusOr<tern::v1::WriteItemResponse> PartitionStore::WriteItem(
+    const tern::v1::WriteItemRequest& request) {
+  TERN_RETURN_IF_ERROR(Check(request.partition(), request.storage_key()).status());
+  base::MutexLock write_lock(&write_mu_);
+  TERN_ASSIGN_OR_RETURN(std::optional<std::string> old,
+                        engine_->Get(engine::ColumnFamily::kData, request.storage_key()));
+  tern::v1::WriteItemResponse response;
+  if (old.has_value()) {
+    response.set_had_old(true);
+    response.set_old_item(*old);
+  }
+  switch (request.kind()) {
+    case tern::v1::WriteItemRequest::KIND_PUT:
+      TERN_RETURN_IF_ERROR(model::DecodeItem(request.item()).status());
+      TERN_RETURN_IF_ERROR(engine_->Put(
+          engine::ColumnFamily::kData, request.storage_key(), request.item(), /*sync=*/true));
+      response.set_has_new(true);
+      response.set_new_item(request.item());
+      return response;
+    case tern::v1::WriteItemRequest::KIND_DELETE:
+      if (old.has_value()) {
+        TERN_RETURN_IF_ERROR(
+            engine_->Delete(engine::ColumnFamily::kData, request.storage_key(), /*sync=*/true));
+      }
+      return response;
+    case tern::v1::WriteItemRequest::KIND_UPDATE: {
+      model::Item item;
+      if (old.has_value()) {
+        TERN_ASSIGN_OR_RETURN(item, model::DecodeItem(*old));
+      } else {
+        TERN_ASSIGN_OR_RETURN(item, model::DecodeItem(request.item()));
+      }
+      TERN_ASSIGN_OR_RETURN(model::Item values, model::DecodeItem(request.action_values()));
+      std::vector<model::AttributeUpdate> updates;
+      for (const tern::v1::AttributeAction& action : request.actions()) {
+        model::AttributeUpdate update{action.name(), ToAction(action.action()), std::nullopt};
+        if (action.has_value()) {
+          auto value = values.find(action.name());
+          if (value == values.end()) {
+            return absl::InvalidArgumentError("update value missing for " + action.name());
+          }
+          update.value = value->second;
+        }
+        updates.push_back(std::move(update));
+      }
+      TERN_RETURN_IF_ERROR(model::ApplyUpdates(updates, &item));
+      std::string encoded = model::EncodeItem(item);
+      TERN_RETURN_IF_ERROR(
+          engine_->Put(engine::ColumnFamily::kData, request.storage_key(), encoded, /*sync=*/true));
+      response.set_has_new(true);
+      response.set_new_item(std::move(encoded));
+      return response;
+    }
+    default:
+      return absl::InvalidArgumentError("unknown write kind");
+  }
+}
+
+}  // namespace tern::partition

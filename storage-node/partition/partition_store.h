@@ -1,0 +1,58 @@
+// PartitionStore: the partition replicas a node hosts and the items in them.
+// Partitions are recorded in the meta column family ("partition/<id>") and
+// items live in the data column family under their storage keys
+// (common/model/key_codec.h). A write is a read-modify-write decided here, so
+// conditions and updates see the item as it is when the write applies.
+//
+// Until replication groups exist (issue 5) each partition has one replica and
+// writes are serialized by one mutex per store. Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <map>
+
+#include "absl/status/statusor.h"
+#include "common/base/mutex.h"
+#include "storage-node/engine/storage_engine.h"
+#include "tern/v1/control.pb.h"
+#include "tern/v1/data.pb.h"
+
+namespace tern::partition {
+
+class PartitionStore {
+ public:
+  // engine must outlive the store.
+  explicit PartitionStore(engine::StorageEngine* engine);
+
+  // Reads the partitions recorded on disk.
+  absl::Status Load();
+
+  // Records the partition (idempotent).
+  absl::Status Open(const tern::v1::PartitionDescriptor& partition);
+  // Deletes the partition's items and record (idempotent).
+  absl::Status Drop(const tern::v1::PartitionDescriptor& partition);
+  // Item count and DynamoDB size of the partition's items. NOT_FOUND.
+  absl::StatusOr<tern::v1::PartitionResponse> Stats(uint64_t partition_id);
+
+  // NOT_FOUND when the partition is not hosted here; INVALID_ARGUMENT when the
+  // key lies outside it.
+  absl::StatusOr<tern::v1::GetItemResponse> GetItem(const tern::v1::GetItemRequest& request);
+  // PUT, DELETE or UPDATE (AttributeActions), returning the old and new item.
+  // Errors as GetItem, plus DynamoDB validation errors from applying updates.
+  absl::StatusOr<tern::v1::WriteItemResponse> WriteItem(const tern::v1::WriteItemRequest& request);
+
+  size_t partition_count() const;
+
+ private:
+  // The partition's descriptor after checking that key belongs to it.
+  absl::StatusOr<tern::v1::PartitionDescriptor> Check(const tern::v1::PartitionRef& ref,
+                                                      const std::string& key) const;
+
+  engine::StorageEngine* const engine_;
+  mutable base::Mutex mu_;
+  std::map<uint64_t, tern::v1::PartitionDescriptor> partitions_ ABSL_GUARDED_BY(mu_);
+  // Serializes read-modify-write cycles.
+  base::Mutex write_mu_ ABSL_ACQUIRED_BEFORE(mu_);
+};
+
+}  // namespace tern::partition

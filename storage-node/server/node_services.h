@@ -1,0 +1,51 @@
+// The gRPC services of a storage node: NodeAdmin (identity, partition
+// open/drop/stats, for the control plane) and DataPlane (item reads and
+// writes, for routers). Both delegate to the PartitionStore. Thread-safe.
+#pragma once
+
+#include "storage-node/partition/partition_store.h"
+#include "tern/v1/control.grpc.pb.h"
+#include "tern/v1/data.grpc.pb.h"
+
+namespace tern::node {
+
+class NodeAdminService final : public tern::v1::NodeAdmin::Service {
+ public:
+  // store must outlive the service.
+  NodeAdminService(tern::v1::NodeInfo self, partition::PartitionStore* store);
+
+  grpc::Status GetNodeInfo(grpc::ServerContext* context,
+                           const tern::v1::GetNodeInfoRequest* request,
+                           tern::v1::NodeInfo* response) override;
+  grpc::Status OpenPartition(grpc::ServerContext* context,
+                             const tern::v1::PartitionRequest* request,
+                             tern::v1::PartitionResponse* response) override;
+  grpc::Status DropPartition(grpc::ServerContext* context,
+                             const tern::v1::PartitionRequest* request,
+                             tern::v1::PartitionResponse* response) override;
+  grpc::Status GetPartitionStats(grpc::ServerContext* context,
+                                 const tern::v1::PartitionRequest* request,
+                                 tern::v1::PartitionResponse* response) override;
+
+ private:
+  const tern::v1::NodeInfo self_;
+  partition::PartitionStore* const store_;
+};
+
+class DataPlaneService final : public tern::v1::DataPlane::Service {
+ public:
+  // store must outlive the service.
+  explicit DataPlaneService(partition::PartitionStore* store);
+
+  grpc::Status GetItem(grpc::ServerContext* context,
+                       const tern::v1::GetItemRequest* request,
+                       tern::v1::GetItemResponse* response) override;
+  grpc::Status WriteItem(grpc::ServerContext* context,
+                         const tern::v1::WriteItemRequest* request,
+                         tern::v1::WriteItemResponse* response) override;
+
+ private:
+  partition::PartitionStore* const store_;
+};
+
+}  // namespace tern::node
