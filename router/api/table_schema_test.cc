@@ -19,11 +19,13 @@ namespace json = boost::json;
 using ::tern::base::ErrorKind;
 using ::tern::testing::IsOk;
 
-// The status carries this error kind and exactly this message.
+// The status carries this error kind and a message matching message (a
+// string compares for equality).
 MATCHER_P2(HasError, kind, message, "") {
   const absl::Status& status = ::tern::testing::GetStatus(arg);
   *result_listener << "status is " << status;
-  return !status.ok() && base::GetErrorKind(status) == kind && status.message() == message;
+  return !status.ok() && base::GetErrorKind(status) == kind &&
+         ::testing::ExplainMatchResult(message, std::string(status.message()), result_listener);
 }
 
 // 2023-11-14T22:13:20.123Z, a Tuesday.
@@ -655,10 +657,10 @@ TEST(CreateTableRulesTest, GlobalSecondaryIndexes) {
           "}]"))),
       HasError(ErrorKind::kValidation,
                "One or more parameter values were invalid: Unknown ProjectionType: null"));
-  EXPECT_THAT(Create(RangeTable(absl::StrCat(R"(,"GlobalSecondaryIndexes":[)", AbIndex("g"), "]"))),
+  EXPECT_THAT(Create(RangeTable(absl::StrCat(R"(,"GlobalSecondaryIndexes":[)", AbIndex("gsi"), "]"))),
               HasError(ErrorKind::kValidation,
                        "One or more parameter values were invalid: ProvisionedThroughput is not "
-                       "specified for index: g"));
+                       "specified for index: gsi"));
   EXPECT_THAT(
       Create(absl::StrCat(
           R"({"TableName":"abc","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"},)"
@@ -726,7 +728,7 @@ TEST(CreateTableRulesTest, ProjectedAttributesAcrossIndexes) {
     std::vector<std::string> names;
     for (int j = 0; j < 20; ++j) names.push_back(absl::StrCat("\"i", i, "a", j, "\""));
     gsis.push_back(absl::StrCat(
-        R"({"IndexName":"g)",
+        R"({"IndexName":"gsi)",
         i,
         R"(","KeySchema":[{"AttributeName":"b","KeyType":"HASH"}],"Projection":{"ProjectionType":"INCLUDE","NonKeyAttributes":[)",
         absl::StrJoin(names, ","),
@@ -863,11 +865,11 @@ TEST(CreateTableRulesTest, ThroughputAboveTheAccountMaximum) {
   EXPECT_THAT(
       Create(RangeTable(absl::StrCat(
           R"(,"GlobalSecondaryIndexes":[)",
-          AbIndex("g1",
+          AbIndex("gs1",
                   R"(,"ProvisionedThroughput":{"ReadCapacityUnits":50000,"WriteCapacityUnits":1})"),
           "]"))),
       HasError(ErrorKind::kLimitExceeded,
-               "The requested ReadCapacityUnits for index g1, 50000, is above the per index "
+               "The requested ReadCapacityUnits for index gs1, 50000, is above the per index "
                "maximum for the account in us-east-1. Per index maximum: 40000. Refer to the "
                "Amazon DynamoDB Developer Guide for current limits and how to request higher "
                "limits."));
@@ -988,7 +990,7 @@ tern::v1::TableDescriptor ProvisionedTableWithIndex() {
   return Active(
       R"({"TableName":"abc","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"},)"
       R"({"AttributeName":"g","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"}],)"
-      R"("GlobalSecondaryIndexes":[{"IndexName":"g1","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],)"
+      R"("GlobalSecondaryIndexes":[{"IndexName":"gs1","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],)"
       R"("Projection":{"ProjectionType":"ALL"},"ProvisionedThroughput":{"ReadCapacityUnits":2,"WriteCapacityUnits":2}}],)"
       R"("ProvisionedThroughput":{"ReadCapacityUnits":5,"WriteCapacityUnits":5}})");
 }
@@ -998,7 +1000,7 @@ tern::v1::TableDescriptor OnDemandTableWithIndex() {
       R"({"TableName":"abc","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[)"
       R"({"AttributeName":"a","AttributeType":"S"},{"AttributeName":"g","AttributeType":"S"}],)"
       R"("KeySchema":[{"AttributeName":"a","KeyType":"HASH"}],)"
-      R"("GlobalSecondaryIndexes":[{"IndexName":"g1","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],)"
+      R"("GlobalSecondaryIndexes":[{"IndexName":"gs1","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],)"
       R"("Projection":{"ProjectionType":"ALL"}}]})");
 }
 
@@ -1107,13 +1109,13 @@ TEST(UpdateTableTest, BillingModeRules) {
           on_demand),
       HasError(ErrorKind::kValidation,
                "One or more parameter values were invalid: ProvisionedThroughput must be "
-               "specified for index: g1"));
+               "specified for index: gs1"));
   EXPECT_THAT(
-      Update(R"({"TableName":"abc","GlobalSecondaryIndexUpdates":[{"Update":{"IndexName":"g1",)"
+      Update(R"({"TableName":"abc","GlobalSecondaryIndexUpdates":[{"Update":{"IndexName":"gs1",)"
              R"("ProvisionedThroughput":{"ReadCapacityUnits":1,"WriteCapacityUnits":1}}}]})",
              on_demand),
       HasError(ErrorKind::kValidation,
-               "One or more parameter values were invalid: The only Updates for index: g1 when "
+               "One or more parameter values were invalid: The only Updates for index: gs1 when "
                "TableThroughputMode is PAY_PER_REQUEST can be to OnDemandThroughput, "
                "WarmThroughput"));
 }
@@ -1121,7 +1123,7 @@ TEST(UpdateTableTest, BillingModeRules) {
 TEST(UpdateTableTest, SwitchToProvisionedAndBack) {
   absl::StatusOr<tern::v1::TableDescriptor> provisioned = Update(
       R"({"TableName":"abc","BillingMode":"PROVISIONED","ProvisionedThroughput":{"ReadCapacityUnits":50,"WriteCapacityUnits":40},)"
-      R"("GlobalSecondaryIndexUpdates":[{"Update":{"IndexName":"g1","ProvisionedThroughput":{"ReadCapacityUnits":7,"WriteCapacityUnits":8}}}]})",
+      R"("GlobalSecondaryIndexUpdates":[{"Update":{"IndexName":"gs1","ProvisionedThroughput":{"ReadCapacityUnits":7,"WriteCapacityUnits":8}}}]})",
       OnDemandTableWithIndex());
   ASSERT_THAT(provisioned, IsOk());
   EXPECT_EQ(provisioned->status(), "UPDATING");
@@ -1232,8 +1234,8 @@ TEST(UpdateTableTest, GlobalSecondaryIndexUpdates) {
                        "GlobalSecondaryIndexUpdate.Delete must not be null"));
   EXPECT_THAT(
       Update(
-          R"({"TableName":"abc","GlobalSecondaryIndexUpdates":[{"Delete":{"IndexName":"g1"},)"
-          R"("Update":{"IndexName":"g1","ProvisionedThroughput":{"ReadCapacityUnits":3,"WriteCapacityUnits":3}}}]})",
+          R"({"TableName":"abc","GlobalSecondaryIndexUpdates":[{"Delete":{"IndexName":"gs1"},)"
+          R"("Update":{"IndexName":"gs1","ProvisionedThroughput":{"ReadCapacityUnits":3,"WriteCapacityUnits":3}}}]})",
           table),
       HasError(ErrorKind::kValidation,
                "One or more parameter values were invalid: Only one global secondary index action "
@@ -1247,13 +1249,13 @@ TEST(UpdateTableTest, GlobalSecondaryIndexUpdates) {
                "per index is allowed simultaneously. Index: abc"));
   EXPECT_THAT(
       Update(
-          R"({"TableName":"abc","GlobalSecondaryIndexUpdates":[{"Delete":{"IndexName":"g1"}},{"Delete":{"IndexName":"g2"}}]})",
+          R"({"TableName":"abc","GlobalSecondaryIndexUpdates":[{"Delete":{"IndexName":"gs1"}},{"Delete":{"IndexName":"gs2"}}]})",
           table),
       HasError(ErrorKind::kLimitExceeded,
                "Subscriber limit exceeded: Only 1 online index can be created or deleted "
                "simultaneously per table"));
   EXPECT_THAT(
-      Update(R"({"TableName":"abc","GlobalSecondaryIndexUpdates":[{"Delete":{"IndexName":"g1"}}]})",
+      Update(R"({"TableName":"abc","GlobalSecondaryIndexUpdates":[{"Delete":{"IndexName":"gs1"}}]})",
              table),
       HasError(ErrorKind::kValidation,
                "One or more parameter values were invalid: Tern does not support creating "
@@ -1265,14 +1267,14 @@ TEST(UpdateTableTest, GlobalSecondaryIndexUpdates) {
       HasError(ErrorKind::kValidation,
                "Cannot update an index that is not a GlobalSecondaryIndex: nope"));
   EXPECT_THAT(
-      Update(R"({"TableName":"abc","GlobalSecondaryIndexUpdates":[{"Update":{"IndexName":"g1",)"
+      Update(R"({"TableName":"abc","GlobalSecondaryIndexUpdates":[{"Update":{"IndexName":"gs1",)"
              R"("ProvisionedThroughput":{"ReadCapacityUnits":2,"WriteCapacityUnits":2}}}]})",
              table),
       HasError(ErrorKind::kValidation,
-               "The provisioned throughput for the index g1 will not change. The requested value "
-               "equals the current value. Current ReadCapacityUnits provisioned for the index g1: "
+               "The provisioned throughput for the index gs1 will not change. The requested value "
+               "equals the current value. Current ReadCapacityUnits provisioned for the index gs1: "
                "2. Requested ReadCapacityUnits: 2. Current WriteCapacityUnits provisioned for the "
-               "index g1: 2. Requested WriteCapacityUnits: 2. Refer to the Amazon DynamoDB "
+               "index gs1: 2. Requested WriteCapacityUnits: 2. Refer to the Amazon DynamoDB "
                "Developer Guide for current limits and how to request higher limits."));
   EXPECT_THAT(
       Update(
@@ -1298,7 +1300,7 @@ TEST(UpdateTableTest, GlobalSecondaryIndexUpdates) {
                             "constraint: Member must have value greater than or equal to 1")));
 
   absl::StatusOr<tern::v1::TableDescriptor> updated =
-      Update(R"({"TableName":"abc","GlobalSecondaryIndexUpdates":[{"Update":{"IndexName":"g1",)"
+      Update(R"({"TableName":"abc","GlobalSecondaryIndexUpdates":[{"Update":{"IndexName":"gs1",)"
              R"("ProvisionedThroughput":{"ReadCapacityUnits":3,"WriteCapacityUnits":1}}}]})",
              table);
   ASSERT_THAT(updated, IsOk());
