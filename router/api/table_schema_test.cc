@@ -657,10 +657,11 @@ TEST(CreateTableRulesTest, GlobalSecondaryIndexes) {
           "}]"))),
       HasError(ErrorKind::kValidation,
                "One or more parameter values were invalid: Unknown ProjectionType: null"));
-  EXPECT_THAT(Create(RangeTable(absl::StrCat(R"(,"GlobalSecondaryIndexes":[)", AbIndex("gsi"), "]"))),
-              HasError(ErrorKind::kValidation,
-                       "One or more parameter values were invalid: ProvisionedThroughput is not "
-                       "specified for index: gsi"));
+  EXPECT_THAT(
+      Create(RangeTable(absl::StrCat(R"(,"GlobalSecondaryIndexes":[)", AbIndex("gsi"), "]"))),
+      HasError(ErrorKind::kValidation,
+               "One or more parameter values were invalid: ProvisionedThroughput is not "
+               "specified for index: gsi"));
   EXPECT_THAT(
       Create(absl::StrCat(
           R"({"TableName":"abc","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"},)"
@@ -1255,8 +1256,9 @@ TEST(UpdateTableTest, GlobalSecondaryIndexUpdates) {
                "Subscriber limit exceeded: Only 1 online index can be created or deleted "
                "simultaneously per table"));
   EXPECT_THAT(
-      Update(R"({"TableName":"abc","GlobalSecondaryIndexUpdates":[{"Delete":{"IndexName":"gs1"}}]})",
-             table),
+      Update(
+          R"({"TableName":"abc","GlobalSecondaryIndexUpdates":[{"Delete":{"IndexName":"gs1"}}]})",
+          table),
       HasError(ErrorKind::kValidation,
                "One or more parameter values were invalid: Tern does not support creating "
                "or deleting global secondary indexes with UpdateTable yet"));
