@@ -142,9 +142,9 @@ void DescribeTable(CatalogClient* catalog,
                    const RequestContext& context,
                    const object& request,
                    OperationDone done) {
-  ValidationErrors errors;
-  ValidateTableName(request.if_contains("TableName"), &errors);
-  if (!errors.empty()) return std::move(done)(errors.ToStatus());
+  if (absl::Status valid = ValidateTableNameMember(request); !valid.ok()) {
+    return std::move(done)(valid);
+  }
   std::string name = TableName(request);
   catalog->GetTable(name,
                     [data, context, name, done = std::move(done)](
@@ -190,9 +190,9 @@ void DeleteTable(CatalogClient* catalog,
                  const RequestContext& context,
                  const object& request,
                  OperationDone done) {
-  ValidationErrors errors;
-  ValidateTableName(request.if_contains("TableName"), &errors);
-  if (!errors.empty()) return std::move(done)(errors.ToStatus());
+  if (absl::Status valid = ValidateTableNameMember(request); !valid.ok()) {
+    return std::move(done)(valid);
+  }
   std::string name = TableName(request);
   catalog->GetTable(
       name,
@@ -251,9 +251,9 @@ void UpdateTable(CatalogClient* catalog,
                  const RequestContext& context,
                  const object& request,
                  OperationDone done) {
-  ValidationErrors errors;
-  ValidateTableName(request.if_contains("TableName"), &errors);
-  if (!errors.empty()) return std::move(done)(errors.ToStatus());
+  if (absl::Status valid = ValidateTableNameMember(request); !valid.ok()) {
+    return std::move(done)(valid);
+  }
   std::string name = TableName(request);
   ChangeTable(
       catalog,
@@ -449,9 +449,9 @@ void DescribeTimeToLive(CatalogClient* catalog,
                         const RequestContext&,
                         const object& request,
                         OperationDone done) {
-  ValidationErrors errors;
-  ValidateTableName(request.if_contains("TableName"), &errors);
-  if (!errors.empty()) return std::move(done)(errors.ToStatus());
+  if (absl::Status valid = ValidateTableNameMember(request); !valid.ok()) {
+    return std::move(done)(valid);
+  }
   std::string name = TableName(request);
   catalog->GetTable(
       name, [name, done = std::move(done)](absl::StatusOr<tern::v1::CatalogEntry> entry) mutable {

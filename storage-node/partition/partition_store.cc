@@ -11,6 +11,7 @@ namespace tern::partition {
 namespace {
 
 constexpr char kPartitionPrefix[] = "partition/";
+constexpr int64_t kMaxItemBytes = 400 * 1024;
 
 std::string PartitionKey(uint64_t id) { return absl::StrCat(kPartitionPrefix, id); }
 
@@ -173,6 +174,9 @@ absl::StatusOr<tern::v1::WriteItemResponse> PartitionStore::WriteItem(
         updates.push_back(std::move(update));
       }
       TERN_RETURN_IF_ERROR(model::ApplyUpdates(updates, &item));
+      if (model::ItemSize(item) > kMaxItemBytes) {
+        return model::ValidationError("Item size to update has exceeded the maximum allowed size");
+      }
       std::string encoded = model::EncodeItem(item);
       TERN_RETURN_IF_ERROR(
           engine_->Put(engine::ColumnFamily::kData, request.storage_key(), encoded, /*sync=*/true));

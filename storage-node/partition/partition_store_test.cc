@@ -101,6 +101,26 @@ TEST_F(PartitionStoreTest, UpdateCreatesFromKeyAndAppliesActions) {
   EXPECT_EQ(item.at("id").s(), "u");
 }
 
+TEST_F(PartitionStoreTest, UpdatesMayNotGrowAnItemPast400KB) {
+  tern::v1::WriteItemRequest update;
+  *update.mutable_partition() = ref_;
+  update.set_kind(tern::v1::WriteItemRequest::KIND_UPDATE);
+  update.set_storage_key(Key("big"));
+  update.set_item(model::EncodeItem({{"id", model::AttributeValue::S("big")}}));
+  tern::v1::AttributeAction* action = update.add_actions();
+  action->set_name("blob");
+  action->set_has_value(true);
+  update.set_action_values(
+      model::EncodeItem({{"blob", model::AttributeValue::S(std::string(400 * 1024, 'x'))}}));
+  EXPECT_THAT(store_->WriteItem(update),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "Item size to update has exceeded the maximum allowed size"));
+  tern::v1::GetItemRequest get;
+  *get.mutable_partition() = ref_;
+  get.set_storage_key(Key("big"));
+  EXPECT_FALSE(store_->GetItem(get)->found());
+}
+
 TEST_F(PartitionStoreTest, RefusesForeignPartitionsAndKeys) {
   tern::v1::WriteItemRequest request = Put("a", {{"id", model::AttributeValue::S("a")}});
   request.mutable_partition()->set_partition_id(99);
