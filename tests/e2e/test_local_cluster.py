@@ -90,6 +90,27 @@ def test_restart_on_existing_data(cluster):
     assert requests.get(cluster.endpoint + "/", timeout=5).status_code == 200
 
 
+def test_tables_and_items_survive_a_restart(cluster):
+    import boto3
+    assert cluster.ternctl("up").returncode == 0
+    client = boto3.client("dynamodb", endpoint_url=cluster.endpoint, region_name="us-east-1",
+                          aws_access_key_id="tern", aws_secret_access_key="tern")
+    client.create_table(TableName="Durable", BillingMode="PAY_PER_REQUEST",
+                        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "N"}],
+                        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])
+    client.get_waiter("table_exists").wait(TableName="Durable",
+                                           WaiterConfig={"Delay": 0.2, "MaxAttempts": 100})
+    for i in range(20):
+        client.put_item(TableName="Durable", Item={"id": {"N": str(i)}, "v": {"S": f"v{i}"}})
+    assert cluster.ternctl("down").returncode == 0
+    assert cluster.ternctl("up").returncode == 0
+    assert client.list_tables()["TableNames"] == ["Durable"]
+    for i in range(20):
+        item = client.get_item(TableName="Durable", Key={"id": {"N": f"{i}.0"}},
+                               ConsistentRead=True)["Item"]
+        assert item == {"id": {"N": str(i)}, "v": {"S": f"v{i}"}}
+
+
 def test_router_answers_dynamodb_shaped_errors(cluster):
     assert cluster.ternctl("up").returncode == 0
     # No Authorization header: DynamoDB refuses before anything else.
