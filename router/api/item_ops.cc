@@ -274,40 +274,73 @@ absl::StatusOr<Item> ParseMember(const object& request, const char* member) {
   return model::ParseItem(request.at(member));
 }
 
-void PutItem(CatalogClient* catalog, DataClient* data, const object& request, OperationDone done) {
+// ExpressionAttributeNames/Values are only allowed alongside an expression.
+absl::Status RefuseSubstitutionsWithoutExpressions(const Substitutions& substitutions) {
+  if (substitutions.has_names()) {
+    return ValidationError("ExpressionAttributeNames can only be specified when using expressions");
+  }
+  if (substitutions.has_values()) {
+    return ValidationError(
+        "ExpressionAttributeValues can only be specified when using expressions");
+  }
+  return absl::OkStatus();
+}
+
+// The request checks PutItem and DeleteItem share, in DynamoDB's order:
+// envelope errors (table name, the item or key member, enums), then the
+// ReturnValues subset they allow, conditions and substitutions.
+absl::Status CheckSimpleWrite(const object& request, const char* member, const char* path) {
   ValidationErrors errors;
   CheckCommon(request, &errors);
-  if (!Present(request, "Item")) errors.AddMissing("item", "Member must not be null");
+  if (!Present(request, member)) errors.AddMissing(path, "Member must not be null");
   CheckEnum(request, "ReturnValues", "returnValues", kReturnValues, &errors);
   CheckEnum(request,
             "ReturnItemCollectionMetrics",
             "returnItemCollectionMetrics",
             kReturnItemCollectionMetrics,
             &errors);
-  if (!errors.empty()) return std::move(done)(errors.ToStatus());
+  TERN_RETURN_IF_ERROR(errors.ToStatus());
   std::string return_values = StringMember(request, "ReturnValues");
   if (!return_values.empty() && return_values != "NONE" && return_values != "ALL_OLD") {
-    return std::move(done)(ValidationError("ReturnValues can only be ALL_OLD or NONE"));
+    return ValidationError("ReturnValues can only be ALL_OLD or NONE");
   }
-  if (absl::Status refused = RefuseConditions(request); !refused.ok()) {
-    return std::move(done)(refused);
+  TERN_RETURN_IF_ERROR(RefuseConditions(request));
+  TERN_ASSIGN_OR_RETURN(Substitutions substitutions, Substitutions::FromRequest(request));
+  return RefuseSubstitutionsWithoutExpressions(substitutions);
+}
+
+// Answers a PutItem or DeleteItem: Attributes for ALL_OLD and write capacity
+// for the larger of the old item and new_size.
+void AnswerSimpleWrite(const object& request,
+                       const std::string& table,
+                       int64_t new_size,
+                       absl::StatusOr<tern::v1::WriteItemResponse> written,
+                       OperationDone done) {
+  if (!written.ok()) return std::move(done)(written.status());
+  object response;
+  int64_t old_size = 0;
+  if (written->had_old()) {
+    absl::StatusOr<Item> old = Decode(written->old_item());
+    if (!old.ok()) return std::move(done)(old.status());
+    old_size = model::ItemSize(*old);
+    if (StringMember(request, "ReturnValues") == "ALL_OLD") {
+      response["Attributes"] = model::ToJson(*old);
+    }
   }
-  absl::StatusOr<Substitutions> substitutions = Substitutions::FromRequest(request);
-  if (!substitutions.ok()) return std::move(done)(substitutions.status());
-  if (substitutions->has_names()) {
-    return std::move(done)(
-        ValidationError("ExpressionAttributeNames can only be specified when using expressions"));
-  }
-  if (substitutions->has_values()) {
-    return std::move(done)(
-        ValidationError("ExpressionAttributeValues can only be specified when using expressions"));
+  AddConsumedCapacity(request, table, WriteCapacityUnits(std::max(new_size, old_size)), &response);
+  std::move(done)(std::move(response));
+}
+
+void PutItem(CatalogClient* catalog, DataClient* data, const object& request, OperationDone done) {
+  if (absl::Status valid = CheckSimpleWrite(request, "Item", "item"); !valid.ok()) {
+    return std::move(done)(valid);
   }
   absl::StatusOr<Item> item = ParseMember(request, "Item");
   if (!item.ok()) return std::move(done)(item.status());
   const std::string table = StringMember(request, "TableName");
   catalog->GetTableCached(
       table,
-      [data, request, table, item = *std::move(item), return_values, done = std::move(done)](
+      [data, request, table, item = *std::move(item), done = std::move(done)](
           absl::StatusOr<tern::v1::CatalogEntry> entry) mutable {
         absl::StatusOr<Target> target = TargetOf(std::move(entry));
         if (!target.ok()) return std::move(done)(target.status());
@@ -325,24 +358,13 @@ void PutItem(CatalogClient* catalog, DataClient* data, const object& request, Op
         write.set_storage_key(StorageKey(
             target->entry.table().table_id(), target->schema, KeyOf(target->schema, item)));
         write.set_item(model::EncodeItem(item));
-        data->WriteItem(
-            target->address,
-            std::move(write),
-            [request, table, size, return_values, done = std::move(done)](
-                absl::StatusOr<tern::v1::WriteItemResponse> written) mutable {
-              if (!written.ok()) return std::move(done)(written.status());
-              object response;
-              int64_t old_size = 0;
-              if (written->had_old()) {
-                absl::StatusOr<Item> old = Decode(written->old_item());
-                if (!old.ok()) return std::move(done)(old.status());
-                old_size = model::ItemSize(*old);
-                if (return_values == "ALL_OLD") response["Attributes"] = model::ToJson(*old);
-              }
-              AddConsumedCapacity(
-                  request, table, WriteCapacityUnits(std::max(size, old_size)), &response);
-              std::move(done)(std::move(response));
-            });
+        data->WriteItem(target->address,
+                        std::move(write),
+                        [request, table, size, done = std::move(done)](
+                            absl::StatusOr<tern::v1::WriteItemResponse> written) mutable {
+                          AnswerSimpleWrite(
+                              request, table, size, std::move(written), std::move(done));
+                        });
       });
 }
 
@@ -379,12 +401,9 @@ void GetItem(CatalogClient* catalog, DataClient* data, const object& request, Op
             std::string(name.as_string()))));
       }
     }
-  } else if (substitutions->has_values()) {
-    return std::move(done)(
-        ValidationError("ExpressionAttributeValues can only be specified when using expressions"));
-  } else if (substitutions->has_names()) {
-    return std::move(done)(
-        ValidationError("ExpressionAttributeNames can only be specified when using expressions"));
+  } else if (absl::Status refused = RefuseSubstitutionsWithoutExpressions(*substitutions);
+             !refused.ok()) {
+    return std::move(done)(refused);
   }
   if (absl::Status unused = substitutions->CheckAllUsed(); !unused.ok()) {
     return std::move(done)(unused);
@@ -433,39 +452,15 @@ void DeleteItem(CatalogClient* catalog,
                 DataClient* data,
                 const object& request,
                 OperationDone done) {
-  ValidationErrors errors;
-  CheckCommon(request, &errors);
-  if (!Present(request, "Key")) errors.AddMissing("key", "Member must not be null");
-  CheckEnum(request, "ReturnValues", "returnValues", kReturnValues, &errors);
-  CheckEnum(request,
-            "ReturnItemCollectionMetrics",
-            "returnItemCollectionMetrics",
-            kReturnItemCollectionMetrics,
-            &errors);
-  if (!errors.empty()) return std::move(done)(errors.ToStatus());
-  std::string return_values = StringMember(request, "ReturnValues");
-  if (!return_values.empty() && return_values != "NONE" && return_values != "ALL_OLD") {
-    return std::move(done)(ValidationError("ReturnValues can only be ALL_OLD or NONE"));
-  }
-  if (absl::Status refused = RefuseConditions(request); !refused.ok()) {
-    return std::move(done)(refused);
-  }
-  absl::StatusOr<Substitutions> substitutions = Substitutions::FromRequest(request);
-  if (!substitutions.ok()) return std::move(done)(substitutions.status());
-  if (substitutions->has_names()) {
-    return std::move(done)(
-        ValidationError("ExpressionAttributeNames can only be specified when using expressions"));
-  }
-  if (substitutions->has_values()) {
-    return std::move(done)(
-        ValidationError("ExpressionAttributeValues can only be specified when using expressions"));
+  if (absl::Status valid = CheckSimpleWrite(request, "Key", "key"); !valid.ok()) {
+    return std::move(done)(valid);
   }
   absl::StatusOr<Item> key = ParseMember(request, "Key");
   if (!key.ok()) return std::move(done)(key.status());
   const std::string table = StringMember(request, "TableName");
   catalog->GetTableCached(
       table,
-      [data, request, table, key = *std::move(key), return_values, done = std::move(done)](
+      [data, request, table, key = *std::move(key), done = std::move(done)](
           absl::StatusOr<tern::v1::CatalogEntry> entry) mutable {
         absl::StatusOr<Target> target = TargetOf(std::move(entry));
         if (!target.ok()) return std::move(done)(target.status());
@@ -478,21 +473,9 @@ void DeleteItem(CatalogClient* catalog,
         write.set_storage_key(StorageKey(target->entry.table().table_id(), target->schema, key));
         data->WriteItem(target->address,
                         std::move(write),
-                        [request, table, return_values, done = std::move(done)](
+                        [request, table, done = std::move(done)](
                             absl::StatusOr<tern::v1::WriteItemResponse> written) mutable {
-                          if (!written.ok()) return std::move(done)(written.status());
-                          object response;
-                          int64_t old_size = 0;
-                          if (written->had_old()) {
-                            absl::StatusOr<Item> old = Decode(written->old_item());
-                            if (!old.ok()) return std::move(done)(old.status());
-                            old_size = model::ItemSize(*old);
-                            if (return_values == "ALL_OLD")
-                              response["Attributes"] = model::ToJson(*old);
-                          }
-                          AddConsumedCapacity(
-                              request, table, WriteCapacityUnits(old_size), &response);
-                          std::move(done)(std::move(response));
+                          AnswerSimpleWrite(request, table, 0, std::move(written), std::move(done));
                         });
       });
 }
@@ -601,13 +584,9 @@ void UpdateItem(CatalogClient* catalog,
       return std::move(done)(unused);
     }
   } else {
-    if (substitutions->has_names()) {
-      return std::move(done)(
-          ValidationError("ExpressionAttributeNames can only be specified when using expressions"));
-    }
-    if (substitutions->has_values()) {
-      return std::move(done)(ValidationError(
-          "ExpressionAttributeValues can only be specified when using expressions"));
+    if (absl::Status refused = RefuseSubstitutionsWithoutExpressions(*substitutions);
+        !refused.ok()) {
+      return std::move(done)(refused);
     }
     if (Present(request, "AttributeUpdates")) {
       absl::StatusOr<std::vector<model::AttributeUpdate>> parsed =
