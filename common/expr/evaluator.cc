@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/base/error_details.h"
 #include "common/base/status_macros.h"
+#include "common/model/set_ops.h"
 
 namespace tern::expr {
 namespace {
@@ -437,24 +438,6 @@ bool RemovesFirst(const Path& a, const Path& b) {
   return a.size() > b.size();
 }
 
-template <typename T>
-std::vector<T> Union(const std::vector<T>& a, const std::vector<T>& b) {
-  std::vector<T> out = a;
-  for (const T& x : b) {
-    if (std::find(out.begin(), out.end(), x) == out.end()) out.push_back(x);
-  }
-  return out;
-}
-
-template <typename T>
-std::vector<T> Difference(const std::vector<T>& a, const std::vector<T>& b) {
-  std::vector<T> out;
-  for (const T& x : a) {
-    if (std::find(b.begin(), b.end(), x) == b.end()) out.push_back(x);
-  }
-  return out;
-}
-
 bool IsSet(AttributeType type) {
   return type == AttributeType::kSS || type == AttributeType::kNS || type == AttributeType::kBS;
 }
@@ -468,11 +451,11 @@ absl::StatusOr<AttributeValue> Add(const AttributeValue& old, const AttributeVal
       return AttributeValue::N(*std::move(sum));
     }
     case AttributeType::kSS:
-      return AttributeValue::SS(Union(old.ss(), operand.ss()));
+      return AttributeValue::SS(model::SetUnion(old.ss(), operand.ss()));
     case AttributeType::kNS:
-      return AttributeValue::NS(Union(old.ns(), operand.ns()));
+      return AttributeValue::NS(model::SetUnion(old.ns(), operand.ns()));
     case AttributeType::kBS:
-      return AttributeValue::BS(Union(old.bs(), operand.bs()));
+      return AttributeValue::BS(model::SetUnion(old.bs(), operand.bs()));
     default:
       return WrongType();
   }
@@ -484,17 +467,17 @@ absl::StatusOr<std::optional<AttributeValue>> Delete(const AttributeValue& old,
   if (old.type() != operand.type() || !IsSet(old.type())) return WrongType();
   switch (old.type()) {
     case AttributeType::kSS: {
-      auto left = Difference(old.ss(), operand.ss());
+      auto left = model::SetDifference(old.ss(), operand.ss());
       if (left.empty()) return std::nullopt;
       return AttributeValue::SS(std::move(left));
     }
     case AttributeType::kNS: {
-      auto left = Difference(old.ns(), operand.ns());
+      auto left = model::SetDifference(old.ns(), operand.ns());
       if (left.empty()) return std::nullopt;
       return AttributeValue::NS(std::move(left));
     }
     default: {
-      auto left = Difference(old.bs(), operand.bs());
+      auto left = model::SetDifference(old.bs(), operand.bs());
       if (left.empty()) return std::nullopt;
       return AttributeValue::BS(std::move(left));
     }

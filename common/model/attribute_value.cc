@@ -147,7 +147,7 @@ std::optional<bool> BooleanFromString(absl::string_view text) {
 // --- Shape (SerializationException) checks --------------------------------
 // Each accepts JSON null: a null member is treated as absent by the callers.
 
-absl::Status CheckString(const json::value& v) {
+absl::Status CheckStringShape(const json::value& v) {
   switch (v.kind()) {
     case json::kind::null:
     case json::kind::string:
@@ -248,7 +248,7 @@ absl::Status CheckShape(const json::value& v, int depth) {
     switch (*type) {
       case AttributeType::kS:
       case AttributeType::kN:
-        TERN_RETURN_IF_ERROR(CheckString(m));
+        TERN_RETURN_IF_ERROR(CheckStringShape(m));
         break;
       case AttributeType::kB:
         TERN_RETURN_IF_ERROR(CheckBlob(m));
@@ -261,7 +261,7 @@ absl::Status CheckShape(const json::value& v, int depth) {
       case AttributeType::kNS:
         TERN_RETURN_IF_ERROR(CheckList(m));
         for (const json::value& element : m.get_array()) {
-          TERN_RETURN_IF_ERROR(CheckString(element));
+          TERN_RETURN_IF_ERROR(CheckStringShape(element));
         }
         break;
       case AttributeType::kBS:
@@ -391,10 +391,10 @@ absl::StatusOr<AttributeValue> Convert(const json::value& v, int depth);
 absl::StatusOr<AttributeValue> ConvertMember(AttributeType type, const json::value& m, int depth) {
   switch (type) {
     case AttributeType::kS:
-      TERN_RETURN_IF_ERROR(CheckString(m));
+      TERN_RETURN_IF_ERROR(CheckStringShape(m));
       return AttributeValue::S(std::string(View(m.get_string())));
     case AttributeType::kN: {
-      TERN_RETURN_IF_ERROR(CheckString(m));
+      TERN_RETURN_IF_ERROR(CheckStringShape(m));
       absl::StatusOr<Number> number = Number::Parse(View(m.get_string()));
       if (!number.ok()) return NumberError(number.status());
       return AttributeValue::N(*std::move(number));
@@ -437,11 +437,13 @@ absl::StatusOr<AttributeValue> ConvertMember(AttributeType type, const json::val
     }
     case AttributeType::kSS:
       TERN_RETURN_IF_ERROR(CheckList(m));
-      for (const json::value& element : m.get_array()) TERN_RETURN_IF_ERROR(CheckString(element));
+      for (const json::value& element : m.get_array())
+        TERN_RETURN_IF_ERROR(CheckStringShape(element));
       return ConvertStringSet(m.get_array());
     case AttributeType::kNS:
       TERN_RETURN_IF_ERROR(CheckList(m));
-      for (const json::value& element : m.get_array()) TERN_RETURN_IF_ERROR(CheckString(element));
+      for (const json::value& element : m.get_array())
+        TERN_RETURN_IF_ERROR(CheckStringShape(element));
       return ConvertNumberSet(m.get_array());
     case AttributeType::kBS:
       TERN_RETURN_IF_ERROR(CheckList(m));
@@ -625,6 +627,8 @@ bool IsSerializationError(const absl::Status& status) {
 }
 
 // --- Wire JSON ------------------------------------------------------------
+
+absl::Status CheckJsonString(const json::value& value) { return CheckStringShape(value); }
 
 absl::StatusOr<AttributeValue> ParseAttributeValue(const json::value& json) {
   TERN_RETURN_IF_ERROR(CheckShape(json, 1));

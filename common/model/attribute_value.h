@@ -159,6 +159,11 @@ bool IsSerializationError(const absl::Status& status);
 
 // --- Wire JSON ------------------------------------------------------------
 
+// The SerializationException DynamoDB answers when a member that must be a
+// JSON string (or null) is something else; OK for strings and null. Shared by
+// every request parser so the texts stay identical.
+absl::Status CheckJsonString(const boost::json::value& value);
+
 // Reads one AttributeValue in DynamoDB's wire JSON. Unknown members and
 // members whose value is JSON null are ignored, as DynamoDB does. Returns
 // kInvalidArgument, tagged as above, with the first error DynamoDB would

@@ -3,29 +3,12 @@
 #include <algorithm>
 
 #include "common/base/status_macros.h"
+#include "common/model/set_ops.h"
 
 namespace tern::model {
 namespace {
 
 absl::Status TypeMismatch() { return ValidationError("Type mismatch for attribute to update"); }
-
-template <typename T>
-std::vector<T> Union(const std::vector<T>& a, const std::vector<T>& b) {
-  std::vector<T> out = a;
-  for (const T& x : b) {
-    if (std::find(out.begin(), out.end(), x) == out.end()) out.push_back(x);
-  }
-  return out;
-}
-
-template <typename T>
-std::vector<T> Difference(const std::vector<T>& a, const std::vector<T>& b) {
-  std::vector<T> out;
-  for (const T& x : a) {
-    if (std::find(b.begin(), b.end(), x) == b.end()) out.push_back(x);
-  }
-  return out;
-}
 
 // existing ADD value. REQUIRES: value is N or a set.
 absl::StatusOr<AttributeValue> AddTo(const AttributeValue& existing, const AttributeValue& value) {
@@ -36,11 +19,11 @@ absl::StatusOr<AttributeValue> AddTo(const AttributeValue& existing, const Attri
       return AttributeValue::N(sum);
     }
     case AttributeType::kSS:
-      return AttributeValue::SS(Union(existing.ss(), value.ss()));
+      return AttributeValue::SS(SetUnion(existing.ss(), value.ss()));
     case AttributeType::kNS:
-      return AttributeValue::NS(Union(existing.ns(), value.ns()));
+      return AttributeValue::NS(SetUnion(existing.ns(), value.ns()));
     case AttributeType::kBS:
-      return AttributeValue::BS(Union(existing.bs(), value.bs()));
+      return AttributeValue::BS(SetUnion(existing.bs(), value.bs()));
     default:
       return TypeMismatch();
   }
@@ -53,17 +36,17 @@ absl::StatusOr<std::optional<AttributeValue>> RemoveFrom(const AttributeValue& e
   std::optional<AttributeValue> rest;
   switch (value.type()) {
     case AttributeType::kSS: {
-      auto left = Difference(existing.ss(), value.ss());
+      auto left = SetDifference(existing.ss(), value.ss());
       if (!left.empty()) rest = AttributeValue::SS(std::move(left));
       break;
     }
     case AttributeType::kNS: {
-      auto left = Difference(existing.ns(), value.ns());
+      auto left = SetDifference(existing.ns(), value.ns());
       if (!left.empty()) rest = AttributeValue::NS(std::move(left));
       break;
     }
     case AttributeType::kBS: {
-      auto left = Difference(existing.bs(), value.bs());
+      auto left = SetDifference(existing.bs(), value.bs());
       if (!left.empty()) rest = AttributeValue::BS(std::move(left));
       break;
     }

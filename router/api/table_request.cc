@@ -17,6 +17,7 @@
 #include "boost/json/string.hpp"
 #include "boost/json/value.hpp"
 #include "common/base/status_macros.h"
+#include "common/model/attribute_value.h"
 #include "router/api/table_schema_internal.h"
 
 namespace tern::router::internal {
@@ -294,26 +295,7 @@ absl::Status ReadTag(const json::object& o, TagIn* out) {
 // ---------------------------------------------------------------------------
 // JSON shapes (SerializationException). A null member counts as absent.
 
-absl::Status ExpectString(const json::value& v) {
-  switch (v.kind()) {
-    case json::kind::null:
-    case json::kind::string:
-      return absl::OkStatus();
-    case json::kind::bool_:
-      return SerializationError(*v.if_bool() ? "TRUE_VALUE cannot be converted to String"
-                                             : "FALSE_VALUE cannot be converted to String");
-    case json::kind::int64:
-    case json::kind::uint64:
-      return SerializationError("NUMBER_VALUE cannot be converted to String");
-    case json::kind::double_:
-      return SerializationError("DECIMAL_VALUE cannot be converted to String");
-    case json::kind::array:
-      return SerializationError("Unrecognized collection type class java.lang.String");
-    case json::kind::object:
-      return SerializationError("Start of structure or map found where not expected");
-  }
-  return absl::OkStatus();
-}
+absl::Status ExpectString(const json::value& v) { return model::CheckJsonString(v); }
 
 absl::Status ReadString(const json::value& v, std::optional<std::string>* out) {
   TERN_RETURN_IF_ERROR(ExpectString(v));
