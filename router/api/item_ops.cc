@@ -8,6 +8,8 @@
 #include "absl/strings/str_join.h"
 #include "common/base/error_details.h"
 #include "common/base/status_macros.h"
+#include "common/expr/evaluator.h"
+#include "common/expr/parser.h"
 #include "common/model/attribute_value.h"
 #include "common/model/key_codec.h"
 #include "router/api/simple_expressions.h"
@@ -381,25 +383,30 @@ void GetItem(CatalogClient* catalog, DataClient* data, const object& request, Op
   }
   absl::StatusOr<Substitutions> substitutions = Substitutions::FromRequest(request);
   if (!substitutions.ok()) return std::move(done)(substitutions.status());
-  std::optional<std::set<std::string>> projection;
+  std::optional<std::vector<expr::Path>> projection;
   if (Present(request, "ProjectionExpression")) {
-    absl::StatusOr<std::vector<std::string>> names =
-        ParseProjection(StringMember(request, "ProjectionExpression"), &*substitutions);
-    if (!names.ok()) return std::move(done)(names.status());
-    projection.emplace(names->begin(), names->end());
+    expr::SubstitutionUse use;
+    absl::StatusOr<std::vector<expr::Path>> paths = expr::ParseProjection(
+        StringMember(request, "ProjectionExpression"), substitutions->ForParser(), &use);
+    if (!paths.ok()) return std::move(done)(paths.status());
+    substitutions->MarkUsed(use);
+    projection = *std::move(paths);
   } else if (Present(request, "AttributesToGet")) {
     const boost::json::value& list = request.at("AttributesToGet");
     if (!list.is_array()) return std::move(done)(base::Error(base::ErrorKind::kSerialization, ""));
     projection.emplace();
+    std::set<std::string> seen;
     for (const boost::json::value& name : list.as_array()) {
       if (!name.is_string()) {
         return std::move(done)(base::Error(base::ErrorKind::kSerialization, ""));
       }
-      if (!projection->insert(std::string(name.as_string())).second) {
+      std::string text(name.as_string());
+      if (!seen.insert(text).second) {
         return std::move(done)(ValidationError(absl::StrCat(
             "One or more parameter values were invalid: Duplicate value in attribute name: ",
-            std::string(name.as_string()))));
+            text)));
       }
+      projection->push_back(expr::Path{expr::PathElement::Name(std::move(text))});
     }
   } else if (absl::Status refused = RefuseSubstitutionsWithoutExpressions(*substitutions);
              !refused.ok()) {
@@ -427,24 +434,24 @@ void GetItem(CatalogClient* catalog, DataClient* data, const object& request, Op
         *get.mutable_partition() = target->partition;
         get.set_storage_key(StorageKey(target->entry.table().table_id(), target->schema, key));
         get.set_consistent_read(consistent);
-        data->GetItem(
-            target->address,
-            std::move(get),
-            [request, table, consistent, projection, done = std::move(done)](
-                absl::StatusOr<tern::v1::GetItemResponse> got) mutable {
-              if (!got.ok()) return std::move(done)(got.status());
-              object response;
-              int64_t size = 0;
-              if (got->found()) {
-                absl::StatusOr<Item> item = Decode(got->item());
-                if (!item.ok()) return std::move(done)(item.status());
-                size = model::ItemSize(*item);
-                response["Item"] =
-                    model::ToJson(projection.has_value() ? Only(*item, *projection) : *item);
-              }
-              AddConsumedCapacity(request, table, ReadCapacityUnits(size, consistent), &response);
-              std::move(done)(std::move(response));
-            });
+        data->GetItem(target->address,
+                      std::move(get),
+                      [request, table, consistent, projection, done = std::move(done)](
+                          absl::StatusOr<tern::v1::GetItemResponse> got) mutable {
+                        if (!got.ok()) return std::move(done)(got.status());
+                        object response;
+                        int64_t size = 0;
+                        if (got->found()) {
+                          absl::StatusOr<Item> item = Decode(got->item());
+                          if (!item.ok()) return std::move(done)(item.status());
+                          size = model::ItemSize(*item);
+                          response["Item"] = model::ToJson(
+                              projection.has_value() ? expr::Project(*item, *projection) : *item);
+                        }
+                        AddConsumedCapacity(
+                            request, table, ReadCapacityUnits(size, consistent), &response);
+                        std::move(done)(std::move(response));
+                      });
       });
 }
 

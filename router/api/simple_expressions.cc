@@ -108,6 +108,19 @@ absl::StatusOr<model::AttributeValue> Substitutions::Value(absl::string_view tok
   return it->second;
 }
 
+expr::Substitutions Substitutions::ForParser() const {
+  return expr::Substitutions{has_names_ ? &names_ : nullptr, has_values_ ? &values_ : nullptr};
+}
+
+void Substitutions::MarkUsed(const expr::SubstitutionUse& use) {
+  for (const std::string& name : use.names) {
+    if (names_.count(name) > 0) used_names_.insert(name);
+  }
+  for (const std::string& value : use.values) {
+    if (values_.count(value) > 0) used_values_.insert(value);
+  }
+}
+
 absl::Status Substitutions::CheckAllUsed() const {
   std::vector<std::string> unused_names;
   for (const auto& [key, name] : names_) {
@@ -128,22 +141,6 @@ absl::Status Substitutions::CheckAllUsed() const {
                      KeysList(unused_values)));
   }
   return absl::OkStatus();
-}
-
-absl::StatusOr<std::vector<std::string>> ParseProjection(absl::string_view expression,
-                                                         Substitutions* substitutions) {
-  if (absl::StripAsciiWhitespace(expression).empty()) {
-    return ValidationError("Invalid ProjectionExpression: The expression can not be empty;");
-  }
-  std::vector<std::string> names;
-  for (absl::string_view part : absl::StrSplit(expression, ',')) {
-    absl::string_view token = absl::StripAsciiWhitespace(part);
-    if (!IsSimpleToken(token)) return NotYet("ProjectionExpression", expression);
-    absl::StatusOr<std::string> name = substitutions->Name(token);
-    if (!name.ok()) return InExpression("ProjectionExpression", name.status());
-    names.push_back(*std::move(name));
-  }
-  return names;
 }
 
 absl::StatusOr<std::vector<model::AttributeUpdate>> ParseSimpleUpdate(

@@ -2,7 +2,7 @@
 // full expression language (common/expr, issue 4):
 //   - ExpressionAttributeNames / ExpressionAttributeValues with DynamoDB's
 //     checks (shape, undefined and unused substitutions);
-//   - ProjectionExpression over top-level attributes ("a, #b");
+//   - (ProjectionExpression goes through common/expr, with nested paths);
 //   - UpdateExpression made of plain "SET a = :v, ..." and "REMOVE a, ..."
 //     clauses.
 // Anything beyond that subset is answered with a ValidationException that
@@ -17,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "boost/json/object.hpp"
+#include "common/expr/parser.h"
 #include "common/model/attribute_value.h"
 #include "common/model/update.h"
 
@@ -39,6 +40,11 @@ class Substitutions {
   // ValidationException naming the substitutions no expression used.
   absl::Status CheckAllUsed() const;
 
+  // The substitutions as common/expr's parsers take them, and the way back:
+  // MarkUsed records what such a parser used.
+  expr::Substitutions ForParser() const;
+  void MarkUsed(const expr::SubstitutionUse& use);
+
  private:
   bool has_names_ = false;
   bool has_values_ = false;
@@ -47,10 +53,6 @@ class Substitutions {
   std::set<std::string> used_names_;
   std::set<std::string> used_values_;
 };
-
-// The attribute names a top-level ProjectionExpression selects.
-absl::StatusOr<std::vector<std::string>> ParseProjection(absl::string_view expression,
-                                                         Substitutions* substitutions);
 
 // The updates of a plain SET/REMOVE UpdateExpression, in order.
 absl::StatusOr<std::vector<model::AttributeUpdate>> ParseSimpleUpdate(absl::string_view expression,

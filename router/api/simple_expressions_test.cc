@@ -36,32 +36,17 @@ TEST(SubstitutionsTest, RejectsEmptyMapsAndBadKeys) {
                        "ExpressionAttributeValues contains invalid key: Syntax error; key: \"v\""));
 }
 
-TEST(ProjectionTest, TopLevelNamesWithSubstitutions) {
-  Substitutions s = From(R"({"ExpressionAttributeNames":{"#y":"Year"}})");
-  absl::StatusOr<std::vector<std::string>> names = ParseProjection(" a , #y,b_2", &s);
-  ASSERT_THAT(names, IsOk());
-  EXPECT_THAT(*names, ElementsAre("a", "Year", "b_2"));
-  EXPECT_THAT(s.CheckAllUsed(), IsOk());
-}
-
-TEST(ProjectionTest, UndefinedAndUnusedNames) {
-  Substitutions s = From(R"({"ExpressionAttributeNames":{"#a":"A","#b":"B"}})");
-  EXPECT_THAT(ParseProjection("#x", &s),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       "Invalid ProjectionExpression: An expression attribute name used in the "
-                       "document path is not defined; attribute name: #x"));
-  ASSERT_THAT(ParseProjection("#a", &s), IsOk());
+TEST(SubstitutionsTest, CommonExprParsersReportWhatTheyUsed) {
+  Substitutions s = From(R"({"ExpressionAttributeNames":{"#y":"Year","#z":"Zed"}})");
+  expr::SubstitutionUse use;
+  auto paths = expr::ParseProjection("a.b[1], #y", s.ForParser(), &use);
+  ASSERT_THAT(paths, IsOk());
+  EXPECT_EQ(paths->size(), 2u);
+  s.MarkUsed(use);
   EXPECT_THAT(s.CheckAllUsed(),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        "Value provided in ExpressionAttributeNames unused in expressions: keys: "
-                       "{#b}"));
-}
-
-TEST(ProjectionTest, NestedPathsAreNotSupportedYet) {
-  Substitutions s;
-  EXPECT_THAT(ParseProjection("a.b", &s),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       "Tern does not support this ProjectionExpression yet: a.b"));
+                       "{#z}"));
 }
 
 TEST(SimpleUpdateTest, SetAndRemoveInOrder) {

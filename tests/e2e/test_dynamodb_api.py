@@ -94,6 +94,9 @@ def test_put_get_update_delete_round_trip_with_return_values(dynamodb, music):
     projected = dynamodb.get_item(TableName=music, Key=key, ProjectionExpression="#y, Tags",
                                   ExpressionAttributeNames={"#y": "Year"})["Item"]
     assert set(projected) == {"Year", "Tags"}
+    nested = dynamodb.get_item(TableName=music, Key=key,
+                               ProjectionExpression="Meta.nested[2], Meta.nested[0]")["Item"]
+    assert nested == {"Meta": {"M": {"nested": {"L": [{"N": "1.5"}, {"BOOL": False}]}}}}
     legacy = dynamodb.get_item(TableName=music, Key=key, AttributesToGet=["Year"])["Item"]
     assert legacy == {"Year": {"N": "2015"}}
 
