@@ -12,6 +12,7 @@
 #include "common/expr/parser.h"
 #include "common/model/attribute_value.h"
 #include "common/model/key_codec.h"
+#include "common/model/update.h"
 #include "router/api/simple_expressions.h"
 #include "router/api/table_schema.h"
 #include "router/api/validation.h"
@@ -556,6 +557,19 @@ absl::StatusOr<std::vector<model::AttributeUpdate>> ParseAttributeUpdates(
   return updates;
 }
 
+// The top-level attribute names an UpdateExpression's actions write.
+std::set<std::string> TopLevelNames(const expr::UpdateExpression& update) {
+  std::set<std::string> names;
+  auto add = [&names](const expr::Path& path) {
+    if (!path.empty() && !path.front().is_index) names.insert(path.front().name);
+  };
+  for (const expr::SetAction& action : update.set) add(action.path);
+  for (const expr::Path& path : update.remove) add(path);
+  for (const expr::ValueAction& action : update.add) add(action.path);
+  for (const expr::ValueAction& action : update.del) add(action.path);
+  return names;
+}
+
 void UpdateItem(CatalogClient* catalog,
                 DataClient* data,
                 const object& request,
@@ -582,14 +596,18 @@ void UpdateItem(CatalogClient* catalog,
   absl::StatusOr<Substitutions> substitutions = Substitutions::FromRequest(request);
   if (!substitutions.ok()) return std::move(done)(substitutions.status());
   std::vector<model::AttributeUpdate> updates;
+  // With an UpdateExpression: the top-level attributes its actions touch.
+  std::optional<std::set<std::string>> expression_touches;
   if (Present(request, "UpdateExpression")) {
-    absl::StatusOr<std::vector<model::AttributeUpdate>> parsed =
-        ParseSimpleUpdate(StringMember(request, "UpdateExpression"), &*substitutions);
+    expr::SubstitutionUse use;
+    absl::StatusOr<expr::UpdateExpression> parsed = expr::ParseUpdate(
+        StringMember(request, "UpdateExpression"), substitutions->ForParser(), &use);
     if (!parsed.ok()) return std::move(done)(parsed.status());
-    updates = *std::move(parsed);
+    substitutions->MarkUsed(use);
     if (absl::Status unused = substitutions->CheckAllUsed(); !unused.ok()) {
       return std::move(done)(unused);
     }
+    expression_touches = TopLevelNames(*parsed);
   } else {
     if (absl::Status refused = RefuseSubstitutionsWithoutExpressions(*substitutions);
         !refused.ok()) {
@@ -613,6 +631,8 @@ void UpdateItem(CatalogClient* catalog,
        table,
        key = *std::move(key),
        updates = std::move(updates),
+       expression_touches = std::move(expression_touches),
+       substitutions = *std::move(substitutions),
        return_values,
        done = std::move(done)](absl::StatusOr<tern::v1::CatalogEntry> entry) mutable {
         absl::StatusOr<Target> target = TargetOf(std::move(entry));
@@ -627,6 +647,22 @@ void UpdateItem(CatalogClient* catalog,
         write.set_item(model::EncodeItem(key));
         Item values;
         std::set<std::string> touched;
+        if (expression_touches.has_value()) {
+          for (const std::string& name : *expression_touches) {
+            if (key.count(name) > 0) {
+              return std::move(done)(ValidationError(absl::StrCat(
+                  "One or more parameter values were invalid: Cannot update attribute ",
+                  name,
+                  ". This attribute is part of the key")));
+            }
+          }
+          touched = *expression_touches;
+          write.set_update_expression(StringMember(request, "UpdateExpression"));
+          for (const auto& [token, name] : substitutions.names()) {
+            (*write.mutable_expression_names())[token] = name;
+          }
+          write.set_expression_values(model::EncodeItem(substitutions.values()));
+        }
         for (const model::AttributeUpdate& update : updates) {
           if (key.count(update.name) > 0) {
             return std::move(done)(ValidationError(

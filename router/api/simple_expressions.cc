@@ -12,30 +12,8 @@
 namespace tern::router {
 namespace {
 
-absl::Status NotYet(absl::string_view what, absl::string_view expression) {
-  return ValidationError(absl::StrCat("Tern does not support this ", what, " yet: ", expression));
-}
-
-// A top-level attribute token: a plain name or a #name, nothing nested.
-bool IsSimpleToken(absl::string_view token) {
-  if (token.empty()) return false;
-  size_t start = token[0] == '#' ? 1 : 0;
-  if (start == token.size()) return false;
-  for (size_t i = start; i < token.size(); ++i) {
-    char c = token[i];
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
-  }
-  return true;
-}
-
 std::string KeysList(const std::vector<std::string>& keys) {
   return absl::StrCat("{", absl::StrJoin(keys, ", "), "}");
-}
-
-// DynamoDB names the expression in which a substitution failed.
-absl::Status InExpression(absl::string_view kind, const absl::Status& status) {
-  if (status.ok() || base::GetErrorKind(status) != base::ErrorKind::kValidation) return status;
-  return ValidationError(absl::StrCat("Invalid ", kind, ": ", status.message()));
 }
 
 }  // namespace
@@ -141,57 +119,6 @@ absl::Status Substitutions::CheckAllUsed() const {
                      KeysList(unused_values)));
   }
   return absl::OkStatus();
-}
-
-absl::StatusOr<std::vector<model::AttributeUpdate>> ParseSimpleUpdate(
-    absl::string_view expression, Substitutions* substitutions) {
-  std::vector<model::AttributeUpdate> updates;
-  std::vector<absl::string_view> words =
-      absl::StrSplit(expression, absl::ByAnyChar(" \t\n\r"), absl::SkipEmpty());
-  if (words.empty()) {
-    return ValidationError("Invalid UpdateExpression: The expression can not be empty;");
-  }
-  // Re-split by clause keyword, keeping the text of each clause.
-  std::string current_clause;
-  std::vector<std::pair<std::string, std::string>> clauses;
-  for (absl::string_view word : words) {
-    std::string upper = absl::AsciiStrToUpper(word);
-    if (upper == "SET" || upper == "REMOVE" || upper == "ADD" || upper == "DELETE") {
-      clauses.emplace_back(upper, "");
-      continue;
-    }
-    if (clauses.empty()) return NotYet("UpdateExpression", expression);
-    absl::StrAppend(&clauses.back().second, word, " ");
-  }
-  for (const auto& [keyword, body] : clauses) {
-    if (keyword != "SET" && keyword != "REMOVE") return NotYet("UpdateExpression", expression);
-    for (absl::string_view action : absl::StrSplit(body, ',')) {
-      action = absl::StripAsciiWhitespace(action);
-      if (keyword == "REMOVE") {
-        if (!IsSimpleToken(action)) return NotYet("UpdateExpression", expression);
-        absl::StatusOr<std::string> name = substitutions->Name(action);
-        if (!name.ok()) return InExpression("UpdateExpression", name.status());
-        updates.push_back(
-            model::AttributeUpdate{*std::move(name), model::UpdateAction::kDelete, std::nullopt});
-        continue;
-      }
-      std::vector<absl::string_view> sides = absl::StrSplit(action, '=');
-      if (sides.size() != 2) return NotYet("UpdateExpression", expression);
-      absl::string_view path = absl::StripAsciiWhitespace(sides[0]);
-      absl::string_view operand = absl::StripAsciiWhitespace(sides[1]);
-      if (!IsSimpleToken(path) || operand.size() < 2 || operand[0] != ':' ||
-          !IsSimpleToken(operand.substr(1))) {
-        return NotYet("UpdateExpression", expression);
-      }
-      absl::StatusOr<std::string> name = substitutions->Name(path);
-      if (!name.ok()) return InExpression("UpdateExpression", name.status());
-      absl::StatusOr<model::AttributeValue> value = substitutions->Value(operand);
-      if (!value.ok()) return InExpression("UpdateExpression", value.status());
-      updates.push_back(
-          model::AttributeUpdate{*std::move(name), model::UpdateAction::kPut, *std::move(value)});
-    }
-  }
-  return updates;
 }
 
 }  // namespace tern::router

@@ -1,12 +1,7 @@
-// The expression subset that the first item operations need, ahead of the
-// full expression language (common/expr, issue 4):
-//   - ExpressionAttributeNames / ExpressionAttributeValues with DynamoDB's
-//     checks (shape, undefined and unused substitutions);
-//   - (ProjectionExpression goes through common/expr, with nested paths);
-//   - UpdateExpression made of plain "SET a = :v, ..." and "REMOVE a, ..."
-//     clauses.
-// Anything beyond that subset is answered with a ValidationException that
-// says Tern does not support it yet. Thread-compatible.
+// Substitutions: a request's ExpressionAttributeNames and
+// ExpressionAttributeValues, with DynamoDB's checks on their shape and on
+// undefined and unused entries. The expressions themselves are parsed by
+// common/expr, which reports back what it used. Thread-compatible.
 #pragma once
 
 #include <map>
@@ -19,7 +14,6 @@
 #include "boost/json/object.hpp"
 #include "common/expr/parser.h"
 #include "common/model/attribute_value.h"
-#include "common/model/update.h"
 
 namespace tern::router {
 
@@ -45,6 +39,10 @@ class Substitutions {
   expr::Substitutions ForParser() const;
   void MarkUsed(const expr::SubstitutionUse& use);
 
+  // The substitutions themselves ("#n" -> name, ":v" -> value).
+  const std::map<std::string, std::string>& names() const { return names_; }
+  const model::Item& values() const { return values_; }
+
  private:
   bool has_names_ = false;
   bool has_values_ = false;
@@ -53,9 +51,5 @@ class Substitutions {
   std::set<std::string> used_names_;
   std::set<std::string> used_values_;
 };
-
-// The updates of a plain SET/REMOVE UpdateExpression, in order.
-absl::StatusOr<std::vector<model::AttributeUpdate>> ParseSimpleUpdate(absl::string_view expression,
-                                                                      Substitutions* substitutions);
 
 }  // namespace tern::router

@@ -49,41 +49,5 @@ TEST(SubstitutionsTest, CommonExprParsersReportWhatTheyUsed) {
                        "{#z}"));
 }
 
-TEST(SimpleUpdateTest, SetAndRemoveInOrder) {
-  Substitutions s = From(R"({"ExpressionAttributeNames":{"#y":"Year"},)"
-                         R"("ExpressionAttributeValues":{":y":{"N":"2016"},":g":{"S":"Pop"}}})");
-  auto updates = ParseSimpleUpdate("SET #y = :y, Genre=:g REMOVE Old, Older", &s);
-  ASSERT_THAT(updates, IsOk());
-  ASSERT_EQ(updates->size(), 4u);
-  EXPECT_EQ((*updates)[0].name, "Year");
-  EXPECT_EQ((*updates)[0].action, model::UpdateAction::kPut);
-  EXPECT_EQ((*updates)[0].value->n().ToString(), "2016");
-  EXPECT_EQ((*updates)[1].name, "Genre");
-  EXPECT_EQ((*updates)[2].name, "Old");
-  EXPECT_EQ((*updates)[2].action, model::UpdateAction::kDelete);
-  EXPECT_FALSE((*updates)[3].value.has_value());
-  EXPECT_THAT(s.CheckAllUsed(), IsOk());
-}
-
-TEST(SimpleUpdateTest, UndefinedValueNamesTheExpression) {
-  Substitutions s;
-  EXPECT_THAT(ParseSimpleUpdate("SET a = :v", &s),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       "Invalid UpdateExpression: An expression attribute value used in "
-                       "expression is not defined; attribute value: :v"));
-}
-
-TEST(SimpleUpdateTest, BeyondTheSubsetIsRefusedHonestly) {
-  Substitutions s = From(R"({"ExpressionAttributeValues":{":v":{"N":"1"}}})");
-  for (const char* expression :
-       {"SET a = a + :v", "ADD a :v", "SET a.b = :v", "SET a = list_append(a, :v)", "a = :v"}) {
-    absl::Status status = ParseSimpleUpdate(expression, &s).status();
-    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << expression;
-    EXPECT_NE(status.message().find("Tern does not support this UpdateExpression yet"),
-              absl::string_view::npos)
-        << expression;
-  }
-}
-
 }  // namespace
 }  // namespace tern::router

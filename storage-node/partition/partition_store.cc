@@ -3,6 +3,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/base/status_macros.h"
+#include "common/expr/evaluator.h"
+#include "common/expr/parser.h"
 #include "common/model/attribute_value.h"
 #include "common/model/key_codec.h"
 #include "common/model/update.h"
@@ -24,6 +26,39 @@ model::UpdateAction ToAction(tern::v1::AttributeAction::Action action) {
     default:
       return model::UpdateAction::kPut;
   }
+}
+
+// Applies AttributeUpdates-style actions carried in request.
+absl::Status ApplyActions(const tern::v1::WriteItemRequest& request, model::Item* item) {
+  TERN_ASSIGN_OR_RETURN(model::Item values, model::DecodeItem(request.action_values()));
+  std::vector<model::AttributeUpdate> updates;
+  for (const tern::v1::AttributeAction& action : request.actions()) {
+    model::AttributeUpdate update{action.name(), ToAction(action.action()), std::nullopt};
+    if (action.has_value()) {
+      auto value = values.find(action.name());
+      if (value == values.end()) {
+        return absl::InvalidArgumentError("update value missing for " + action.name());
+      }
+      update.value = value->second;
+    }
+    updates.push_back(std::move(update));
+  }
+  return model::ApplyUpdates(updates, item);
+}
+
+// Parses and applies the request's UpdateExpression; the router validated it
+// already, so a parse error here means a mismatched router and node.
+absl::Status ApplyUpdateExpression(const tern::v1::WriteItemRequest& request, model::Item* item) {
+  std::map<std::string, std::string> names(request.expression_names().begin(),
+                                           request.expression_names().end());
+  TERN_ASSIGN_OR_RETURN(model::Item values, model::DecodeItem(request.expression_values()));
+  expr::SubstitutionUse use;
+  TERN_ASSIGN_OR_RETURN(expr::UpdateExpression update,
+                        expr::ParseUpdate(request.update_expression(),
+                                          expr::Substitutions{names.empty() ? nullptr : &names,
+                                                              values.empty() ? nullptr : &values},
+                                          &use));
+  return expr::ApplyUpdate(update, item);
 }
 
 }  // namespace
@@ -160,20 +195,11 @@ absl::StatusOr<tern::v1::WriteItemResponse> PartitionStore::WriteItem(
       } else {
         TERN_ASSIGN_OR_RETURN(item, model::DecodeItem(request.item()));
       }
-      TERN_ASSIGN_OR_RETURN(model::Item values, model::DecodeItem(request.action_values()));
-      std::vector<model::AttributeUpdate> updates;
-      for (const tern::v1::AttributeAction& action : request.actions()) {
-        model::AttributeUpdate update{action.name(), ToAction(action.action()), std::nullopt};
-        if (action.has_value()) {
-          auto value = values.find(action.name());
-          if (value == values.end()) {
-            return absl::InvalidArgumentError("update value missing for " + action.name());
-          }
-          update.value = value->second;
-        }
-        updates.push_back(std::move(update));
+      if (!request.update_expression().empty()) {
+        TERN_RETURN_IF_ERROR(ApplyUpdateExpression(request, &item));
+      } else {
+        TERN_RETURN_IF_ERROR(ApplyActions(request, &item));
       }
-      TERN_RETURN_IF_ERROR(model::ApplyUpdates(updates, &item));
       if (model::ItemSize(item) > kMaxItemBytes) {
         return model::ValidationError("Item size to update has exceeded the maximum allowed size");
       }

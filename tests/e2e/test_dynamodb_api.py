@@ -118,6 +118,43 @@ def test_put_get_update_delete_round_trip_with_return_values(dynamodb, music):
     assert "Item" not in dynamodb.get_item(TableName=music, Key=key, ConsistentRead=True)
 
 
+def test_update_expressions_of_the_full_language(dynamodb, music):
+    key = {"Artist": {"S": "expr"}, "SongTitle": {"S": "song"}}
+    dynamodb.update_item(TableName=music, Key=key, UpdateExpression="SET #s = :status",
+                         ExpressionAttributeNames={"#s": "status"},
+                         ExpressionAttributeValues={":status": {"S": "shipped"}})
+    dynamodb.update_item(TableName=music, Key=key, UpdateExpression="SET info = :m",
+                         ExpressionAttributeValues={":m": {"M": {}}})
+    new = dynamodb.update_item(
+        TableName=music, Key=key, ReturnValues="ALL_NEW",
+        UpdateExpression="SET plays = if_not_exists(plays, :zero) + :one, "
+                         "tags = list_append(if_not_exists(tags, :empty), :t), info.#y = :y "
+                         "ADD fans :fans",
+        ExpressionAttributeNames={"#y": "year"},
+        ExpressionAttributeValues={":zero": {"N": "0"}, ":one": {"N": "1"},
+                                   ":empty": {"L": []}, ":t": {"L": [{"S": "x"}]},
+                                   ":y": {"N": "2020"}, ":fans": {"SS": ["ann"]}})["Attributes"]
+    assert new["status"] == {"S": "shipped"}
+    assert new["plays"] == {"N": "1"}
+    assert new["tags"] == {"L": [{"S": "x"}]}
+    assert new["info"] == {"M": {"year": {"N": "2020"}}}
+    assert new["fans"] == {"SS": ["ann"]}
+    removed = dynamodb.update_item(TableName=music, Key=key, ReturnValues="UPDATED_OLD",
+                                   UpdateExpression="REMOVE tags[0], info.#y",
+                                   ExpressionAttributeNames={"#y": "year"})["Attributes"]
+    assert removed == {"tags": {"L": [{"S": "x"}]}, "info": {"M": {"year": {"N": "2020"}}}}
+    code, text, _ = error_of(dynamodb.update_item, TableName=music, Key=key,
+                             UpdateExpression="SET status = :s",
+                             ExpressionAttributeValues={":s": {"S": "x"}})
+    assert code == "ValidationException"
+    assert text == ("Invalid UpdateExpression: Attribute name is a reserved keyword; "
+                    "reserved keyword: status")
+    code, text, _ = error_of(dynamodb.update_item, TableName=music, Key=key,
+                             UpdateExpression="SET a = :v SET b = :v",
+                             ExpressionAttributeValues={":v": {"S": "x"}})
+    assert code == "ValidationException" and text.startswith("Invalid UpdateExpression:")
+
+
 def test_consumed_capacity_follows_dynamodb_arithmetic(dynamodb, music):
     key = {"Artist": {"S": "cap"}, "SongTitle": {"S": "big"}}
     # 5000 bytes of payload: 5 write units (1 KB each), 2 read units (4 KB each).
