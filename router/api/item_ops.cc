@@ -13,7 +13,7 @@
 #include "common/model/attribute_value.h"
 #include "common/model/key_codec.h"
 #include "common/model/update.h"
-#include "router/api/simple_expressions.h"
+#include "router/api/substitutions.h"
 #include "router/api/table_schema.h"
 #include "router/api/validation.h"
 

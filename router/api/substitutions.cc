@@ -1,10 +1,7 @@
-#include "router/api/simple_expressions.h"
+#include "router/api/substitutions.h"
 
-#include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
 #include "common/base/error_details.h"
 #include "common/base/status_macros.h"
 #include "router/api/validation.h"

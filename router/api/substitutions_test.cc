@@ -1,4 +1,4 @@
-#include "router/api/simple_expressions.h"
+#include "router/api/substitutions.h"
 
 #include "boost/json/parse.hpp"
 #include "common/testing/testing.h"
