@@ -260,6 +260,17 @@ absl::StatusOr<Target> TargetOf(absl::StatusOr<tern::v1::CatalogEntry> entry) {
   return target;
 }
 
+// A write of kind to the item with key, addressed to target's partition.
+tern::v1::WriteItemRequest NewWrite(const Target& target,
+                                    tern::v1::WriteItemRequest::Kind kind,
+                                    const Item& key) {
+  tern::v1::WriteItemRequest write;
+  *write.mutable_partition() = target.partition;
+  write.set_kind(kind);
+  write.set_storage_key(StorageKey(target.entry.table().table_id(), target.schema, key));
+  return write;
+}
+
 absl::StatusOr<Item> Decode(const std::string& bytes) { return model::DecodeItem(bytes); }
 
 // Only the attributes whose names are in names.
@@ -355,11 +366,8 @@ void PutItem(CatalogClient* catalog, DataClient* data, const object& request, Op
           return std::move(done)(
               ValidationError("Item size has exceeded the maximum allowed size"));
         }
-        tern::v1::WriteItemRequest write;
-        *write.mutable_partition() = target->partition;
-        write.set_kind(tern::v1::WriteItemRequest::KIND_PUT);
-        write.set_storage_key(StorageKey(
-            target->entry.table().table_id(), target->schema, KeyOf(target->schema, item)));
+        tern::v1::WriteItemRequest write =
+            NewWrite(*target, tern::v1::WriteItemRequest::KIND_PUT, KeyOf(target->schema, item));
         write.set_item(model::EncodeItem(item));
         data->WriteItem(target->address,
                         std::move(write),
@@ -475,10 +483,8 @@ void DeleteItem(CatalogClient* catalog,
         if (absl::Status keys = CheckKeyParameter(target->schema, key); !keys.ok()) {
           return std::move(done)(keys);
         }
-        tern::v1::WriteItemRequest write;
-        *write.mutable_partition() = target->partition;
-        write.set_kind(tern::v1::WriteItemRequest::KIND_DELETE);
-        write.set_storage_key(StorageKey(target->entry.table().table_id(), target->schema, key));
+        tern::v1::WriteItemRequest write =
+            NewWrite(*target, tern::v1::WriteItemRequest::KIND_DELETE, key);
         data->WriteItem(target->address,
                         std::move(write),
                         [request, table, done = std::move(done)](
@@ -640,10 +646,8 @@ void UpdateItem(CatalogClient* catalog,
         if (absl::Status keys = CheckKeyParameter(target->schema, key); !keys.ok()) {
           return std::move(done)(keys);
         }
-        tern::v1::WriteItemRequest write;
-        *write.mutable_partition() = target->partition;
-        write.set_kind(tern::v1::WriteItemRequest::KIND_UPDATE);
-        write.set_storage_key(StorageKey(target->entry.table().table_id(), target->schema, key));
+        tern::v1::WriteItemRequest write =
+            NewWrite(*target, tern::v1::WriteItemRequest::KIND_UPDATE, key);
         write.set_item(model::EncodeItem(key));
         Item values;
         std::set<std::string> touched;

@@ -314,6 +314,14 @@ absl::Status RequireArn(const object& request) {
   return errors.ToStatus();
 }
 
+// For operations whose answer is an empty object once the change is stored.
+Changed AnswerEmpty(OperationDone done) {
+  return [done = std::move(done)](absl::StatusOr<tern::v1::CatalogEntry> entry) mutable {
+    if (!entry.ok()) return std::move(done)(entry.status());
+    std::move(done)(object());
+  };
+}
+
 void TagResource(CatalogClient* catalog,
                  const RequestContext& context,
                  const object& request,
@@ -367,10 +375,7 @@ void TagResource(CatalogClient* catalog,
         return table;
       },
       3,
-      [done = std::move(done)](absl::StatusOr<tern::v1::CatalogEntry> entry) mutable {
-        if (!entry.ok()) return std::move(done)(entry.status());
-        std::move(done)(object());
-      });
+      AnswerEmpty(std::move(done)));
 }
 
 void UntagResource(CatalogClient* catalog,
@@ -405,10 +410,7 @@ void UntagResource(CatalogClient* catalog,
         return table;
       },
       3,
-      [done = std::move(done)](absl::StatusOr<tern::v1::CatalogEntry> entry) mutable {
-        if (!entry.ok()) return std::move(done)(entry.status());
-        std::move(done)(object());
-      });
+      AnswerEmpty(std::move(done)));
 }
 
 void ListTagsOfResource(CatalogClient* catalog,
