@@ -63,6 +63,25 @@ void DataClient::WriteItem(
       std::move(done));
 }
 
+void DataClient::RangeRead(
+    const std::string& address,
+    tern::v1::RangeReadRequest request,
+    absl::AnyInvocable<void(absl::StatusOr<tern::v1::RangeReadResponse>) &&> done) {
+  Stubs* stubs = StubsFor(address);
+  if (stubs == nullptr) {
+    std::move(done)(absl::InternalError("bad replica address " + address));
+    return;
+  }
+  tern::v1::DataPlane::Stub* stub = stubs->data.get();
+  rpc::AsyncUnary<tern::v1::RangeReadResponse>(
+      std::move(request),
+      kTimeout,
+      [stub](auto* context, auto* req, auto* resp, auto callback) {
+        stub->async()->RangeRead(context, req, resp, std::move(callback));
+      },
+      std::move(done));
+}
+
 void DataClient::GetPartitionStats(
     const std::string& address,
     tern::v1::PartitionRequest request,

@@ -22,6 +22,10 @@ class DataClient {
   void WriteItem(const std::string& address,
                  tern::v1::WriteItemRequest request,
                  absl::AnyInvocable<void(absl::StatusOr<tern::v1::WriteItemResponse>) &&> done);
+  // A page of a Query or Scan.
+  void RangeRead(const std::string& address,
+                 tern::v1::RangeReadRequest request,
+                 absl::AnyInvocable<void(absl::StatusOr<tern::v1::RangeReadResponse>) &&> done);
   // Item count and size of one partition replica (NodeAdmin.GetPartitionStats).
   void GetPartitionStats(
       const std::string& address,

@@ -62,6 +62,16 @@ class StorageEngine {
       absl::string_view prefix,
       const std::function<bool(absl::string_view key, absl::string_view value)>& fn) = 0;
 
+  // Calls fn for every key in [begin, end) (end empty: no upper bound), in
+  // key order or, when reverse, in reverse key order, until fn returns false.
+  // fn must not call back into the engine.
+  virtual absl::Status ForEachInRange(
+      ColumnFamily cf,
+      absl::string_view begin,
+      absl::string_view end,
+      bool reverse,
+      const std::function<bool(absl::string_view key, absl::string_view value)>& fn) = 0;
+
   // Every (key, value) starting with prefix, in key order.
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> Scan(ColumnFamily cf,
                                                                         absl::string_view prefix) {

@@ -61,6 +61,48 @@ absl::Status ApplyUpdateExpression(const tern::v1::WriteItemRequest& request, mo
   return expr::ApplyUpdate(update, item);
 }
 
+// The substitutions of an expression sent by the router.
+struct WireSubstitutions {
+  std::map<std::string, std::string> names;
+  model::Item values;
+
+  expr::Substitutions ForParser() const {
+    return expr::Substitutions{names.empty() ? nullptr : &names,
+                               values.empty() ? nullptr : &values};
+  }
+};
+
+absl::StatusOr<WireSubstitutions> SubstitutionsOf(const tern::v1::Expression& expression) {
+  WireSubstitutions out;
+  out.names.insert(expression.names().begin(), expression.names().end());
+  if (!expression.values().empty()) {
+    TERN_ASSIGN_OR_RETURN(out.values, model::DecodeItem(expression.values()));
+  }
+  return out;
+}
+
+// The condition or filter carried by expression; the router validated it
+// already, so an error here means a mismatched router and node.
+absl::StatusOr<std::optional<expr::Condition>> ParseWireCondition(
+    const tern::v1::Expression& expression, expr::ExpressionKind kind) {
+  if (expression.text().empty()) return std::nullopt;
+  TERN_ASSIGN_OR_RETURN(WireSubstitutions substitutions, SubstitutionsOf(expression));
+  TERN_ASSIGN_OR_RETURN(
+      expr::Condition condition,
+      expr::ParseCondition(expression.text(), kind, substitutions.ForParser(), nullptr));
+  return condition;
+}
+
+absl::StatusOr<std::optional<std::vector<expr::Path>>> ParseWireProjection(
+    const tern::v1::Expression& expression) {
+  if (expression.text().empty()) return std::nullopt;
+  TERN_ASSIGN_OR_RETURN(WireSubstitutions substitutions, SubstitutionsOf(expression));
+  TERN_ASSIGN_OR_RETURN(
+      std::vector<expr::Path> paths,
+      expr::ParseProjection(expression.text(), substitutions.ForParser(), nullptr));
+  return paths;
+}
+
 }  // namespace
 
 PartitionStore::PartitionStore(engine::StorageEngine* engine) : engine_(engine) {}
@@ -170,6 +212,23 @@ absl::StatusOr<tern::v1::WriteItemResponse> PartitionStore::WriteItem(
   TERN_ASSIGN_OR_RETURN(std::optional<std::string> old,
                         engine_->Get(engine::ColumnFamily::kData, request.storage_key()));
   tern::v1::WriteItemResponse response;
+  TERN_ASSIGN_OR_RETURN(std::optional<expr::Condition> condition,
+                        ParseWireCondition(request.condition(), expr::ExpressionKind::kCondition));
+  if (condition.has_value()) {
+    model::Item current;
+    if (old.has_value()) {
+      TERN_ASSIGN_OR_RETURN(current, model::DecodeItem(*old));
+    }
+    TERN_ASSIGN_OR_RETURN(bool holds, expr::EvaluateCondition(*condition, current));
+    if (!holds) {
+      response.set_condition_failed(true);
+      if (old.has_value() && request.return_old_on_condition_failure()) {
+        response.set_had_old(true);
+        response.set_old_item(*old);
+      }
+      return response;
+    }
+  }
   if (old.has_value()) {
     response.set_had_old(true);
     response.set_old_item(*old);
@@ -196,6 +255,8 @@ absl::StatusOr<tern::v1::WriteItemResponse> PartitionStore::WriteItem(
         TERN_ASSIGN_OR_RETURN(item, model::DecodeItem(request.item()));
       }
       if (!request.update_expression().empty()) {
+        // (an UpdateExpression that fails to apply, e.g. arithmetic on a
+        // missing attribute, is a ValidationException and writes nothing)
         TERN_RETURN_IF_ERROR(ApplyUpdateExpression(request, &item));
       } else {
         TERN_RETURN_IF_ERROR(ApplyActions(request, &item));
@@ -213,6 +274,64 @@ absl::StatusOr<tern::v1::WriteItemResponse> PartitionStore::WriteItem(
     default:
       return absl::InvalidArgumentError("unknown write kind");
   }
+}
+
+absl::StatusOr<tern::v1::RangeReadResponse> PartitionStore::RangeRead(
+    const tern::v1::RangeReadRequest& request) {
+  TERN_ASSIGN_OR_RETURN(tern::v1::PartitionDescriptor partition,
+                        Check(request.partition(), request.start_key()));
+  // Never read past the table, whatever the request says.
+  std::string table_end = model::TableEnd(partition.table_id());
+  std::string end =
+      request.end_key().empty() || request.end_key() > table_end ? table_end : request.end_key();
+  TERN_ASSIGN_OR_RETURN(std::optional<expr::Condition> filter,
+                        ParseWireCondition(request.filter(), expr::ExpressionKind::kFilter));
+  TERN_ASSIGN_OR_RETURN(std::optional<std::vector<expr::Path>> projection,
+                        ParseWireProjection(request.projection()));
+  tern::v1::RangeReadResponse response;
+  absl::Status failure;
+  uint64_t scanned_bytes = 0;
+  TERN_RETURN_IF_ERROR(engine_->ForEachInRange(
+      engine::ColumnFamily::kData,
+      request.start_key(),
+      end,
+      !request.forward(),
+      [&](absl::string_view key, absl::string_view value) {
+        absl::StatusOr<model::Item> item = model::DecodeItem(value);
+        if (!item.ok()) {
+          failure = item.status();
+          return false;
+        }
+        response.set_scanned_count(response.scanned_count() + 1);
+        scanned_bytes += static_cast<uint64_t>(model::ItemSize(*item));
+        bool keep = true;
+        if (filter.has_value()) {
+          absl::StatusOr<bool> holds = expr::EvaluateCondition(*filter, *item);
+          if (!holds.ok()) {
+            failure = holds.status();
+            return false;
+          }
+          keep = *holds;
+        }
+        if (keep) {
+          response.set_count(response.count() + 1);
+          if (!request.count_only()) {
+            response.add_items(projection.has_value()
+                                   ? model::EncodeItem(expr::Project(*item, *projection))
+                                   : std::string(value));
+          }
+        }
+        bool full = (request.limit() > 0 && response.scanned_count() >= request.limit()) ||
+                    (request.max_bytes() > 0 && scanned_bytes >= request.max_bytes());
+        if (full) {
+          response.set_last_evaluated_key(std::string(key));
+          response.set_last_evaluated_item(std::string(value));
+        }
+        return !full;
+      }));
+  TERN_RETURN_IF_ERROR(failure);
+  response.set_scanned_bytes(scanned_bytes);
+  return response;
 }
 
 }  // namespace tern::partition

@@ -37,9 +37,14 @@ class PartitionStore {
   // NOT_FOUND when the partition is not hosted here; INVALID_ARGUMENT when the
   // key lies outside it.
   absl::StatusOr<tern::v1::GetItemResponse> GetItem(const tern::v1::GetItemRequest& request);
-  // PUT, DELETE or UPDATE (AttributeActions), returning the old and new item.
+  // PUT, DELETE or UPDATE (AttributeActions or UpdateExpression), returning
+  // the old and new item; with a condition that is false, writes nothing and
+  // sets condition_failed.
   // Errors as GetItem, plus DynamoDB validation errors from applying updates.
   absl::StatusOr<tern::v1::WriteItemResponse> WriteItem(const tern::v1::WriteItemRequest& request);
+
+  // A page of a Query or Scan (see RangeReadRequest). Errors as GetItem.
+  absl::StatusOr<tern::v1::RangeReadResponse> RangeRead(const tern::v1::RangeReadRequest& request);
 
   size_t partition_count() const;
 

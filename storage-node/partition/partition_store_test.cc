@@ -1,5 +1,7 @@
 #include "storage-node/partition/partition_store.h"
 
+#include <set>
+
 #include "common/model/attribute_value.h"
 #include "common/model/key_codec.h"
 #include "common/testing/testing.h"
@@ -140,6 +142,96 @@ TEST_F(PartitionStoreTest, DropRemovesDataAndSurvivesReload) {
   ASSERT_THAT(store_->Drop(partition_), IsOk());
   EXPECT_EQ(store_->partition_count(), 0u);
   EXPECT_TRUE(engine_->Scan(engine::ColumnFamily::kData, "")->empty());
+}
+
+TEST_F(PartitionStoreTest, ConditionIsDecidedWithTheWrite) {
+  model::Item v1 = {{"id", model::AttributeValue::S("a")}, {"n", model::AttributeValue::S("1")}};
+  // attribute_not_exists(id): create-if-absent succeeds once, then fails.
+  tern::v1::WriteItemRequest create = Put("a", v1);
+  create.mutable_condition()->set_text("attribute_not_exists(id)");
+  create.set_return_old_on_condition_failure(true);
+  auto first = store_->WriteItem(create);
+  ASSERT_THAT(first, IsOk());
+  EXPECT_FALSE(first->condition_failed());
+  auto second = store_->WriteItem(create);
+  ASSERT_THAT(second, IsOk());
+  EXPECT_TRUE(second->condition_failed());
+  ASSERT_TRUE(second->had_old());
+  EXPECT_EQ(*model::DecodeItem(second->old_item()), v1);
+
+  // A value comparison with substitutions; a failed delete leaves the item.
+  tern::v1::WriteItemRequest remove;
+  *remove.mutable_partition() = ref_;
+  remove.set_kind(tern::v1::WriteItemRequest::KIND_DELETE);
+  remove.set_storage_key(Key("a"));
+  remove.mutable_condition()->set_text("#n = :v");
+  (*remove.mutable_condition()->mutable_names())["#n"] = "n";
+  remove.mutable_condition()->set_values(
+      model::EncodeItem({{":v", model::AttributeValue::S("2")}}));
+  auto refused = store_->WriteItem(remove);
+  ASSERT_THAT(refused, IsOk());
+  EXPECT_TRUE(refused->condition_failed());
+  EXPECT_FALSE(refused->had_old());  // not asked for
+  EXPECT_EQ(store_->Stats(5)->item_count(), 1u);
+  remove.mutable_condition()->set_values(
+      model::EncodeItem({{":v", model::AttributeValue::S("1")}}));
+  auto removed = store_->WriteItem(remove);
+  ASSERT_THAT(removed, IsOk());
+  EXPECT_FALSE(removed->condition_failed());
+  EXPECT_EQ(store_->Stats(5)->item_count(), 0u);
+}
+
+TEST_F(PartitionStoreTest, RangeReadPagesFiltersAndProjects) {
+  for (int i = 0; i < 10; ++i) {
+    std::string id = std::string(1, static_cast<char>('a' + i));
+    model::Item item = {{"id", model::AttributeValue::S(id)},
+                        {"even", model::AttributeValue::Bool(i % 2 == 0)},
+                        {"pad", model::AttributeValue::S(std::string(100, 'x'))}};
+    ASSERT_THAT(store_->WriteItem(Put(id, item)), IsOk());
+  }
+  tern::v1::RangeReadRequest read;
+  *read.mutable_partition() = ref_;
+  read.set_start_key(model::TablePrefix(5));
+  read.set_end_key(model::TableEnd(5));
+  read.set_forward(true);
+  read.set_limit(4);
+  read.mutable_filter()->set_text("even = :t");
+  read.mutable_filter()->set_values(model::EncodeItem({{":t", model::AttributeValue::Bool(true)}}));
+  read.mutable_projection()->set_text("id");
+  std::set<std::string> seen;
+  int pages = 0;
+  while (true) {
+    auto page = store_->RangeRead(read);
+    ASSERT_THAT(page, IsOk());
+    ++pages;
+    EXPECT_LE(page->scanned_count(), 4u);
+    EXPECT_EQ(page->count(), static_cast<uint32_t>(page->items_size()));
+    for (const std::string& encoded : page->items()) {
+      model::Item item = *model::DecodeItem(encoded);
+      ASSERT_EQ(item.size(), 1u);  // projected
+      EXPECT_TRUE(seen.insert(item.at("id").s()).second);
+    }
+    if (page->last_evaluated_key().empty()) break;
+    read.set_start_key(page->last_evaluated_key() + std::string(1, '\0'));
+  }
+  EXPECT_EQ(pages, 3);  // 4 + 4 + 2 evaluated
+  EXPECT_EQ(seen, (std::set<std::string>{"a", "c", "e", "g", "i"}));
+
+  // Backwards, counting only, with a byte budget that stops after 2 items.
+  read.set_start_key(model::TablePrefix(5));
+  read.set_forward(false);
+  read.set_limit(0);
+  read.set_max_bytes(150);
+  read.clear_filter();
+  read.set_count_only(true);
+  auto page = store_->RangeRead(read);
+  ASSERT_THAT(page, IsOk());
+  EXPECT_EQ(page->scanned_count(), 2u);
+  EXPECT_EQ(page->count(), 2u);
+  EXPECT_EQ(page->items_size(), 0);
+  std::set<std::string> keys;
+  for (char c = 'a'; c < 'k'; ++c) keys.insert(Key(std::string(1, c)));
+  EXPECT_EQ(page->last_evaluated_key(), *std::next(keys.rbegin()));
 }
 
 }  // namespace

@@ -65,4 +65,10 @@ grpc::Status DataPlaneService::WriteItem(grpc::ServerContext*,
   return Answer(store_->WriteItem(*request), response);
 }
 
+grpc::Status DataPlaneService::RangeRead(grpc::ServerContext*,
+                                         const tern::v1::RangeReadRequest* request,
+                                         tern::v1::RangeReadResponse* response) {
+  return Answer(store_->RangeRead(*request), response);
+}
+
 }  // namespace tern::node

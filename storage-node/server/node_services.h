@@ -43,6 +43,9 @@ class DataPlaneService final : public tern::v1::DataPlane::Service {
   grpc::Status WriteItem(grpc::ServerContext* context,
                          const tern::v1::WriteItemRequest* request,
                          tern::v1::WriteItemResponse* response) override;
+  grpc::Status RangeRead(grpc::ServerContext* context,
+                         const tern::v1::RangeReadRequest* request,
+                         tern::v1::RangeReadResponse* response) override;
 
  private:
   partition::PartitionStore* const store_;

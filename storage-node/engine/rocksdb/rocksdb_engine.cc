@@ -84,6 +84,34 @@ class RocksEngine final : public StorageEngine {
     return FromRocksStatus(it->status());
   }
 
+  absl::Status ForEachInRange(
+      ColumnFamily cf,
+      absl::string_view begin,
+      absl::string_view end,
+      bool reverse,
+      const std::function<bool(absl::string_view, absl::string_view)>& fn) override {
+    rocksdb::ReadOptions options;
+    rocksdb::Slice lower = ToSlice(begin);
+    rocksdb::Slice upper = ToSlice(end);
+    options.iterate_lower_bound = &lower;
+    if (!end.empty()) options.iterate_upper_bound = &upper;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, Handle(cf)));
+    if (reverse) {
+      it->SeekToLast();
+    } else {
+      it->Seek(lower);
+    }
+    for (; it->Valid(); reverse ? it->Prev() : it->Next()) {
+      rocksdb::Slice key = it->key();
+      rocksdb::Slice value = it->value();
+      if (!fn(absl::string_view(key.data(), key.size()),
+              absl::string_view(value.data(), value.size()))) {
+        break;
+      }
+    }
+    return FromRocksStatus(it->status());
+  }
+
   uint64_t ApproximateSizeBytes() override {
     uint64_t total = 0;
     for (rocksdb::ColumnFamilyHandle* handle : handles_) {

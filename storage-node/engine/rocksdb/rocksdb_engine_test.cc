@@ -58,6 +58,34 @@ TEST(RocksEngineTest, ScanDeleteAndDeleteRange) {
   EXPECT_EQ(db.Scan(ColumnFamily::kData, "b/")->size(), 1u);
 }
 
+TEST(RocksEngineTest, ForEachInRangeBothWays) {
+  tern::testing::TempDir dir;
+  absl::StatusOr<std::unique_ptr<StorageEngine>> opened = OpenRocksEngine(dir.path());
+  ASSERT_THAT(opened, IsOk());
+  StorageEngine& db = **opened;
+  for (const char* key : {"a", "b", "c", "d", "e"}) {
+    ASSERT_THAT(db.Put(ColumnFamily::kData, key, key, false), IsOk());
+  }
+  auto collect = [&db](absl::string_view begin, absl::string_view end, bool reverse, int max) {
+    std::string seen;
+    EXPECT_THAT(db.ForEachInRange(ColumnFamily::kData,
+                                  begin,
+                                  end,
+                                  reverse,
+                                  [&](absl::string_view key, absl::string_view) {
+                                    seen.append(key.data(), key.size());
+                                    return static_cast<int>(seen.size()) < max;
+                                  }),
+                IsOk());
+    return seen;
+  };
+  EXPECT_EQ(collect("b", "d", false, 10), "bc");
+  EXPECT_EQ(collect("b", "d", true, 10), "cb");
+  EXPECT_EQ(collect("b", "", true, 10), "edcb");
+  EXPECT_EQ(collect("a", "", false, 2), "ab");
+  EXPECT_EQ(collect("c", "c", false, 10), "");
+}
+
 TEST(RocksEngineTest, SecondOpenOfSameFolderFails) {
   tern::testing::TempDir dir;
   absl::StatusOr<std::unique_ptr<StorageEngine>> first = OpenRocksEngine(dir.path());
