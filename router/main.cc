@@ -14,7 +14,9 @@
 #include "common/log/log.h"
 #include "common/metrics/metrics.h"
 #include "router/api/api.h"
+#include "router/api/batch_ops.h"
 #include "router/api/item_ops.h"
+#include "router/api/query_ops.h"
 #include "router/api/table_ops.h"
 #include "router/http/front_door.h"
 #include "router/routing/catalog_client.h"
@@ -96,6 +98,8 @@ int Run() {
   Api api(absl::GetFlag(FLAGS_account_id), &metrics);
   RegisterTableOperations(&api, &catalog, &data, http_options.address.ToString());
   RegisterItemOperations(&api, &catalog, &data);
+  RegisterQueryOperations(&api, &catalog, &data);
+  RegisterBatchOperations(&api, &catalog, &data);
   FrontDoor front_door(http_options.address.ToString(), &admin, &api, &metrics);
   http::Server server(http_options, [&front_door](http::Request request, http::Responder respond) {
     front_door.Handle(std::move(request), std::move(respond));

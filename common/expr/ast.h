@@ -58,6 +58,13 @@ struct Operand {
     return Operand{Kind::kValue, {}, std::move(value)};
   }
   static Operand OfSize(Path path) { return Operand{Kind::kSize, std::move(path), {}}; }
+
+  // Structural equality over the fields the kind uses.
+  friend bool operator==(const Operand& a, const Operand& b) {
+    if (a.kind != b.kind) return false;
+    return a.kind == Kind::kValue ? a.value == b.value : a.path == b.path;
+  }
+  friend bool operator!=(const Operand& a, const Operand& b) { return !(a == b); }
 };
 
 enum class Comparator { kEq, kNe, kLt, kLe, kGt, kGe };
@@ -85,6 +92,13 @@ struct Condition {
   Comparator comparator = Comparator::kEq;  // kCompare only
   std::vector<Operand> operands;
   std::vector<Condition> children;
+
+  // Structural equality (the comparator counts for kCompare only).
+  friend bool operator==(const Condition& a, const Condition& b) {
+    return a.kind == b.kind && (a.kind != Kind::kCompare || a.comparator == b.comparator) &&
+           a.operands == b.operands && a.children == b.children;
+  }
+  friend bool operator!=(const Condition& a, const Condition& b) { return !(a == b); }
 };
 
 // An operand of a SET action in an UpdateExpression.

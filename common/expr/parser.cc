@@ -44,6 +44,9 @@
 // | Two document paths conflict with each other; must remove or        | [D]    |
 // |   rewrite one of these paths; path one: [a, b], path two: [a, [0]] |        |
 //
+// UpdateExpression only, right after syntax errors [O]:
+// | The expression contains too many operators; operator count: <n>    | [O]    |
+//
 // UpdateExpression only (precedence: reserved word, unknown function, clause
 // twice, undefined name/value, overlap, conflict, ADD/DELETE type, function
 // operands) [U]:
@@ -75,6 +78,15 @@
 //       comment quoting DynamoDB ("operator or function: <=, operand type:
 //       BOOL").
 //   [U] dynalite db/updateParser.pegjs.
+//   [O] aws/aws-sdk-js issue #3721 quotes DynamoDB for a FilterExpression:
+//       "Invalid FilterExpression: The expression contains too many
+//       operators; operator count: 301"; the limit of 300 "operators or
+//       functions" per UpdateExpression is in the DynamoDB developer guide
+//       (Constraints, Expression parameters). What DynamoDB counts is not
+//       documented: Tern counts every SET / REMOVE / ADD / DELETE action (the
+//       '=' of a SET, the implied operator of the others), every + and -, and
+//       every function call (including calls nested in arguments); clause
+//       keywords and operands are free. Not applied to conditions yet.
 //   [B] the brief (docs/dynamodb-reference.md and the issue) for the
 //       overlap message.
 // Tern-specific: nesting deeper than kMaxNestingDepth is a syntax error at the
@@ -492,6 +504,26 @@ absl::Status CheckText(absl::string_view text, ExpressionKind kind) {
   return absl::OkStatus();
 }
 
+// The operator count of an update's operand: one per function call, nested
+// calls included.
+int OperatorCount(const RawOperand& operand) {
+  if (operand.kind != RawOperand::kFunction) return 0;
+  int count = 1;
+  for (const RawOperand& arg : operand.args) count += OperatorCount(arg);
+  return count;
+}
+
+// See [O] above for what counts.
+int OperatorCount(const RawUpdate& update) {
+  int count = static_cast<int>(update.set.size() + update.remove.size() + update.add.size() +
+                               update.del.size());
+  for (const RawSetAction& action : update.set) {
+    if (action.op != SetAction::Op::kAssign) ++count;
+    for (const RawOperand& operand : action.operands) count += OperatorCount(operand);
+  }
+  return count;
+}
+
 }  // namespace
 
 absl::StatusOr<Condition> ParseCondition(absl::string_view text,
@@ -550,6 +582,10 @@ absl::StatusOr<UpdateExpression> ParseUpdate(absl::string_view text,
   RawUpdate raw;
   if (!parser.ParseUpdateExpression(&raw)) {
     return Invalid(kind, SyntaxErrorMessage(text, parser.tokens(), parser.error_token()));
+  }
+  if (const int count = OperatorCount(raw); count > kMaxUpdateOperators) {
+    return Invalid(
+        kind, absl::StrCat("The expression contains too many operators; operator count: ", count));
   }
   std::optional<std::string> error;
   UpdateExpression update = internal::CheckUpdate(raw, substitutions, use, &error);

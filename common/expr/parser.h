@@ -44,6 +44,9 @@ absl::string_view ExpressionKindName(ExpressionKind kind);
 inline constexpr size_t kMaxExpressionBytes = 4096;
 // DynamoDB's limit on the operands after IN.
 inline constexpr int kMaxInOperands = 100;
+// DynamoDB's limit on the operators and functions of one UpdateExpression
+// (see ParseUpdate for what counts).
+inline constexpr int kMaxUpdateOperators = 300;
 // Tern's limit on parenthesis / NOT / function nesting, far beyond anything
 // practical; exceeding it is reported as a syntax error at the token that
 // went too deep. It bounds the parser's stack use.
@@ -85,7 +88,9 @@ absl::StatusOr<std::vector<Path>> ParseProjection(absl::string_view text,
                                                   SubstitutionUse* use);
 
 // Parses an UpdateExpression: SET, REMOVE, ADD and DELETE clauses, each at
-// most once, in any order. Errors: empty / too long, syntax, then by
+// most once, in any order. Errors: empty / too long, syntax, more than
+// kMaxUpdateOperators operators (each action of any clause, each + or -, each
+// function call, counted over the whole expression), then by
 // DynamoDB's precedence: reserved word, unknown function (only if_not_exists
 // and list_append exist here), a clause used twice, undefined name or value,
 // overlapping then conflicting target paths, ADD/DELETE operand types,

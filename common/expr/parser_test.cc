@@ -358,3 +358,56 @@ TEST_F(ParserTest, ProjectionErrors) {
 
 }  // namespace
 }  // namespace tern::expr
+
+namespace tern::expr {
+namespace {
+
+std::string UpdateError(absl::string_view text) {
+  const std::map<std::string, std::string> names = StandardNames();
+  const model::Item values = StandardValues();
+  absl::StatusOr<UpdateExpression> update =
+      ParseUpdate(text, Substitutions{&names, &values}, nullptr);
+  if (update.ok()) return "OK";
+  EXPECT_EQ(base::GetErrorKind(update.status()), base::ErrorKind::kValidation);
+  return std::string(update.status().message());
+}
+
+// n comma-separated copies of item(i).
+template <typename F>
+std::string Repeat(int n, F item) {
+  std::string out;
+  for (int i = 0; i < n; ++i) absl::StrAppend(&out, i > 0 ? "," : "", item(i));
+  return out;
+}
+
+TEST(UpdateLimitsTest, TooManyOperators) {
+  const std::string prefix = "Invalid UpdateExpression: ";
+  auto remove = [](int i) { return absl::StrCat("a", i); };
+  // Each action is one operator.
+  EXPECT_EQ(UpdateError("REMOVE " + Repeat(kMaxUpdateOperators, remove)), "OK");
+  EXPECT_EQ(UpdateError("REMOVE " + Repeat(kMaxUpdateOperators + 1, remove)),
+            prefix + "The expression contains too many operators; operator count: 301");
+  // Spread over clauses: 150 SET + 151 ADD.
+  EXPECT_EQ(UpdateError("SET " + Repeat(150, [](int i) { return absl::StrCat("s", i, "=:n"); }) +
+                        " ADD " + Repeat(151, [](int i) { return absl::StrCat("d", i, " :n"); })),
+            prefix + "The expression contains too many operators; operator count: 301");
+  // SET x = if_not_exists(b, :n) + :n is three: the action, the call, the +.
+  auto set3 = [](int i) { return absl::StrCat("a", i, "=if_not_exists(b,:n)+:n"); };
+  EXPECT_EQ(UpdateError("SET " + Repeat(100, set3)), "OK");
+  EXPECT_EQ(UpdateError("SET " + Repeat(101, set3)),
+            prefix + "The expression contains too many operators; operator count: 303");
+  // Nested calls count each: list_append(if_not_exists(b, :l), :l) is two.
+  const std::string nested = ",x=list_append(if_not_exists(b,:l),:l)";
+  EXPECT_EQ(UpdateError("SET " + Repeat(99, set3) + nested), "OK");
+  EXPECT_EQ(UpdateError("SET " + Repeat(99, set3) + nested + " REMOVE z"),
+            prefix + "The expression contains too many operators; operator count: 301");
+  // Precedence: after syntax errors, before everything the checker reports
+  // (here a reserved word and an undefined value).
+  EXPECT_EQ(UpdateError("REMOVE " + Repeat(301, remove) + ","),
+            prefix + R"m(Syntax error; token: "<EOF>", near: ",")m");
+  EXPECT_EQ(UpdateError("SET status = :undefined REMOVE " + Repeat(300, remove)),
+            prefix + "The expression contains too many operators; operator count: 301");
+}
+
+}  // namespace
+}  // namespace tern::expr

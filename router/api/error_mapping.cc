@@ -1,6 +1,7 @@
 #include "router/api/error_mapping.h"
 
 #include "boost/json/object.hpp"
+#include "boost/json/parse.hpp"
 #include "boost/json/serialize.hpp"
 #include "common/base/error_details.h"
 #include "common/log/log.h"
@@ -10,12 +11,22 @@ namespace {
 
 constexpr char kDynamo[] = "com.amazonaws.dynamodb.v20120810#";
 constexpr char kCoral[] = "com.amazon.coral.service#";
+constexpr char kItemPayload[] = "tern/item";
 
 WireError Make(int http_status, std::string type, std::string message, bool has_message = true) {
-  return WireError{http_status, std::move(type), std::move(message), has_message};
+  WireError error;
+  error.http_status = http_status;
+  error.type = std::move(type);
+  error.message = std::move(message);
+  error.has_message = has_message;
+  return error;
 }
 
 }  // namespace
+
+void AttachItem(absl::Status* status, const boost::json::value& item) {
+  status->SetPayload(kItemPayload, absl::Cord(boost::json::serialize(item)));
+}
 
 WireError MapError(const absl::Status& status) {
   std::string message(status.message());
@@ -36,8 +47,16 @@ WireError MapError(const absl::Status& status) {
         return Make(400, std::string(kDynamo) + "ResourceNotFoundException", message);
       case base::ErrorKind::kResourceInUse:
         return Make(400, std::string(kDynamo) + "ResourceInUseException", message);
-      case base::ErrorKind::kConditionalCheckFailed:
-        return Make(400, std::string(kDynamo) + "ConditionalCheckFailedException", message);
+      case base::ErrorKind::kConditionalCheckFailed: {
+        WireError error =
+            Make(400, std::string(kDynamo) + "ConditionalCheckFailedException", message);
+        if (absl::optional<absl::Cord> item = status.GetPayload(kItemPayload); item.has_value()) {
+          boost::system::error_code ec;
+          boost::json::value parsed = boost::json::parse(std::string(*item), ec);
+          if (!ec) error.item = std::move(parsed);
+        }
+        return error;
+      }
       case base::ErrorKind::kLimitExceeded:
         return Make(400, std::string(kDynamo) + "LimitExceededException", message);
       case base::ErrorKind::kProvisionedThroughputExceeded:
@@ -83,6 +102,7 @@ std::string ErrorBody(const WireError& error) {
   boost::json::object body;
   body["__type"] = error.type;
   if (error.has_message) body["message"] = error.message;
+  if (error.item.has_value()) body["Item"] = *error.item;
   return boost::json::serialize(body);
 }
 

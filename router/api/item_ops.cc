@@ -10,9 +10,13 @@
 #include "common/base/status_macros.h"
 #include "common/expr/evaluator.h"
 #include "common/expr/parser.h"
+#include "common/expr/printer.h"
 #include "common/model/attribute_value.h"
 #include "common/model/key_codec.h"
 #include "common/model/update.h"
+#include "router/api/error_mapping.h"
+#include "router/api/item_common.h"
+#include "router/api/legacy_conditions.h"
 #include "router/api/substitutions.h"
 #include "router/api/table_schema.h"
 #include "router/api/validation.h"
@@ -21,289 +25,120 @@ namespace tern::router {
 namespace {
 
 using boost::json::object;
+using items::AddConsumedCapacity;
+using items::CheckCommon;
+using items::CheckEnum;
+using items::CheckItemKeys;
+using items::CheckKeyParameter;
+using items::Decode;
+using items::KeyOf;
+using items::kMaxItemBytes;
+using items::kReturnConsumedCapacity;
+using items::kReturnItemCollectionMetrics;
+using items::kReturnValues;
+using items::NewWrite;
+using items::Only;
+using items::ParseMember;
+using items::Present;
+using items::RefuseSubstitutionsWithoutExpressions;
+using items::StorageKey;
+using items::StringMember;
+using items::Target;
+using items::TargetOf;
 using model::AttributeType;
 using model::AttributeValue;
 using model::Item;
 
-constexpr int64_t kMaxItemBytes = 400 * 1024;
-constexpr int64_t kMaxHashKeyBytes = 2048;
-constexpr int64_t kMaxRangeKeyBytes = 1024;
-
-absl::Status NotFound() {
-  return base::Error(base::ErrorKind::kResourceNotFound, "Requested resource not found");
-}
-
-// ---- request members -------------------------------------------------------
-
-std::string StringMember(const object& request, const char* name) {
-  const boost::json::value* value = request.if_contains(name);
-  return value != nullptr && value->is_string() ? std::string(value->as_string()) : "";
-}
-
-bool Present(const object& request, const char* name) {
-  const boost::json::value* value = request.if_contains(name);
-  return value != nullptr && !value->is_null();
-}
-
-// Adds an enum violation for member (path is its lowerCamelCase name).
-void CheckEnum(const object& request,
-               const char* member,
-               const char* path,
-               const std::vector<std::string>& allowed,
-               ValidationErrors* errors) {
-  const boost::json::value* value = request.if_contains(member);
-  if (value == nullptr || value->is_null()) return;
-  std::string text = value->is_string() ? std::string(value->as_string()) : "";
-  for (const std::string& ok : allowed) {
-    if (text == ok) return;
-  }
-  errors->AddConstraint(
-      text,
-      path,
-      absl::StrCat("Member must satisfy enum value set: [", absl::StrJoin(allowed, ", "), "]"));
-}
-
-const std::vector<std::string> kReturnValues = {
-    "ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW"};
-const std::vector<std::string> kReturnConsumedCapacity = {"INDEXES", "TOTAL", "NONE"};
-const std::vector<std::string> kReturnItemCollectionMetrics = {"SIZE", "NONE"};
-
-// The checks every item operation starts with, in DynamoDB's order.
-void CheckCommon(const object& request, ValidationErrors* errors) {
-  ValidateTableName(request.if_contains("TableName"), errors);
-  CheckEnum(
-      request, "ReturnConsumedCapacity", "returnConsumedCapacity", kReturnConsumedCapacity, errors);
-}
-
-// Conditions and the legacy condition parameters arrive with the expression
-// language; until then they are refused rather than ignored.
-absl::Status RefuseConditions(const object& request) {
-  for (const char* member : {"ConditionExpression", "Expected", "ConditionalOperator"}) {
-    if (Present(request, member)) {
-      return ValidationError(absl::StrCat("Tern does not support ", member, " yet"));
-    }
-  }
-  return absl::OkStatus();
-}
-
-// ---- keys --------------------------------------------------------------------
-
-struct KeySchema {
-  std::string hash_name;
-  AttributeType hash_type = AttributeType::kS;
-  std::optional<std::string> range_name;
-  AttributeType range_type = AttributeType::kS;
+// The condition of a write as the node evaluates it, and what to return when
+// it is false.
+struct WriteCondition {
+  tern::v1::Expression expression;  // empty text: unconditional
+  bool return_old = false;          // ReturnValuesOnConditionCheckFailure ALL_OLD
 };
 
-AttributeType ScalarOf(tern::v1::ScalarType type) {
-  switch (type) {
-    case tern::v1::SCALAR_TYPE_N:
-      return AttributeType::kN;
-    case tern::v1::SCALAR_TYPE_B:
-      return AttributeType::kB;
-    default:
-      return AttributeType::kS;
-  }
+tern::v1::Expression ToWire(const expr::WireExpression& wire) {
+  tern::v1::Expression expression;
+  expression.set_text(wire.text);
+  for (const auto& [token, name] : wire.names) (*expression.mutable_names())[token] = name;
+  expression.set_values(model::EncodeItem(wire.values));
+  return expression;
 }
 
-KeySchema SchemaOf(const tern::v1::TableDescriptor& table) {
-  KeySchema schema;
-  auto type_of = [&table](const std::string& name) {
-    for (const tern::v1::AttributeDefinition& definition : table.attribute_definitions()) {
-      if (definition.attribute_name() == name) return ScalarOf(definition.attribute_type());
+// ConditionExpression (marking the substitutions it uses) or the legacy
+// Expected + ConditionalOperator, converted to an expression.
+absl::StatusOr<WriteCondition> ReadCondition(const object& request, Substitutions* substitutions) {
+  WriteCondition condition;
+  condition.return_old = StringMember(request, "ReturnValuesOnConditionCheckFailure") == "ALL_OLD";
+  if (Present(request, "ConditionExpression")) {
+    expr::SubstitutionUse use;
+    std::string text = StringMember(request, "ConditionExpression");
+    TERN_RETURN_IF_ERROR(
+        expr::ParseCondition(
+            text, expr::ExpressionKind::kCondition, substitutions->ForParser(), &use)
+            .status());
+    substitutions->MarkUsed(use);
+    condition.expression.set_text(std::move(text));
+    for (const auto& [token, name] : substitutions->names()) {
+      (*condition.expression.mutable_names())[token] = name;
     }
-    return AttributeType::kS;
-  };
-  for (const tern::v1::KeySchemaElement& element : table.key_schema()) {
-    if (element.key_type() == tern::v1::KEY_TYPE_HASH) {
-      schema.hash_name = element.attribute_name();
-      schema.hash_type = type_of(element.attribute_name());
-    } else {
-      schema.range_name = element.attribute_name();
-      schema.range_type = type_of(element.attribute_name());
-    }
+    condition.expression.set_values(model::EncodeItem(substitutions->values()));
+    return condition;
   }
-  return schema;
+  TERN_ASSIGN_OR_RETURN(std::optional<expr::Condition> expected, ConvertExpected(request));
+  if (expected.has_value()) condition.expression = ToWire(expr::PrintCondition(*expected));
+  return condition;
 }
 
-int64_t ScalarBytes(const AttributeValue& value) {
-  switch (value.type()) {
-    case AttributeType::kS:
-      return static_cast<int64_t>(value.s().size());
-    case AttributeType::kB:
-      return static_cast<int64_t>(value.b().size());
-    default:
-      return model::AttributeValueSize(value);
+// The checks after the envelope that every write shares: legacy and
+// expression parameters not mixed, the condition, the substitutions.
+// update_expression is parsed by the caller first when present, so that its
+// errors come first as in DynamoDB.
+absl::StatusOr<WriteCondition> CheckConditionAndSubstitutions(const object& request,
+                                                              Substitutions* substitutions,
+                                                              bool has_update_expression) {
+  TERN_ASSIGN_OR_RETURN(WriteCondition condition, ReadCondition(request, substitutions));
+  if (has_update_expression || Present(request, "ConditionExpression")) {
+    TERN_RETURN_IF_ERROR(substitutions->CheckAllUsed());
+  } else {
+    TERN_RETURN_IF_ERROR(RefuseSubstitutionsWithoutExpressions(*substitutions));
   }
+  return condition;
 }
 
-absl::Status CheckKeyValue(const std::string& name, const AttributeValue& value, bool is_hash) {
-  if ((value.type() == AttributeType::kS && value.s().empty()) ||
-      (value.type() == AttributeType::kB && value.b().empty())) {
-    return ValidationError(absl::StrCat(
-        "One or more parameter values are not valid. The AttributeValue for a key attribute "
-        "cannot contain an empty ",
-        value.type() == AttributeType::kS ? "string" : "binary",
-        " value. Key: ",
-        name));
-  }
-  if (is_hash && ScalarBytes(value) > kMaxHashKeyBytes) {
-    return ValidationError(
-        "One or more parameter values were invalid: Size of hashkey has exceeded the maximum size "
-        "limit of2048 bytes");
-  }
-  if (!is_hash && ScalarBytes(value) > kMaxRangeKeyBytes) {
-    return ValidationError(
-        "One or more parameter values were invalid: Aggregated size of all range keys has "
-        "exceeded the size limit of 1024 bytes");
-  }
-  return absl::OkStatus();
+void CheckReturnValuesOnConditionCheckFailure(const object& request, ValidationErrors* errors) {
+  CheckEnum(request,
+            "ReturnValuesOnConditionCheckFailure",
+            "returnValuesOnConditionCheckFailure",
+            {"ALL_OLD", "NONE"},
+            errors);
 }
 
-// A Key parameter: exactly the key attributes, of the schema's types.
-absl::Status CheckKeyParameter(const KeySchema& schema, const Item& key) {
-  size_t expected = schema.range_name.has_value() ? 2 : 1;
-  auto hash = key.find(schema.hash_name);
-  bool ok = key.size() == expected && hash != key.end() && hash->second.type() == schema.hash_type;
-  if (ok && schema.range_name.has_value()) {
-    auto range = key.find(*schema.range_name);
-    ok = range != key.end() && range->second.type() == schema.range_type;
+// ConditionalCheckFailedException, with the item as it was when
+// ReturnValuesOnConditionCheckFailure is ALL_OLD.
+absl::Status ConditionFailed(const tern::v1::WriteItemResponse& written) {
+  absl::Status failed =
+      base::Error(base::ErrorKind::kConditionalCheckFailed, "The conditional request failed");
+  if (written.had_old()) {
+    absl::StatusOr<Item> old = Decode(written.old_item());
+    if (!old.ok()) return old.status();
+    AttachItem(&failed, model::ToJson(*old));
   }
-  if (!ok) return ValidationError("The provided key element does not match the schema");
-  TERN_RETURN_IF_ERROR(CheckKeyValue(schema.hash_name, hash->second, true));
-  if (schema.range_name.has_value()) {
-    TERN_RETURN_IF_ERROR(CheckKeyValue(*schema.range_name, key.at(*schema.range_name), false));
-  }
-  return absl::OkStatus();
+  return failed;
 }
 
-// An Item parameter: the key attributes present with the schema's types.
-absl::Status CheckItemKeys(const KeySchema& schema, const Item& item) {
-  std::vector<std::pair<std::string, AttributeType>> keys = {{schema.hash_name, schema.hash_type}};
-  if (schema.range_name.has_value()) keys.emplace_back(*schema.range_name, schema.range_type);
-  for (const auto& [name, type] : keys) {
-    auto it = item.find(name);
-    if (it == item.end()) {
-      return ValidationError(absl::StrCat(
-          "One or more parameter values were invalid: Missing the key ", name, " in the item"));
-    }
-    if (it->second.type() != type) {
-      return ValidationError(
-          absl::StrCat("One or more parameter values were invalid: Type mismatch for key ",
-                       name,
-                       " expected: ",
-                       model::AttributeTypeName(type),
-                       " actual: ",
-                       model::AttributeTypeName(it->second.type())));
-    }
-    TERN_RETURN_IF_ERROR(CheckKeyValue(name, it->second, name == schema.hash_name));
-  }
-  return absl::OkStatus();
-}
-
-Item KeyOf(const KeySchema& schema, const Item& item) {
-  Item key;
-  key[schema.hash_name] = item.at(schema.hash_name);
-  if (schema.range_name.has_value()) key[*schema.range_name] = item.at(*schema.range_name);
-  return key;
-}
-
-std::string StorageKey(uint64_t table_id, const KeySchema& schema, const Item& key) {
-  const AttributeValue* range =
-      schema.range_name.has_value() ? &key.at(*schema.range_name) : nullptr;
-  return model::EncodeStorageKey(table_id, key.at(schema.hash_name), range);
-}
-
-// ---- answers -----------------------------------------------------------------
-
-void AddConsumedCapacity(const object& request,
-                         const std::string& table,
-                         double units,
-                         object* response) {
-  std::string mode = StringMember(request, "ReturnConsumedCapacity");
-  if (mode != "TOTAL" && mode != "INDEXES") return;
-  object consumed;
-  consumed["TableName"] = table;
-  consumed["CapacityUnits"] = units;
-  if (mode == "INDEXES") {
-    object table_units;
-    table_units["CapacityUnits"] = units;
-    consumed["Table"] = std::move(table_units);
-  }
-  (*response)["ConsumedCapacity"] = std::move(consumed);
-}
-
-// The routing facts of one request: the table and where its item lives.
-struct Target {
-  tern::v1::CatalogEntry entry;
-  KeySchema schema;
-  std::string address;
-  tern::v1::PartitionRef partition;
-};
-
-absl::StatusOr<Target> TargetOf(absl::StatusOr<tern::v1::CatalogEntry> entry) {
-  if (!entry.ok()) {
-    if (entry.status().code() == absl::StatusCode::kNotFound) return NotFound();
-    return entry.status();
-  }
-  const std::string& status = entry->table().status();
-  if (status != "ACTIVE" && status != "UPDATING") return NotFound();
-  if (entry->partitions_size() == 0 || entry->partitions(0).replicas_size() == 0) {
-    return absl::UnavailableError("the table has no placed partition");
-  }
-  Target target;
-  target.schema = SchemaOf(entry->table());
-  target.address = entry->partitions(0).replicas(0).address();
-  target.partition.set_partition_id(entry->partitions(0).partition_id());
-  target.partition.set_epoch(entry->partitions(0).epoch());
-  target.entry = *std::move(entry);
-  return target;
-}
-
-// A write of kind to the item with key, addressed to target's partition.
-tern::v1::WriteItemRequest NewWrite(const Target& target,
-                                    tern::v1::WriteItemRequest::Kind kind,
-                                    const Item& key) {
-  tern::v1::WriteItemRequest write;
-  *write.mutable_partition() = target.partition;
-  write.set_kind(kind);
-  write.set_storage_key(StorageKey(target.entry.table().table_id(), target.schema, key));
-  return write;
-}
-
-absl::StatusOr<Item> Decode(const std::string& bytes) { return model::DecodeItem(bytes); }
-
-// Only the attributes whose names are in names.
-Item Only(const Item& item, const std::set<std::string>& names) {
-  Item out;
-  for (const auto& [name, value] : item) {
-    if (names.count(name) > 0) out[name] = value;
-  }
-  return out;
-}
-
-// ---- operations ---------------------------------------------------------------
-
-absl::StatusOr<Item> ParseMember(const object& request, const char* member) {
-  return model::ParseItem(request.at(member));
-}
-
-// ExpressionAttributeNames/Values are only allowed alongside an expression.
-absl::Status RefuseSubstitutionsWithoutExpressions(const Substitutions& substitutions) {
-  if (substitutions.has_names()) {
-    return ValidationError("ExpressionAttributeNames can only be specified when using expressions");
-  }
-  if (substitutions.has_values()) {
-    return ValidationError(
-        "ExpressionAttributeValues can only be specified when using expressions");
-  }
-  return absl::OkStatus();
+// Attaches condition to write.
+void SetCondition(const WriteCondition& condition, tern::v1::WriteItemRequest* write) {
+  if (condition.expression.text().empty()) return;
+  *write->mutable_condition() = condition.expression;
+  write->set_return_old_on_condition_failure(condition.return_old);
 }
 
 // The request checks PutItem and DeleteItem share, in DynamoDB's order:
 // envelope errors (table name, the item or key member, enums), then the
 // ReturnValues subset they allow, conditions and substitutions.
-absl::Status CheckSimpleWrite(const object& request, const char* member, const char* path) {
+absl::StatusOr<WriteCondition> CheckSimpleWrite(const object& request,
+                                                const char* member,
+                                                const char* path) {
   ValidationErrors errors;
   CheckCommon(request, &errors);
   if (!Present(request, member)) errors.AddMissing(path, "Member must not be null");
@@ -313,14 +148,15 @@ absl::Status CheckSimpleWrite(const object& request, const char* member, const c
             "returnItemCollectionMetrics",
             kReturnItemCollectionMetrics,
             &errors);
+  CheckReturnValuesOnConditionCheckFailure(request, &errors);
   TERN_RETURN_IF_ERROR(errors.ToStatus());
   std::string return_values = StringMember(request, "ReturnValues");
   if (!return_values.empty() && return_values != "NONE" && return_values != "ALL_OLD") {
     return ValidationError("ReturnValues can only be ALL_OLD or NONE");
   }
-  TERN_RETURN_IF_ERROR(RefuseConditions(request));
+  TERN_RETURN_IF_ERROR(CheckExpressionMixing(request));
   TERN_ASSIGN_OR_RETURN(Substitutions substitutions, Substitutions::FromRequest(request));
-  return RefuseSubstitutionsWithoutExpressions(substitutions);
+  return CheckConditionAndSubstitutions(request, &substitutions, /*has_update_expression=*/false);
 }
 
 // Answers a PutItem or DeleteItem: Attributes for ALL_OLD and write capacity
@@ -331,6 +167,7 @@ void AnswerSimpleWrite(const object& request,
                        absl::StatusOr<tern::v1::WriteItemResponse> written,
                        OperationDone done) {
   if (!written.ok()) return std::move(done)(written.status());
+  if (written->condition_failed()) return std::move(done)(ConditionFailed(*written));
   object response;
   int64_t old_size = 0;
   if (written->had_old()) {
@@ -346,16 +183,19 @@ void AnswerSimpleWrite(const object& request,
 }
 
 void PutItem(CatalogClient* catalog, DataClient* data, const object& request, OperationDone done) {
-  if (absl::Status valid = CheckSimpleWrite(request, "Item", "item"); !valid.ok()) {
-    return std::move(done)(valid);
-  }
+  absl::StatusOr<WriteCondition> condition = CheckSimpleWrite(request, "Item", "item");
+  if (!condition.ok()) return std::move(done)(condition.status());
   absl::StatusOr<Item> item = ParseMember(request, "Item");
   if (!item.ok()) return std::move(done)(item.status());
   const std::string table = StringMember(request, "TableName");
   catalog->GetTableCached(
       table,
-      [data, request, table, item = *std::move(item), done = std::move(done)](
-          absl::StatusOr<tern::v1::CatalogEntry> entry) mutable {
+      [data,
+       request,
+       table,
+       item = *std::move(item),
+       condition = *std::move(condition),
+       done = std::move(done)](absl::StatusOr<tern::v1::CatalogEntry> entry) mutable {
         absl::StatusOr<Target> target = TargetOf(std::move(entry));
         if (!target.ok()) return std::move(done)(target.status());
         if (absl::Status keys = CheckItemKeys(target->schema, item); !keys.ok()) {
@@ -369,6 +209,7 @@ void PutItem(CatalogClient* catalog, DataClient* data, const object& request, Op
         tern::v1::WriteItemRequest write =
             NewWrite(*target, tern::v1::WriteItemRequest::KIND_PUT, KeyOf(target->schema, item));
         write.set_item(model::EncodeItem(item));
+        SetCondition(condition, &write);
         data->WriteItem(target->address,
                         std::move(write),
                         [request, table, size, done = std::move(done)](
@@ -384,11 +225,8 @@ void GetItem(CatalogClient* catalog, DataClient* data, const object& request, Op
   CheckCommon(request, &errors);
   if (!Present(request, "Key")) errors.AddMissing("key", "Member must not be null");
   if (!errors.empty()) return std::move(done)(errors.ToStatus());
-  if (Present(request, "AttributesToGet") && Present(request, "ProjectionExpression")) {
-    return std::move(done)(ValidationError(
-        "Can not use both expression and non-expression parameters in the same request: "
-        "Non-expression parameters: {AttributesToGet} Expression parameters: "
-        "{ProjectionExpression}"));
+  if (absl::Status mixed = CheckExpressionMixing(request); !mixed.ok()) {
+    return std::move(done)(mixed);
   }
   absl::StatusOr<Substitutions> substitutions = Substitutions::FromRequest(request);
   if (!substitutions.ok()) return std::move(done)(substitutions.status());
@@ -468,16 +306,19 @@ void DeleteItem(CatalogClient* catalog,
                 DataClient* data,
                 const object& request,
                 OperationDone done) {
-  if (absl::Status valid = CheckSimpleWrite(request, "Key", "key"); !valid.ok()) {
-    return std::move(done)(valid);
-  }
+  absl::StatusOr<WriteCondition> condition = CheckSimpleWrite(request, "Key", "key");
+  if (!condition.ok()) return std::move(done)(condition.status());
   absl::StatusOr<Item> key = ParseMember(request, "Key");
   if (!key.ok()) return std::move(done)(key.status());
   const std::string table = StringMember(request, "TableName");
   catalog->GetTableCached(
       table,
-      [data, request, table, key = *std::move(key), done = std::move(done)](
-          absl::StatusOr<tern::v1::CatalogEntry> entry) mutable {
+      [data,
+       request,
+       table,
+       key = *std::move(key),
+       condition = *std::move(condition),
+       done = std::move(done)](absl::StatusOr<tern::v1::CatalogEntry> entry) mutable {
         absl::StatusOr<Target> target = TargetOf(std::move(entry));
         if (!target.ok()) return std::move(done)(target.status());
         if (absl::Status keys = CheckKeyParameter(target->schema, key); !keys.ok()) {
@@ -485,6 +326,7 @@ void DeleteItem(CatalogClient* catalog,
         }
         tern::v1::WriteItemRequest write =
             NewWrite(*target, tern::v1::WriteItemRequest::KIND_DELETE, key);
+        SetCondition(condition, &write);
         data->WriteItem(target->address,
                         std::move(write),
                         [request, table, done = std::move(done)](
@@ -589,15 +431,10 @@ void UpdateItem(CatalogClient* catalog,
             "returnItemCollectionMetrics",
             kReturnItemCollectionMetrics,
             &errors);
+  CheckReturnValuesOnConditionCheckFailure(request, &errors);
   if (!errors.empty()) return std::move(done)(errors.ToStatus());
-  if (Present(request, "AttributeUpdates") && Present(request, "UpdateExpression")) {
-    return std::move(done)(ValidationError(
-        "Can not use both expression and non-expression parameters in the same request: "
-        "Non-expression parameters: {AttributeUpdates} Expression parameters: "
-        "{UpdateExpression}"));
-  }
-  if (absl::Status refused = RefuseConditions(request); !refused.ok()) {
-    return std::move(done)(refused);
+  if (absl::Status mixed = CheckExpressionMixing(request); !mixed.ok()) {
+    return std::move(done)(mixed);
   }
   absl::StatusOr<Substitutions> substitutions = Substitutions::FromRequest(request);
   if (!substitutions.ok()) return std::move(done)(substitutions.status());
@@ -610,22 +447,16 @@ void UpdateItem(CatalogClient* catalog,
         StringMember(request, "UpdateExpression"), substitutions->ForParser(), &use);
     if (!parsed.ok()) return std::move(done)(parsed.status());
     substitutions->MarkUsed(use);
-    if (absl::Status unused = substitutions->CheckAllUsed(); !unused.ok()) {
-      return std::move(done)(unused);
-    }
     expression_touches = TopLevelNames(*parsed);
-  } else {
-    if (absl::Status refused = RefuseSubstitutionsWithoutExpressions(*substitutions);
-        !refused.ok()) {
-      return std::move(done)(refused);
-    }
-    if (Present(request, "AttributeUpdates")) {
-      absl::StatusOr<std::vector<model::AttributeUpdate>> parsed =
-          ParseAttributeUpdates(request.at("AttributeUpdates"));
-      if (!parsed.ok()) return std::move(done)(parsed.status());
-      updates = *std::move(parsed);
-    }
+  } else if (Present(request, "AttributeUpdates")) {
+    absl::StatusOr<std::vector<model::AttributeUpdate>> parsed =
+        ParseAttributeUpdates(request.at("AttributeUpdates"));
+    if (!parsed.ok()) return std::move(done)(parsed.status());
+    updates = *std::move(parsed);
   }
+  absl::StatusOr<WriteCondition> condition =
+      CheckConditionAndSubstitutions(request, &*substitutions, expression_touches.has_value());
+  if (!condition.ok()) return std::move(done)(condition.status());
   absl::StatusOr<Item> key = ParseMember(request, "Key");
   if (!key.ok()) return std::move(done)(key.status());
   const std::string table = StringMember(request, "TableName");
@@ -639,6 +470,7 @@ void UpdateItem(CatalogClient* catalog,
        updates = std::move(updates),
        expression_touches = std::move(expression_touches),
        substitutions = *std::move(substitutions),
+       condition = *std::move(condition),
        return_values,
        done = std::move(done)](absl::StatusOr<tern::v1::CatalogEntry> entry) mutable {
         absl::StatusOr<Target> target = TargetOf(std::move(entry));
@@ -688,11 +520,15 @@ void UpdateItem(CatalogClient* catalog,
           touched.insert(update.name);
         }
         write.set_action_values(model::EncodeItem(values));
+        SetCondition(condition, &write);
         data->WriteItem(target->address,
                         std::move(write),
                         [request, table, return_values, touched, done = std::move(done)](
                             absl::StatusOr<tern::v1::WriteItemResponse> written) mutable {
                           if (!written.ok()) return std::move(done)(written.status());
+                          if (written->condition_failed()) {
+                            return std::move(done)(ConditionFailed(*written));
+                          }
                           Item old_item;
                           Item new_item;
                           if (written->had_old()) {

@@ -3,31 +3,12 @@ items, capacity arithmetic and DynamoDB's exact errors."""
 
 import json
 import time
-import uuid
 import zlib
 
 import pytest
 import requests
-from botocore.exceptions import ClientError
 
-AUTH = ("AWS4-HMAC-SHA256 Credential=tern/20261126/us-east-1/dynamodb/aws4_request, "
-        "SignedHeaders=host;x-amz-date, Signature=00")
-
-
-def unique(prefix):
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
-
-
-def error_of(call, *args, **kwargs):
-    with pytest.raises(ClientError) as info:
-        call(*args, **kwargs)
-    error = info.value.response["Error"]
-    return error["Code"], error["Message"], info.value.response["ResponseMetadata"]["HTTPStatusCode"]
-
-
-def wait_active(dynamodb, name):
-    dynamodb.get_waiter("table_exists").wait(
-        TableName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 100})
+from ddb_helpers import AUTH, error_of, raw, unique, wait_active
 
 
 @pytest.fixture(scope="module")
@@ -43,12 +24,6 @@ def music(dynamodb):
     assert created["TableDescription"]["TableStatus"] == "CREATING"
     wait_active(dynamodb, name)
     return name
-
-
-def raw(endpoint, target, body, content_type="application/x-amz-json-1.0"):
-    return requests.post(endpoint + "/", data=body, timeout=10, headers={
-        "X-Amz-Target": f"DynamoDB_20120810.{target}", "Content-Type": content_type,
-        "Authorization": AUTH, "X-Amz-Date": "20261126T120000Z"})
 
 
 def test_describe_table_reports_the_full_description(dynamodb, music):
