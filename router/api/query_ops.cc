@@ -1,6 +1,7 @@
 #include "router/api/query_ops.h"
 
 #include <optional>
+#include <set>
 #include <string>
 
 #include "absl/numeric/int128.h"
@@ -45,6 +46,8 @@ struct ReadRequest {
   int64_t total_segments = 1;
   std::optional<expr::Condition> key_condition;  // Query
   tern::v1::Expression filter;
+  std::optional<expr::Condition> filter_condition;  // to check against the key schema
+  const char* filter_name = "Filter Expression";    // or "QueryFilter", for messages
   tern::v1::Expression projection;
   std::optional<Item> exclusive_start_key;
 };
@@ -225,15 +228,18 @@ absl::StatusOr<ReadRequest> ReadRequestOf(const object& request, ReadKind kind) 
   if (Present(request, "FilterExpression")) {
     expressions = true;
     std::string text = StringMember(request, "FilterExpression");
-    TERN_RETURN_IF_ERROR(
-        expr::ParseCondition(text, expr::ExpressionKind::kFilter, substitutions.ForParser(), &use)
-            .status());
+    TERN_ASSIGN_OR_RETURN(
+        read.filter_condition,
+        expr::ParseCondition(text, expr::ExpressionKind::kFilter, substitutions.ForParser(), &use));
     read.filter = WithSubstitutions(std::move(text), substitutions);
   } else {
     TERN_ASSIGN_OR_RETURN(
-        std::optional<expr::Condition> filter,
+        read.filter_condition,
         ConvertFilter(request, kind == ReadKind::kQuery ? "QueryFilter" : "ScanFilter"));
-    if (filter.has_value()) read.filter = ToWire(expr::PrintCondition(*filter));
+    if (read.filter_condition.has_value()) {
+      read.filter = ToWire(expr::PrintCondition(*read.filter_condition));
+      read.filter_name = "QueryFilter";
+    }
   }
   if (Present(request, "ProjectionExpression")) {
     expressions = true;
@@ -286,6 +292,35 @@ std::string BigEndian64(uint64_t value) {
     value >>= 8;
   }
   return out;
+}
+
+// The top-level attribute names condition refers to.
+void PathHeads(const expr::Condition& condition, std::set<std::string>* heads) {
+  for (const expr::Operand& operand : condition.operands) {
+    if (operand.kind != expr::Operand::Kind::kValue && !operand.path.empty() &&
+        !operand.path.front().is_index) {
+      heads->insert(operand.path.front().name);
+    }
+  }
+  for (const expr::Condition& child : condition.children) PathHeads(child, heads);
+}
+
+// DynamoDB's rule that a Query filters only on attributes outside the key
+// (the key condition is the place for those).
+absl::Status CheckFilterAvoidsKeys(const ReadRequest& read, const items::KeySchema& schema) {
+  if (!read.filter_condition.has_value()) return absl::OkStatus();
+  std::set<std::string> heads;
+  PathHeads(*read.filter_condition, &heads);
+  for (const std::optional<std::string>& key :
+       {std::optional<std::string>(schema.hash_name), schema.range_name}) {
+    if (key.has_value() && heads.count(*key) > 0) {
+      return ValidationError(absl::StrCat(read.filter_name,
+                                          " can only contain non-primary key attributes: "
+                                          "Primary key attribute: ",
+                                          *key));
+    }
+  }
+  return absl::OkStatus();
 }
 
 struct KeySpan {
@@ -363,6 +398,9 @@ void Read(CatalogClient* catalog,
               schema.hash_name, schema.hash_type, schema.range_name, schema.range_type};
           absl::StatusOr<KeyRange> range = CheckKeyCondition(*read.key_condition, view);
           if (!range.ok()) return std::move(done)(range.status());
+          if (absl::Status filter = CheckFilterAvoidsKeys(read, schema); !filter.ok()) {
+            return std::move(done)(filter);
+          }
           if (absl::Status valid = items::CheckKeyValue(schema.hash_name, range->hash, true);
               !valid.ok()) {
             return std::move(done)(valid);

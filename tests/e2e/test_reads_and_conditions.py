@@ -242,6 +242,16 @@ def test_query_errors(dynamodb, orders):
           "ExpressionAttributeValues": {":c": {"N": "1"}}},
          "One or more parameter values were invalid: Condition parameter type does not match "
          "schema type"),
+        ({"KeyConditionExpression": "customer_id = :c", "FilterExpression": "order_date_id > :c",
+          "ExpressionAttributeValues": {":c": {"S": "a"}}},
+         "Filter Expression can only contain non-primary key attributes: Primary key attribute: "
+         "order_date_id"),
+        ({"KeyConditionExpression": "customer_id = :c",
+          "QueryFilter": {"customer_id": {"ComparisonOperator": "NOT_NULL"}},
+          "ExpressionAttributeValues": {":c": {"S": "a"}}},
+         "Can not use both expression and non-expression parameters in the same request: "
+         "Non-expression parameters: {QueryFilter} Expression parameters: "
+         "{KeyConditionExpression}"),
         ({}, "Either the KeyConditions or KeyConditionExpression parameter must be specified in "
              "the request."),
         ({"KeyConditionExpression": "customer_id = :c", "Select": "ALL_ATTRIBUTES",
