@@ -44,7 +44,8 @@
 // | Two document paths conflict with each other; must remove or        | [D]    |
 // |   rewrite one of these paths; path one: [a, b], path two: [a, [0]] |        |
 //
-// UpdateExpression only, right after syntax errors [O]:
+// Updates, conditions and filters, right after syntax errors [O] (the
+// source quotes it for a FilterExpression):
 // | The expression contains too many operators; operator count: <n>    | [O]    |
 //
 // UpdateExpression only (precedence: reserved word, unknown function, clause
@@ -524,6 +525,15 @@ int OperatorCount(const RawUpdate& update) {
   return count;
 }
 
+// The operator count of a condition or filter: one per comparison, BETWEEN,
+// IN, AND, OR, NOT and function call (size() included).
+int OperatorCount(const RawCondition& condition) {
+  int count = 1;
+  for (const RawOperand& operand : condition.operands) count += OperatorCount(operand);
+  for (const RawCondition& child : condition.children) count += OperatorCount(child);
+  return count;
+}
+
 }  // namespace
 
 absl::StatusOr<Condition> ParseCondition(absl::string_view text,
@@ -535,6 +545,10 @@ absl::StatusOr<Condition> ParseCondition(absl::string_view text,
   RawCondition raw;
   if (!parser.ParseConditionExpression(&raw)) {
     return Invalid(kind, SyntaxErrorMessage(text, parser.tokens(), parser.error_token()));
+  }
+  if (const int count = OperatorCount(raw); count > kMaxOperators) {
+    return Invalid(
+        kind, absl::StrCat("The expression contains too many operators; operator count: ", count));
   }
   std::optional<std::string> error;
   Condition condition = internal::CheckCondition(raw, substitutions, use, &error);
@@ -583,7 +597,7 @@ absl::StatusOr<UpdateExpression> ParseUpdate(absl::string_view text,
   if (!parser.ParseUpdateExpression(&raw)) {
     return Invalid(kind, SyntaxErrorMessage(text, parser.tokens(), parser.error_token()));
   }
-  if (const int count = OperatorCount(raw); count > kMaxUpdateOperators) {
+  if (const int count = OperatorCount(raw); count > kMaxOperators) {
     return Invalid(
         kind, absl::StrCat("The expression contains too many operators; operator count: ", count));
   }

@@ -44,9 +44,10 @@ absl::string_view ExpressionKindName(ExpressionKind kind);
 inline constexpr size_t kMaxExpressionBytes = 4096;
 // DynamoDB's limit on the operands after IN.
 inline constexpr int kMaxInOperands = 100;
-// DynamoDB's limit on the operators and functions of one UpdateExpression
-// (see ParseUpdate for what counts).
-inline constexpr int kMaxUpdateOperators = 300;
+// DynamoDB's limit on the operators and functions of one UpdateExpression,
+// ConditionExpression or FilterExpression (see ParseUpdate and ParseCondition
+// for what counts).
+inline constexpr int kMaxOperators = 300;
 // Tern's limit on parenthesis / NOT / function nesting, far beyond anything
 // practical; exceeding it is reported as a syntax error at the token that
 // went too deep. It bounds the parser's stack use.
@@ -72,9 +73,11 @@ struct SubstitutionUse {
 // Parses a ConditionExpression or FilterExpression (kind says which, for the
 // messages). Records the placeholders met in *use (may be null). Returns the
 // first error by DynamoDB's precedence: empty / too long, syntax (including
-// IN with more than kMaxInOperands operands), redundant parentheses, unknown
-// function, misused function, reserved word, undefined name or value, wrong
-// operand count, operands not distinct, wrong operand type or bounds.
+// IN with more than kMaxInOperands operands), more than kMaxOperators
+// operators (one per comparison, BETWEEN, IN, AND, OR, NOT and function call),
+// redundant parentheses, unknown function, misused function, reserved word,
+// undefined name or value, wrong operand count, operands not distinct, wrong
+// operand type or bounds.
 absl::StatusOr<Condition> ParseCondition(absl::string_view text,
                                          ExpressionKind kind,
                                          const Substitutions& substitutions,
@@ -89,7 +92,7 @@ absl::StatusOr<std::vector<Path>> ParseProjection(absl::string_view text,
 
 // Parses an UpdateExpression: SET, REMOVE, ADD and DELETE clauses, each at
 // most once, in any order. Errors: empty / too long, syntax, more than
-// kMaxUpdateOperators operators (each action of any clause, each + or -, each
+// kMaxOperators operators (each action of any clause, each + or -, each
 // function call, counted over the whole expression), then by
 // DynamoDB's precedence: reserved word, unknown function (only if_not_exists
 // and list_append exist here), a clause used twice, undefined name or value,

@@ -384,8 +384,8 @@ TEST(UpdateLimitsTest, TooManyOperators) {
   const std::string prefix = "Invalid UpdateExpression: ";
   auto remove = [](int i) { return absl::StrCat("a", i); };
   // Each action is one operator.
-  EXPECT_EQ(UpdateError("REMOVE " + Repeat(kMaxUpdateOperators, remove)), "OK");
-  EXPECT_EQ(UpdateError("REMOVE " + Repeat(kMaxUpdateOperators + 1, remove)),
+  EXPECT_EQ(UpdateError("REMOVE " + Repeat(kMaxOperators, remove)), "OK");
+  EXPECT_EQ(UpdateError("REMOVE " + Repeat(kMaxOperators + 1, remove)),
             prefix + "The expression contains too many operators; operator count: 301");
   // Spread over clauses: 150 SET + 151 ADD.
   EXPECT_EQ(UpdateError("SET " + Repeat(150, [](int i) { return absl::StrCat("s", i, "=:n"); }) +
@@ -410,4 +410,28 @@ TEST(UpdateLimitsTest, TooManyOperators) {
 }
 
 }  // namespace
+TEST(ConditionLimitsTest, TooManyOperators) {
+  auto condition_error = [](const std::string& text) {
+    model::Item values = {{":n", model::AttributeValue::N(*model::Number::Parse("1"))}};
+    absl::StatusOr<Condition> parsed =
+        ParseCondition(text, ExpressionKind::kFilter, Substitutions{nullptr, &values}, nullptr);
+    return parsed.ok() ? std::string("OK") : std::string(parsed.status().message());
+  };
+  // a0 = :n AND a1 = :n ...: n comparisons and n - 1 ANDs.
+  auto eq = [](int i) { return absl::StrCat("a", i, "=:n"); };
+  auto chain = [&eq](int n) {
+    std::string text = eq(0);
+    for (int i = 1; i < n; ++i) text += " AND " + eq(i);
+    return text;
+  };
+  EXPECT_EQ(condition_error(chain(150)), "OK");  // 299
+  EXPECT_EQ(condition_error(chain(150) + " AND size(b) > :n"),
+            "Invalid FilterExpression: The expression contains too many operators; operator "
+            "count: 302");
+  EXPECT_EQ(condition_error("NOT " + chain(150)), "OK");  // 300
+  EXPECT_EQ(condition_error("NOT " + chain(150) + " OR b IN (:n)"),
+            "Invalid FilterExpression: The expression contains too many operators; operator "
+            "count: 302");
+}
+
 }  // namespace tern::expr
