@@ -391,3 +391,91 @@ def test_aws_cli_query_with_begins_with(running_cluster, orders):
     assert result["Count"] == 3
     assert [i["order_date_id"]["S"] for i in result["Items"]] == [
         "2026-05-004", "2026-05-016", "2026-05-028"]
+
+
+def test_aws_cli_update_item_with_a_reserved_word(running_cluster, counters):
+    env = dict(os.environ, AWS_ACCESS_KEY_ID="tern", AWS_SECRET_ACCESS_KEY="tern",
+               AWS_DEFAULT_REGION="us-east-1")
+    out = subprocess.run(
+        ["/usr/bin/aws", "dynamodb", "update-item", "--endpoint-url", running_cluster.endpoint,
+         "--table-name", counters, "--key", json.dumps({"id": {"S": "cli"}}),
+         "--update-expression", "SET #s = :status",
+         "--expression-attribute-names", json.dumps({"#s": "status"}),
+         "--expression-attribute-values", json.dumps({":status": {"S": "shipped"}}),
+         "--return-values", "ALL_NEW"],
+        env=env, capture_output=True, text=True, timeout=60, check=True)
+    assert json.loads(out.stdout)["Attributes"] == {"id": {"S": "cli"},
+                                                    "status": {"S": "shipped"}}
+
+
+# ---- every function, operator and path form, through the whole stack -------------
+
+FILTER_ITEM = {
+    "pk": {"S": "only"},
+    "s": {"S": "hello world"}, "n": {"N": "42"}, "b": {"B": b"\x01\x02\x03"},
+    "t": {"BOOL": True}, "z": {"NULL": True},
+    "ss": {"SS": ["a", "b"]}, "ns": {"NS": ["1", "2", "3"]}, "bs": {"BS": [b"\x01"]},
+    "l": {"L": [{"N": "1"}, {"S": "two"}, {"M": {"deep": {"S": "x"}}}]},
+    "m": {"M": {"kid": {"M": {"v": {"N": "7"}}}, "dotted.name": {"S": "d"}}},
+    "status": {"S": "open"},
+}
+
+# (filter, names, values, matches)
+FILTER_CASES = [
+    ("n = :n", {}, {":n": {"N": "42"}}, True),
+    ("n <> :n", {}, {":n": {"N": "42"}}, False),
+    ("n < :n", {}, {":n": {"N": "43"}}, True),
+    ("n <= :n", {}, {":n": {"N": "42"}}, True),
+    ("n > :n", {}, {":n": {"N": "42"}}, False),
+    ("n >= :n", {}, {":n": {"N": "42.0"}}, True),
+    ("s < :s", {}, {":s": {"S": "help"}}, True),
+    ("b = :b", {}, {":b": {"B": b"\x01\x02\x03"}}, True),
+    ("n BETWEEN :a AND :b", {}, {":a": {"N": "40"}, ":b": {"N": "42"}}, True),
+    ("s BETWEEN :a AND :b", {}, {":a": {"S": "a"}, ":b": {"S": "h"}}, False),
+    ("n IN (:a, :b, :c)", {}, {":a": {"N": "1"}, ":b": {"N": "42"}, ":c": {"S": "42"}}, True),
+    ("attribute_exists(m.kid.v)", {}, {}, True),
+    ("attribute_exists(m.kid.w)", {}, {}, False),
+    ("attribute_not_exists(nope)", {}, {}, True),
+    ("attribute_type(z, :t)", {}, {":t": {"S": "NULL"}}, True),
+    ("attribute_type(ns, :t)", {}, {":t": {"S": "SS"}}, False),
+    ("begins_with(s, :p)", {}, {":p": {"S": "hello"}}, True),
+    ("begins_with(b, :p)", {}, {":p": {"B": b"\x01"}}, True),
+    ("contains(s, :p)", {}, {":p": {"S": "o w"}}, True),
+    ("contains(ss, :p)", {}, {":p": {"S": "b"}}, True),
+    ("contains(ns, :p)", {}, {":p": {"N": "4"}}, False),
+    ("contains(l, :p)", {}, {":p": {"S": "two"}}, True),
+    ("size(s) = :n", {}, {":n": {"N": "11"}}, True),
+    ("size(l) > :n", {}, {":n": {"N": "2"}}, True),
+    ("size(m) = :n", {}, {":n": {"N": "2"}}, True),
+    ("size(b) = :n", {}, {":n": {"N": "3"}}, True),
+    ("l[2].deep = :x", {}, {":x": {"S": "x"}}, True),
+    ("l[0] = :one AND l[1] = :two", {}, {":one": {"N": "1"}, ":two": {"S": "two"}}, True),
+    ("m.#d = :d", {"#d": "dotted.name"}, {":d": {"S": "d"}}, True),
+    ("#s = :open", {"#s": "status"}, {":open": {"S": "open"}}, True),
+    ("t = :t", {}, {":t": {"BOOL": True}}, True),
+    ("NOT t = :t", {}, {":t": {"BOOL": True}}, False),
+    ("n = :x OR n = :n AND s = :x", {}, {":x": {"S": "no"}, ":n": {"N": "42"}}, False),
+    ("(n = :x OR n = :n) AND NOT s = :x", {}, {":x": {"S": "no"}, ":n": {"N": "42"}}, True),
+    ("ss = :ss", {}, {":ss": {"SS": ["b", "a"]}}, True),
+    ("m.kid = :m", {}, {":m": {"M": {"v": {"N": "7"}}}}, True),
+]
+
+
+def test_every_operator_and_function_as_a_filter(dynamodb):
+    name = create(dynamodb, unique("Filters"), "pk")
+    dynamodb.put_item(TableName=name, Item=FILTER_ITEM)
+    for text, names, values, matches in FILTER_CASES:
+        extra = {}
+        if names:
+            extra["ExpressionAttributeNames"] = names
+        if values:
+            extra["ExpressionAttributeValues"] = values
+        page = dynamodb.scan(TableName=name, FilterExpression=text, **extra)
+        assert (page["Count"], page["ScannedCount"]) == (1 if matches else 0, 1), text
+        # The same expression decides a conditional write.
+        if matches:
+            dynamodb.put_item(TableName=name, Item=FILTER_ITEM, ConditionExpression=text, **extra)
+        else:
+            code, _, _ = error_of(dynamodb.put_item, TableName=name, Item=FILTER_ITEM,
+                                  ConditionExpression=text, **extra)
+            assert code == "ConditionalCheckFailedException", text
