@@ -9,8 +9,28 @@
 namespace tern::router {
 namespace {
 
+// DynamoDB's limit on one ExpressionAttributeNames/Values key, in bytes.
+constexpr size_t kMaxKeyBytes = 255;
+
 std::string KeysList(const std::vector<std::string>& keys) {
   return absl::StrCat("{", absl::StrJoin(keys, ", "), "}");
+}
+
+// A key of member ("ExpressionAttributeNames" or ...Values) must start with
+// prefix and fit in kMaxKeyBytes. The too-long wording is from an emulator's
+// conformance table (unverified against DynamoDB).
+absl::Status CheckKey(absl::string_view member, absl::string_view key, char prefix) {
+  if (key.empty() || key[0] != prefix) {
+    return ValidationError(
+        absl::StrCat(member, " contains invalid key: Syntax error; key: \"", key, "\""));
+  }
+  if (key.size() > kMaxKeyBytes) {
+    return ValidationError(absl::StrCat(member,
+                                        " contains invalid key: The expression attribute map "
+                                        "contains a key that is too long; size of key: ",
+                                        key.size()));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -28,12 +48,8 @@ absl::StatusOr<Substitutions> Substitutions::FromRequest(const boost::json::obje
     result.has_names_ = true;
     for (const auto& [key, value] : names->as_object()) {
       if (!value.is_string()) return base::Error(base::ErrorKind::kSerialization, "");
-      if (key.empty() || key[0] != '#') {
-        return ValidationError(
-            absl::StrCat("ExpressionAttributeNames contains invalid key: Syntax error; key: \"",
-                         std::string(key),
-                         "\""));
-      }
+      TERN_RETURN_IF_ERROR(
+          CheckKey("ExpressionAttributeNames", absl::string_view(key.data(), key.size()), '#'));
       result.names_[std::string(key)] = std::string(value.as_string());
     }
   }
@@ -47,12 +63,8 @@ absl::StatusOr<Substitutions> Substitutions::FromRequest(const boost::json::obje
     }
     result.has_values_ = true;
     for (const auto& [key, value] : values->as_object()) {
-      if (key.empty() || key[0] != ':') {
-        return ValidationError(
-            absl::StrCat("ExpressionAttributeValues contains invalid key: Syntax error; key: \"",
-                         std::string(key),
-                         "\""));
-      }
+      TERN_RETURN_IF_ERROR(
+          CheckKey("ExpressionAttributeValues", absl::string_view(key.data(), key.size()), ':'));
       TERN_ASSIGN_OR_RETURN(model::AttributeValue parsed, model::ParseAttributeValue(value));
       result.values_[std::string(key)] = std::move(parsed);
     }

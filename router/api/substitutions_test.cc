@@ -34,6 +34,14 @@ TEST(SubstitutionsTest, RejectsEmptyMapsAndBadKeys) {
   EXPECT_THAT(parse(R"({"ExpressionAttributeValues":{"v":{"S":"x"}}})"),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        "ExpressionAttributeValues contains invalid key: Syntax error; key: \"v\""));
+  const std::string ok_key = "#" + std::string(254, 'k');
+  EXPECT_THAT(parse(("{\"ExpressionAttributeNames\":{\"" + ok_key + "\":\"x\"}}").c_str()), IsOk());
+  const std::string long_key = ":" + std::string(255, 'k');
+  EXPECT_THAT(
+      parse(("{\"ExpressionAttributeValues\":{\"" + long_key + "\":{\"S\":\"x\"}}}").c_str()),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               "ExpressionAttributeValues contains invalid key: The expression attribute map "
+               "contains a key that is too long; size of key: 256"));
 }
 
 TEST(SubstitutionsTest, CommonExprParsersReportWhatTheyUsed) {
