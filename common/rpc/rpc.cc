@@ -51,6 +51,11 @@ absl::Status CheckHealth(const std::shared_ptr<grpc::Channel>& channel, int time
   grpc::health::v1::HealthCheckRequest request;
   grpc::health::v1::HealthCheckResponse response;
   grpc::Status status = stub->Check(&context, request, &response);
+  // No answer in time is as unhealthy as a refused connection; which of the
+  // two a dead address gives depends on how fast the connect attempt fails.
+  if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+    return absl::UnavailableError("gRPC health: no answer in time");
+  }
   if (!status.ok()) return FromGrpcStatus(status);
   if (response.status() != grpc::health::v1::HealthCheckResponse::SERVING) {
     return absl::UnavailableError("gRPC health: not serving");

@@ -37,7 +37,8 @@ absl::StatusOr<StartedServer> StartServer(const config::HostPort& address,
 // An insecure channel to address (mutual TLS inside the cluster comes later).
 std::shared_ptr<grpc::Channel> MakeChannel(const config::HostPort& address);
 
-// Calls grpc.health.v1.Health/Check on address; OK when it answers SERVING.
+// Calls grpc.health.v1.Health/Check on address; OK when it answers SERVING,
+// UNAVAILABLE when it does not answer (refused or not within timeout_ms).
 absl::Status CheckHealth(const std::shared_ptr<grpc::Channel>& channel, int timeout_ms);
 
 // Runs one unary call with gRPC's callback API, without blocking the caller:
