@@ -3,6 +3,9 @@
 #include <array>
 
 #include "absl/strings/cord.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 
 namespace tern::base {
 namespace {
@@ -62,5 +65,24 @@ std::optional<ErrorKind> GetErrorKind(const absl::Status& status) {
 }
 
 absl::string_view ErrorKindName(ErrorKind kind) { return Info(kind).name; }
+
+namespace {
+constexpr absl::string_view kNotLeaderPrefix = "not leader; leader: ";
+}  // namespace
+
+absl::Status NotLeader(uint64_t leader_hint) {
+  return absl::FailedPreconditionError(absl::StrCat(kNotLeaderPrefix, leader_hint));
+}
+
+std::optional<uint64_t> NotLeaderHint(const absl::Status& status) {
+  absl::string_view message = status.message();
+  if (status.code() != absl::StatusCode::kFailedPrecondition ||
+      !absl::ConsumePrefix(&message, kNotLeaderPrefix)) {
+    return std::nullopt;
+  }
+  uint64_t hint = 0;
+  if (!absl::SimpleAtoi(message, &hint)) return std::nullopt;
+  return hint;
+}
 
 }  // namespace tern::base

@@ -11,6 +11,7 @@
 // still behaves. Thread-compatible free functions.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 
 #include "absl/status/status.h"
@@ -45,5 +46,13 @@ std::optional<ErrorKind> GetErrorKind(const absl::Status& status);
 
 // The kind's stable name ("validation", "resource_not_found", ...).
 absl::string_view ErrorKindName(ErrorKind kind);
+
+// "This replica is not the leader": FAILED_PRECONDITION whose message names
+// the leader this replica knows of (0 when none), so that the hint survives
+// a gRPC hop (status code and message are all that cross it).
+absl::Status NotLeader(uint64_t leader_hint);
+
+// The hint of a NotLeader() status; nullopt for any other status.
+std::optional<uint64_t> NotLeaderHint(const absl::Status& status);
 
 }  // namespace tern::base

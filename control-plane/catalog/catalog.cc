@@ -1,6 +1,8 @@
 #include "control-plane/catalog/catalog.h"
 
+#include <algorithm>
 #include <random>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -79,6 +81,32 @@ tern::v1::ListTablesResponse Catalog::List(const std::string& exclusive_start,
   return response;
 }
 
+std::vector<tern::v1::NodeInfo> PlaceReplicas(const std::vector<tern::v1::NodeInfo>& nodes,
+                                              uint64_t salt) {
+  // Nodes by AZ, each AZ's nodes by id, so placement is deterministic.
+  std::map<std::string, std::vector<tern::v1::NodeInfo>> by_az;
+  for (const tern::v1::NodeInfo& node : nodes) by_az[node.az()].push_back(node);
+  for (auto& [az, members] : by_az) {
+    std::sort(members.begin(), members.end(), [](const auto& a, const auto& b) {
+      return a.node_id() < b.node_id();
+    });
+  }
+  std::vector<const std::vector<tern::v1::NodeInfo>*> azs;
+  for (const auto& [az, members] : by_az) azs.push_back(&members);
+  std::vector<tern::v1::NodeInfo> chosen;
+  std::set<uint64_t> taken;
+  // One replica per AZ first, starting at an AZ that rotates with salt, then
+  // (fewer AZs than replicas) more nodes from the AZs again.
+  for (size_t round = 0; chosen.size() < kReplicasPerPartition && round < nodes.size(); ++round) {
+    for (size_t i = 0; i < azs.size() && chosen.size() < kReplicasPerPartition; ++i) {
+      const auto& members = *azs[(i + salt) % azs.size()];
+      const tern::v1::NodeInfo& node = members[(salt + round) % members.size()];
+      if (taken.insert(node.node_id()).second) chosen.push_back(node);
+    }
+  }
+  return chosen;
+}
+
 absl::StatusOr<tern::v1::CatalogEntry> Catalog::Create(
     tern::v1::TableDescriptor table, const std::vector<tern::v1::NodeInfo>& nodes) {
   if (nodes.empty()) {
@@ -101,12 +129,13 @@ absl::StatusOr<tern::v1::CatalogEntry> Catalog::Create(
   partition->set_partition_id(table_id);
   partition->set_table_id(table_id);
   partition->set_epoch(1);
-  const tern::v1::NodeInfo& node = nodes[table_id % nodes.size()];
-  tern::v1::ReplicaDescriptor* replica = partition->add_replicas();
-  replica->set_node_id(node.node_id());
-  replica->set_az(node.az());
-  replica->set_address(node.address());
-  partition->set_leader_hint_node_id(node.node_id());
+  for (const tern::v1::NodeInfo& node : PlaceReplicas(nodes, table_id)) {
+    tern::v1::ReplicaDescriptor* replica = partition->add_replicas();
+    replica->set_node_id(node.node_id());
+    replica->set_az(node.az());
+    replica->set_address(node.address());
+  }
+  partition->set_leader_hint_node_id(partition->replicas(0).node_id());
   TERN_RETURN_IF_ERROR(Persist(entry));
   tables_[entry.table().name()] = entry;
   return entry;

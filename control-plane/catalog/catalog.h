@@ -2,9 +2,9 @@
 // persisted in a StorageEngine (column family meta, keys "table/<name>").
 //
 // Until the control plane is replicated (issue 6) each tern-control replica
-// keeps its own catalog and the routers use the first replica's; one
-// partition per table, placed on one storage node, until replication groups
-// exist.
+// keeps its own catalog and the routers use the first replica's. A table is
+// one partition (splits come with issue 6) replicated on three nodes in
+// three AZs when the cluster has them.
 //
 // Thread-safe.
 #pragma once
@@ -22,6 +22,15 @@
 
 namespace tern::control {
 
+inline constexpr size_t kReplicasPerPartition = 3;
+
+// Up to kReplicasPerPartition distinct nodes for a new partition: one per AZ
+// while AZs last (3 AZs give 3 AZs), then more from AZs already used. salt
+// (e.g. the table id) rotates the choice so partitions spread over nodes.
+// Deterministic.
+std::vector<tern::v1::NodeInfo> PlaceReplicas(const std::vector<tern::v1::NodeInfo>& nodes,
+                                              uint64_t salt);
+
 class Catalog {
  public:
   // store and clock must outlive the catalog.
@@ -37,7 +46,7 @@ class Catalog {
   tern::v1::ListTablesResponse List(const std::string& exclusive_start, uint32_t limit) const;
 
   // Adds the table in status CREATING with a fresh id, TableId and one
-  // partition placed on one of nodes (ALIVE nodes, ordered by id).
+  // partition whose replicas PlaceReplicas chose among nodes (ALIVE nodes).
   // ALREADY_EXISTS (ResourceInUse) when the name is taken; UNAVAILABLE when no
   // node is alive.
   absl::StatusOr<tern::v1::CatalogEntry> Create(tern::v1::TableDescriptor table,

@@ -1,5 +1,8 @@
 #include "control-plane/catalog/catalog.h"
 
+#include <map>
+#include <set>
+
 #include "common/testing/testing.h"
 #include "gtest/gtest.h"
 #include "storage-node/engine/rocksdb/rocksdb_engine.h"
@@ -44,6 +47,38 @@ class CatalogTest : public ::testing::Test {
   std::unique_ptr<Catalog> catalog_;
 };
 
+TEST(PlacementTest, ThreeReplicasInThreeAzsSpreadOverNodes) {
+  std::vector<tern::v1::NodeInfo> nodes;
+  for (int i = 0; i < 6; ++i) {  // two nodes in each of three AZs
+    tern::v1::NodeInfo node;
+    node.set_node_id(i + 1);
+    node.set_az(std::string("az-") + static_cast<char>('a' + i % 3));
+    nodes.push_back(node);
+  }
+  std::map<uint64_t, int> load;
+  for (uint64_t salt = 0; salt < 60; ++salt) {
+    std::vector<tern::v1::NodeInfo> chosen = PlaceReplicas(nodes, salt);
+    ASSERT_EQ(chosen.size(), 3u);
+    std::set<std::string> azs;
+    for (const auto& node : chosen) {
+      azs.insert(node.az());
+      ++load[node.node_id()];
+    }
+    EXPECT_EQ(azs.size(), 3u) << salt;
+  }
+  for (const auto& [node, count] : load) EXPECT_EQ(count, 30) << node;
+  // Fewer AZs than replicas: distinct nodes anyway; fewer nodes: all of them.
+  nodes.resize(2);
+  EXPECT_EQ(PlaceReplicas(nodes, 7).size(), 2u);
+  nodes[1].set_az("az-a");
+  nodes.push_back(nodes[0]);
+  nodes.back().set_node_id(9);
+  std::vector<tern::v1::NodeInfo> chosen = PlaceReplicas(nodes, 1);
+  std::set<uint64_t> ids;
+  for (const auto& node : chosen) ids.insert(node.node_id());
+  EXPECT_EQ(ids.size(), 3u);
+}
+
 TEST_F(CatalogTest, CreateAssignsIdsAndPlacesOnePartition) {
   auto entry = catalog_->Create(Table("Music"), Nodes());
   ASSERT_THAT(entry, IsOk());
@@ -51,7 +86,7 @@ TEST_F(CatalogTest, CreateAssignsIdsAndPlacesOnePartition) {
   EXPECT_EQ(entry->table().status(), "CREATING");
   EXPECT_EQ(entry->table().table_uuid().size(), 36u);
   ASSERT_EQ(entry->partitions_size(), 1);
-  EXPECT_EQ(entry->partitions(0).replicas_size(), 1);
+  EXPECT_EQ(entry->partitions(0).replicas_size(), 3);
   EXPECT_THAT(catalog_->Create(Table("Music"), Nodes()),
               StatusIs(absl::StatusCode::kAlreadyExists, "Table already exists: Music"));
   EXPECT_THAT(catalog_->Create(Table("Other"), {}),

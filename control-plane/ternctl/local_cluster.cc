@@ -134,6 +134,9 @@ absl::Status WriteClusterFile(const LocalClusterOptions& options,
     entry["kind"] = p.spec.kind;
     entry["az"] = p.spec.az;
     entry["binary"] = p.spec.binary;
+    boost::json::array args;
+    for (const std::string& arg : p.spec.args) args.push_back(boost::json::string(arg));
+    entry["args"] = std::move(args);
     entry["pid"] = p.pid;
     entry["http"] = p.spec.http.ToString();
     entry["grpc"] = p.spec.grpc ? p.spec.grpc->ToString() : "";

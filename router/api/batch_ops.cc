@@ -278,7 +278,7 @@ void BatchGetItem(CatalogClient* catalog,
           get.set_storage_key(items::StorageKey(
               target.entry.table().table_id(), target.schema, table.keys[calls[i].key]));
           get.set_consistent_read(table.consistent);
-          data->GetItem(target.address, std::move(get), [i, gather, finish](Result got) mutable {
+          data->GetItem(target.descriptor, std::move(get), [i, gather, finish](Result got) mutable {
             if (gather->Done(i, std::move(got))) finish();
           });
         }
@@ -424,7 +424,7 @@ void BatchWriteItem(CatalogClient* catalog,
         };
         for (size_t i = 0; i < writes.size(); ++i) {
           const Target& target = targets->at(entries[i].table);
-          data->WriteItem(target.address, std::move(writes[i]), [i, gather, finish](Result w) {
+          data->WriteItem(target.descriptor, std::move(writes[i]), [i, gather, finish](Result w) {
             if (gather->Done(i, std::move(w))) finish();
           });
         }

@@ -227,7 +227,7 @@ absl::StatusOr<Target> TargetOf(absl::StatusOr<tern::v1::CatalogEntry> entry) {
   }
   Target target;
   target.schema = SchemaOf(entry->table());
-  target.address = entry->partitions(0).replicas(0).address();
+  target.descriptor = entry->partitions(0);
   target.partition.set_partition_id(entry->partitions(0).partition_id());
   target.partition.set_epoch(entry->partitions(0).epoch());
   target.entry = *std::move(entry);

@@ -83,7 +83,7 @@ std::string StorageKey(uint64_t table_id, const KeySchema& schema, const model::
 struct Target {
   tern::v1::CatalogEntry entry;
   KeySchema schema;
-  std::string address;
+  tern::v1::PartitionDescriptor descriptor;  // the partition (one per table for now)
   tern::v1::PartitionRef partition;
 };
 

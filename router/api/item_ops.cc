@@ -210,7 +210,7 @@ void PutItem(CatalogClient* catalog, DataClient* data, const object& request, Op
             NewWrite(*target, tern::v1::WriteItemRequest::KIND_PUT, KeyOf(target->schema, item));
         write.set_item(model::EncodeItem(item));
         SetCondition(condition, &write);
-        data->WriteItem(target->address,
+        data->WriteItem(target->descriptor,
                         std::move(write),
                         [request, table, size, done = std::move(done)](
                             absl::StatusOr<tern::v1::WriteItemResponse> written) mutable {
@@ -281,7 +281,7 @@ void GetItem(CatalogClient* catalog, DataClient* data, const object& request, Op
         *get.mutable_partition() = target->partition;
         get.set_storage_key(StorageKey(target->entry.table().table_id(), target->schema, key));
         get.set_consistent_read(consistent);
-        data->GetItem(target->address,
+        data->GetItem(target->descriptor,
                       std::move(get),
                       [request, table, consistent, projection, done = std::move(done)](
                           absl::StatusOr<tern::v1::GetItemResponse> got) mutable {
@@ -327,7 +327,7 @@ void DeleteItem(CatalogClient* catalog,
         tern::v1::WriteItemRequest write =
             NewWrite(*target, tern::v1::WriteItemRequest::KIND_DELETE, key);
         SetCondition(condition, &write);
-        data->WriteItem(target->address,
+        data->WriteItem(target->descriptor,
                         std::move(write),
                         [request, table, done = std::move(done)](
                             absl::StatusOr<tern::v1::WriteItemResponse> written) mutable {
@@ -521,7 +521,7 @@ void UpdateItem(CatalogClient* catalog,
         }
         write.set_action_values(model::EncodeItem(values));
         SetCondition(condition, &write);
-        data->WriteItem(target->address,
+        data->WriteItem(target->descriptor,
                         std::move(write),
                         [request, table, return_values, touched, done = std::move(done)](
                             absl::StatusOr<tern::v1::WriteItemResponse> written) mutable {

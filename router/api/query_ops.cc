@@ -445,7 +445,7 @@ void Read(CatalogClient* catalog,
           range_read.set_end_key(span.start);
         }
         data->RangeRead(
-            target->address,
+            target->descriptor,
             std::move(range_read),
             [request,
              schema,

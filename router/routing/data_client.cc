@@ -1,5 +1,7 @@
 #include "router/routing/data_client.h"
 
+#include "absl/time/clock.h"
+#include "common/base/error_details.h"
 #include "common/config/host_port.h"
 #include "common/rpc/rpc.h"
 
@@ -7,8 +9,149 @@ namespace tern::router {
 namespace {
 
 constexpr std::chrono::milliseconds kTimeout(5000);
+// Between attempts of a routed call, and how many attempts: together about
+// three seconds, enough to ride out an election.
+constexpr absl::Duration kRetryPause = absl::Milliseconds(100);
+constexpr int kMaxAttempts = 30;
 
 }  // namespace
+
+// One partition-level call and its retry state.
+template <typename Request, typename Response>
+struct DataClient::Routed {
+  using Done = absl::AnyInvocable<void(absl::StatusOr<Response>) &&>;
+  using Send = void (DataClient::*)(const std::string&, Request, Done);
+
+  tern::v1::PartitionDescriptor partition;
+  Request request;
+  Done done;
+  Send send = nullptr;
+  bool leader = false;    // must reach the leader
+  bool is_write = false;  // never retried once its outcome is unknown
+  std::string address;    // this attempt's replica
+  int attempts = 0;
+  size_t rotation = 0;  // next replica to try when there is no hint
+};
+
+DataClient::DataClient(std::string local_az)
+    : local_az_(std::move(local_az)),
+      retries_(std::make_unique<exec::ThreadPool>("data-retry", 1)) {}
+
+DataClient::~DataClient() { retries_->Shutdown(); }
+
+void DataClient::RememberLeader(uint64_t partition_id, uint64_t node_id) {
+  base::MutexLock lock(&mu_);
+  leaders_[partition_id] = node_id;
+}
+
+std::string DataClient::FirstAddress(const tern::v1::PartitionDescriptor& partition, bool leader) {
+  uint64_t known = partition.leader_hint_node_id();
+  {
+    base::MutexLock lock(&mu_);
+    auto it = leaders_.find(partition.partition_id());
+    if (it != leaders_.end()) known = it->second;
+  }
+  if (leader) {
+    for (const tern::v1::ReplicaDescriptor& replica : partition.replicas()) {
+      if (replica.node_id() == known) return replica.address();
+    }
+  } else if (!local_az_.empty()) {
+    for (const tern::v1::ReplicaDescriptor& replica : partition.replicas()) {
+      if (replica.az() == local_az_) return replica.address();
+    }
+  }
+  return partition.replicas_size() > 0 ? partition.replicas(0).address() : "";
+}
+
+template <typename Request, typename Response>
+void DataClient::Attempt(std::shared_ptr<Routed<Request, Response>> call) {
+  ++call->attempts;
+  (this->*(call->send))(
+      call->address, call->request, [this, call](absl::StatusOr<Response> result) mutable {
+        if (result.ok()) return std::move(call->done)(std::move(result));
+        const absl::Status& status = result.status();
+        if (std::optional<uint64_t> hint = base::NotLeaderHint(status); hint.has_value()) {
+          std::string next;
+          for (const tern::v1::ReplicaDescriptor& replica : call->partition.replicas()) {
+            if (replica.node_id() == *hint && replica.address() != call->address) {
+              next = replica.address();
+            }
+          }
+          if (!next.empty() && call->attempts < kMaxAttempts) {
+            RememberLeader(call->partition.partition_id(), *hint);
+            call->address = next;
+            return Attempt(std::move(call));  // a known leader: go at once
+          }
+          return Retry(std::move(call));
+        }
+        const bool unreachable = status.code() == absl::StatusCode::kUnavailable;
+        const bool timed_out = status.code() == absl::StatusCode::kDeadlineExceeded;
+        if (unreachable || (timed_out && !call->is_write)) return Retry(std::move(call));
+        std::move(call->done)(std::move(result));
+      });
+}
+
+template <typename Request, typename Response>
+void DataClient::Retry(std::shared_ptr<Routed<Request, Response>> call) {
+  if (call->attempts >= kMaxAttempts || call->partition.replicas_size() == 0) {
+    return std::move(call->done)(
+        absl::UnavailableError("no replica of the partition could serve the request"));
+  }
+  const auto& replicas = call->partition.replicas();
+  call->address = replicas[static_cast<int>(call->rotation++ % replicas.size())].address();
+  // Retries queue in order of their due time, so one thread serves them all.
+  const absl::Time due = absl::Now() + kRetryPause;
+  retries_->Post([this, call, due]() mutable {
+    absl::SleepFor(due - absl::Now());
+    Attempt(std::move(call));
+  });
+}
+
+void DataClient::WriteItem(
+    const tern::v1::PartitionDescriptor& partition,
+    tern::v1::WriteItemRequest request,
+    absl::AnyInvocable<void(absl::StatusOr<tern::v1::WriteItemResponse>) &&> done) {
+  using Call = Routed<tern::v1::WriteItemRequest, tern::v1::WriteItemResponse>;
+  auto call = std::make_shared<Call>();
+  call->partition = partition;
+  call->request = std::move(request);
+  call->done = std::move(done);
+  call->send = &DataClient::WriteItem;
+  call->leader = true;
+  call->is_write = true;
+  call->address = FirstAddress(partition, true);
+  Attempt(std::move(call));
+}
+
+void DataClient::GetItem(
+    const tern::v1::PartitionDescriptor& partition,
+    tern::v1::GetItemRequest request,
+    absl::AnyInvocable<void(absl::StatusOr<tern::v1::GetItemResponse>) &&> done) {
+  using Call = Routed<tern::v1::GetItemRequest, tern::v1::GetItemResponse>;
+  auto call = std::make_shared<Call>();
+  call->partition = partition;
+  call->leader = request.consistent_read();
+  call->request = std::move(request);
+  call->done = std::move(done);
+  call->send = &DataClient::GetItem;
+  call->address = FirstAddress(partition, call->leader);
+  Attempt(std::move(call));
+}
+
+void DataClient::RangeRead(
+    const tern::v1::PartitionDescriptor& partition,
+    tern::v1::RangeReadRequest request,
+    absl::AnyInvocable<void(absl::StatusOr<tern::v1::RangeReadResponse>) &&> done) {
+  using Call = Routed<tern::v1::RangeReadRequest, tern::v1::RangeReadResponse>;
+  auto call = std::make_shared<Call>();
+  call->partition = partition;
+  call->leader = request.consistent_read();
+  call->request = std::move(request);
+  call->done = std::move(done);
+  call->send = &DataClient::RangeRead;
+  call->address = FirstAddress(partition, call->leader);
+  Attempt(std::move(call));
+}
 
 DataClient::Stubs* DataClient::StubsFor(const std::string& address) {
   base::MutexLock lock(&mu_);

@@ -1,14 +1,24 @@
 // DataClient: asynchronous DataPlane calls to storage nodes, one channel per
-// node address. Thread-safe; callbacks run on gRPC threads.
+// node address. The partition-level calls route to the right replica:
+// writes and strongly consistent reads to the group's leader (remembered per
+// partition and learned from the nodes' "not leader" hints), eventually
+// consistent reads to a replica in the router's own AZ first; they retry on
+// another replica, after a short pause, when a replica is not the leader,
+// unreachable or between leaders. A write whose outcome is unknown (timed
+// out after it was sent) is never retried.
+//
+// Thread-safe; callbacks run on gRPC threads or the retry thread.
 #pragma once
 
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "common/base/mutex.h"
+#include "common/exec/executor.h"
 #include "tern/v1/control.grpc.pb.h"
 #include "tern/v1/data.grpc.pb.h"
 
@@ -16,6 +26,21 @@ namespace tern::router {
 
 class DataClient {
  public:
+  // local_az: the router's AZ ("" when unknown).
+  explicit DataClient(std::string local_az = "");
+  ~DataClient();
+
+  void WriteItem(const tern::v1::PartitionDescriptor& partition,
+                 tern::v1::WriteItemRequest request,
+                 absl::AnyInvocable<void(absl::StatusOr<tern::v1::WriteItemResponse>) &&> done);
+  void GetItem(const tern::v1::PartitionDescriptor& partition,
+               tern::v1::GetItemRequest request,
+               absl::AnyInvocable<void(absl::StatusOr<tern::v1::GetItemResponse>) &&> done);
+  void RangeRead(const tern::v1::PartitionDescriptor& partition,
+                 tern::v1::RangeReadRequest request,
+                 absl::AnyInvocable<void(absl::StatusOr<tern::v1::RangeReadResponse>) &&> done);
+
+  // Single calls to one node.
   void GetItem(const std::string& address,
                tern::v1::GetItemRequest request,
                absl::AnyInvocable<void(absl::StatusOr<tern::v1::GetItemResponse>) &&> done);
@@ -40,8 +65,23 @@ class DataClient {
   // nullptr when address is not host:port.
   Stubs* StubsFor(const std::string& address);
 
+  template <typename Request, typename Response>
+  struct Routed;
+  template <typename Request, typename Response>
+  void Attempt(std::shared_ptr<Routed<Request, Response>> call);
+  template <typename Request, typename Response>
+  void Retry(std::shared_ptr<Routed<Request, Response>> call);
+
+  // The replica to try first for a call to partition.
+  std::string FirstAddress(const tern::v1::PartitionDescriptor& partition, bool leader);
+  void RememberLeader(uint64_t partition_id, uint64_t node_id);
+
+  const std::string local_az_;
   base::Mutex mu_;
   std::map<std::string, std::unique_ptr<Stubs>> stubs_ ABSL_GUARDED_BY(mu_);
+  std::map<uint64_t, uint64_t> leaders_ ABSL_GUARDED_BY(mu_);  // partition -> node
+  // Runs retries after their pause, off gRPC's threads.
+  std::unique_ptr<exec::ThreadPool> retries_;
 };
 
 }  // namespace tern::router

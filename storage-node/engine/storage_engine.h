@@ -32,6 +32,37 @@ enum class ColumnFamily {
 // The column family's name on disk.
 absl::string_view ColumnFamilyName(ColumnFamily cf);
 
+// Writes applied together, atomically, by StorageEngine::Write: all or none
+// survive a crash. Thread-compatible.
+class WriteBatch {
+ public:
+  enum class Kind { kPut, kDelete, kDeleteRange };
+  struct Op {
+    Kind kind;
+    ColumnFamily cf;
+    std::string key;    // kDeleteRange: begin
+    std::string value;  // kDeleteRange: end
+  };
+
+  void Put(ColumnFamily cf, absl::string_view key, absl::string_view value) {
+    ops_.push_back(Op{Kind::kPut, cf, std::string(key), std::string(value)});
+  }
+  void Delete(ColumnFamily cf, absl::string_view key) {
+    ops_.push_back(Op{Kind::kDelete, cf, std::string(key), std::string()});
+  }
+  // Removes every key in [begin, end).
+  void DeleteRange(ColumnFamily cf, absl::string_view begin, absl::string_view end) {
+    ops_.push_back(Op{Kind::kDeleteRange, cf, std::string(begin), std::string(end)});
+  }
+
+  const std::vector<Op>& ops() const { return ops_; }
+  bool empty() const { return ops_.empty(); }
+  void Clear() { ops_.clear(); }
+
+ private:
+  std::vector<Op> ops_;
+};
+
 class StorageEngine {
  public:
   virtual ~StorageEngine() = default;
@@ -48,6 +79,10 @@ class StorageEngine {
 
   // Removes key; removing a missing key is OK.
   virtual absl::Status Delete(ColumnFamily cf, absl::string_view key, bool sync) = 0;
+
+  // Applies every operation of batch atomically, in order; when sync, returns
+  // only after the whole batch is durable.
+  virtual absl::Status Write(const WriteBatch& batch, bool sync) = 0;
 
   // Removes every key in [begin, end).
   virtual absl::Status DeleteRange(ColumnFamily cf,

@@ -144,6 +144,13 @@ absl::Status PartitionStore::Drop(const tern::v1::PartitionDescriptor& partition
   return absl::OkStatus();
 }
 
+std::vector<tern::v1::PartitionDescriptor> PartitionStore::Descriptors() const {
+  base::MutexLock lock(&mu_);
+  std::vector<tern::v1::PartitionDescriptor> out;
+  for (const auto& [id, partition] : partitions_) out.push_back(partition);
+  return out;
+}
+
 size_t PartitionStore::partition_count() const {
   base::MutexLock lock(&mu_);
   return partitions_.size();
@@ -207,8 +214,16 @@ absl::StatusOr<tern::v1::GetItemResponse> PartitionStore::GetItem(
 
 absl::StatusOr<tern::v1::WriteItemResponse> PartitionStore::WriteItem(
     const tern::v1::WriteItemRequest& request) {
-  TERN_RETURN_IF_ERROR(Check(request.partition(), request.storage_key()).status());
   base::MutexLock write_lock(&write_mu_);
+  engine::WriteBatch batch;
+  TERN_ASSIGN_OR_RETURN(tern::v1::WriteItemResponse response, DecideWrite(request, &batch));
+  if (!batch.empty()) TERN_RETURN_IF_ERROR(engine_->Write(batch, /*sync=*/true));
+  return response;
+}
+
+absl::StatusOr<tern::v1::WriteItemResponse> PartitionStore::DecideWrite(
+    const tern::v1::WriteItemRequest& request, engine::WriteBatch* batch) {
+  TERN_RETURN_IF_ERROR(Check(request.partition(), request.storage_key()).status());
   TERN_ASSIGN_OR_RETURN(std::optional<std::string> old,
                         engine_->Get(engine::ColumnFamily::kData, request.storage_key()));
   tern::v1::WriteItemResponse response;
@@ -236,16 +251,12 @@ absl::StatusOr<tern::v1::WriteItemResponse> PartitionStore::WriteItem(
   switch (request.kind()) {
     case tern::v1::WriteItemRequest::KIND_PUT:
       TERN_RETURN_IF_ERROR(model::DecodeItem(request.item()).status());
-      TERN_RETURN_IF_ERROR(engine_->Put(
-          engine::ColumnFamily::kData, request.storage_key(), request.item(), /*sync=*/true));
+      batch->Put(engine::ColumnFamily::kData, request.storage_key(), request.item());
       response.set_has_new(true);
       response.set_new_item(request.item());
       return response;
     case tern::v1::WriteItemRequest::KIND_DELETE:
-      if (old.has_value()) {
-        TERN_RETURN_IF_ERROR(
-            engine_->Delete(engine::ColumnFamily::kData, request.storage_key(), /*sync=*/true));
-      }
+      if (old.has_value()) batch->Delete(engine::ColumnFamily::kData, request.storage_key());
       return response;
     case tern::v1::WriteItemRequest::KIND_UPDATE: {
       model::Item item;
@@ -265,8 +276,7 @@ absl::StatusOr<tern::v1::WriteItemResponse> PartitionStore::WriteItem(
         return model::ValidationError("Item size to update has exceeded the maximum allowed size");
       }
       std::string encoded = model::EncodeItem(item);
-      TERN_RETURN_IF_ERROR(
-          engine_->Put(engine::ColumnFamily::kData, request.storage_key(), encoded, /*sync=*/true));
+      batch->Put(engine::ColumnFamily::kData, request.storage_key(), encoded);
       response.set_has_new(true);
       response.set_new_item(std::move(encoded));
       return response;
@@ -274,6 +284,62 @@ absl::StatusOr<tern::v1::WriteItemResponse> PartitionStore::WriteItem(
     default:
       return absl::InvalidArgumentError("unknown write kind");
   }
+}
+
+namespace {
+
+void AppendLength(size_t length, std::string* out) {
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    out->push_back(static_cast<char>((length >> shift) & 0xff));
+  }
+}
+
+// Reads a length-prefixed string at *at; false when data is too short.
+bool ReadPiece(const std::string& data, size_t* at, absl::string_view* piece) {
+  if (data.size() - *at < 4) return false;
+  size_t length = 0;
+  for (int i = 0; i < 4; ++i) length = (length << 8) | static_cast<unsigned char>(data[*at + i]);
+  *at += 4;
+  if (data.size() - *at < length) return false;
+  *piece = absl::string_view(data).substr(*at, length);
+  *at += length;
+  return true;
+}
+
+}  // namespace
+
+// One partition per table for now: the partition is the whole table.
+absl::StatusOr<std::string> PartitionStore::ExportPartition(
+    const tern::v1::PartitionDescriptor& partition) {
+  std::string out;
+  TERN_RETURN_IF_ERROR(engine_->ForEach(engine::ColumnFamily::kData,
+                                        model::TablePrefix(partition.table_id()),
+                                        [&out](absl::string_view key, absl::string_view value) {
+                                          AppendLength(key.size(), &out);
+                                          out.append(key.data(), key.size());
+                                          AppendLength(value.size(), &out);
+                                          out.append(value.data(), value.size());
+                                          return true;
+                                        }));
+  return out;
+}
+
+absl::Status PartitionStore::ImportPartition(const tern::v1::PartitionDescriptor& partition,
+                                             const std::string& data,
+                                             engine::WriteBatch* batch) {
+  const std::string prefix = model::TablePrefix(partition.table_id());
+  batch->DeleteRange(engine::ColumnFamily::kData, prefix, model::TableEnd(partition.table_id()));
+  size_t at = 0;
+  while (at < data.size()) {
+    absl::string_view key;
+    absl::string_view value;
+    if (!ReadPiece(data, &at, &key) || !ReadPiece(data, &at, &value) ||
+        !absl::StartsWith(key, prefix)) {
+      return absl::DataLossError("malformed partition snapshot");
+    }
+    batch->Put(engine::ColumnFamily::kData, key, value);
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<tern::v1::RangeReadResponse> PartitionStore::RangeRead(

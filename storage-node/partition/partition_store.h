@@ -43,10 +43,31 @@ class PartitionStore {
   // Errors as GetItem, plus DynamoDB validation errors from applying updates.
   absl::StatusOr<tern::v1::WriteItemResponse> WriteItem(const tern::v1::WriteItemRequest& request);
 
+  // The decision part of WriteItem, for a caller that serializes writes to
+  // the partition itself (a replication group applying its log): evaluates
+  // the condition and update against the item as stored, and adds the
+  // resulting change to batch instead of writing it. Deterministic: the same
+  // request on the same stored item gives the same response and change on
+  // every replica.
+  absl::StatusOr<tern::v1::WriteItemResponse> DecideWrite(const tern::v1::WriteItemRequest& request,
+                                                          engine::WriteBatch* batch);
+
+  // The partition's items as one string (a replication snapshot): a
+  // sequence of (key length, key, value length, value), lengths as 4-byte
+  // big-endian integers.
+  absl::StatusOr<std::string> ExportPartition(const tern::v1::PartitionDescriptor& partition);
+  // Adds to batch the replacement of the partition's items by data (from
+  // ExportPartition). DATA_LOSS when data is malformed.
+  absl::Status ImportPartition(const tern::v1::PartitionDescriptor& partition,
+                               const std::string& data,
+                               engine::WriteBatch* batch);
+
   // A page of a Query or Scan (see RangeReadRequest). Errors as GetItem.
   absl::StatusOr<tern::v1::RangeReadResponse> RangeRead(const tern::v1::RangeReadRequest& request);
 
   size_t partition_count() const;
+  // The partitions recorded here.
+  std::vector<tern::v1::PartitionDescriptor> Descriptors() const;
 
  private:
   // The partition's descriptor after checking that key belongs to it.

@@ -15,6 +15,7 @@
 #include "common/metrics/metrics.h"
 #include "common/rpc/rpc.h"
 #include "storage-node/engine/rocksdb/rocksdb_engine.h"
+#include "storage-node/replica/replica_host.h"
 #include "storage-node/server/heartbeater.h"
 #include "storage-node/server/node_identity.h"
 #include "storage-node/server/node_services.h"
@@ -35,9 +36,50 @@ ABSL_FLAG(tern::config::HostPortList,
           {},
           "gRPC addresses of the control-plane replicas.");
 ABSL_FLAG(int, heartbeat_interval_ms, 1000, "Interval between heartbeats to the control plane.");
+ABSL_FLAG(int, raft_tick_ms, 50, "Length of one replication tick in milliseconds.");
+ABSL_FLAG(int,
+          raft_election_ticks,
+          10,
+          "Ticks without a leader before a follower campaigns (randomized up to twice this).");
+ABSL_FLAG(int, raft_heartbeat_ticks, 2, "Ticks between a leader's heartbeats.");
+ABSL_FLAG(int,
+          raft_lease_ticks,
+          8,
+          "Length of the leader lease in ticks; must be below raft_election_ticks.");
 
 namespace tern::node {
 namespace {
+
+// Per-group replication gauges, refreshed at every scrape.
+void RegisterReplicaMetrics(metrics::Registry* metrics, replica::ReplicaHost* replicas) {
+  auto& leader =
+      metrics->AddGauge("tern_replica_is_leader", "1 when this replica leads its group, else 0.");
+  auto& term = metrics->AddGauge("tern_replica_term", "Current term of the group's replica.");
+  auto& commit = metrics->AddGauge("tern_replica_commit_index", "Highest committed log index.");
+  auto& applied = metrics->AddGauge("tern_replica_applied_index", "Highest applied log index.");
+  auto& lease = metrics->AddGauge("tern_replica_lease_valid",
+                                  "1 when this replica holds a valid leader lease.");
+  auto& elections = metrics->AddGauge("tern_replica_elections",
+                                      "Elections this replica started since it opened.");
+  auto& lag = metrics->AddGauge("tern_replica_follower_lag",
+                                "Log entries a follower lacks, as seen by the leader.");
+  metrics->AddCollectHook([=, &leader, &term, &commit, &applied, &lease, &elections, &lag] {
+    for (const replica::GroupStatus& status : replicas->Statuses()) {
+      const metrics::Labels group = {{"group", std::to_string(status.group_id)}};
+      leader.Add(group).Set(status.role == replication::Role::kLeader ? 1 : 0);
+      term.Add(group).Set(static_cast<double>(status.term));
+      commit.Add(group).Set(static_cast<double>(status.commit));
+      applied.Add(group).Set(static_cast<double>(status.applied));
+      lease.Add(group).Set(status.lease_valid ? 1 : 0);
+      elections.Add(group).Set(static_cast<double>(status.elections));
+      for (const replication::Progress& progress : status.progress) {
+        lag.Add({{"group", std::to_string(status.group_id)},
+                 {"follower", std::to_string(progress.id)}})
+            .Set(static_cast<double>(status.last - std::min(status.last, progress.match)));
+      }
+    }
+  });
+}
 
 int Run() {
   const base::NodeId node_id(absl::GetFlag(FLAGS_node_id));
@@ -81,10 +123,31 @@ int Run() {
   if (absl::Status status = partitions.Load(); !status.ok()) {
     return daemon::StartupFailure("cannot load partitions", status);
   }
-  NodeAdminService admin_service(self, &partitions);
-  DataPlaneService data_service(&partitions);
+  replica::HostOptions replica_options;
+  replica_options.node_id = node_id.value();
+  replica_options.tick = std::chrono::milliseconds(absl::GetFlag(FLAGS_raft_tick_ms));
+  replica_options.raft.election_ticks = absl::GetFlag(FLAGS_raft_election_ticks);
+  replica_options.raft.heartbeat_ticks = absl::GetFlag(FLAGS_raft_heartbeat_ticks);
+  replica_options.raft.lease_ticks = absl::GetFlag(FLAGS_raft_lease_ticks);
+  replica_options.raft.random_seed = node_id.value() * 0x2545f4914f6cdd1dULL + 1;
+  if (replica_options.raft.lease_ticks >= replica_options.raft.election_ticks ||
+      replica_options.raft.heartbeat_ticks >= replica_options.raft.lease_ticks) {
+    return daemon::StartupFailure(
+        "bad replication timing",
+        absl::InvalidArgumentError("need heartbeat_ticks < lease_ticks < election_ticks"));
+  }
+  replica::ReplicaHost replicas(replica_options, storage, &partitions);
+  for (const tern::v1::PartitionDescriptor& partition : partitions.Descriptors()) {
+    if (absl::Status status = replicas.OpenGroup(partition); !status.ok()) {
+      return daemon::StartupFailure("cannot open replication group", status);
+    }
+  }
+  RegisterReplicaMetrics(&metrics, &replicas);
+  NodeAdminService admin_service(self, &partitions, &replicas);
+  DataPlaneService data_service(&partitions, &replicas);
+  replica::ReplicationService replication_service(&replicas);
   absl::StatusOr<rpc::StartedServer> grpc_server =
-      rpc::StartServer(grpc_address, {&admin_service, &data_service});
+      rpc::StartServer(grpc_address, {&admin_service, &data_service, &replication_service});
   if (!grpc_server.ok())
     return daemon::StartupFailure("cannot start gRPC server", grpc_server.status());
   Heartbeater heartbeater(self,
@@ -113,6 +176,7 @@ int Run() {
     return daemon::StartupFailure("cannot start HTTP server", status);
   }
   heartbeater.Start();
+  replicas.Start();
 
   TERN_LOG(Info, "tern-node ready")
       .With("node_id", node_id.value())
@@ -124,6 +188,7 @@ int Run() {
   int signal = daemon::WaitForTerminationSignal();
   TERN_LOG(Info, "stopping").With("signal", signal);
   heartbeater.Stop();
+  replicas.Stop();
   http_server.Stop();
   grpc_server->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   engine->reset();  // flushes and closes RocksDB before the lock is released

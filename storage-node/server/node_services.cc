@@ -1,10 +1,17 @@
 #include "storage-node/server/node_services.h"
 
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "common/base/mutex.h"
 #include "common/log/log.h"
 #include "common/rpc/rpc.h"
 
 namespace tern::node {
 namespace {
+
+// How long a request waits for its write to commit or its read to be
+// confirmed before it gives up (the router then answers 5xx).
+constexpr absl::Duration kReplicationWait = absl::Seconds(5);
 
 template <typename T>
 grpc::Status Answer(absl::StatusOr<T> result, T* out) {
@@ -13,10 +20,23 @@ grpc::Status Answer(absl::StatusOr<T> result, T* out) {
   return grpc::Status::OK;
 }
 
+absl::Status NoGroup(uint64_t partition_id) {
+  return absl::NotFoundError(absl::StrCat("partition ", partition_id, " is not hosted here"));
+}
+
+// A result delivered by a callback on another thread.
+template <typename T>
+struct Awaited {
+  base::Notification done;
+  T result;
+};
+
 }  // namespace
 
-NodeAdminService::NodeAdminService(tern::v1::NodeInfo self, partition::PartitionStore* store)
-    : self_(std::move(self)), store_(store) {}
+NodeAdminService::NodeAdminService(tern::v1::NodeInfo self,
+                                   partition::PartitionStore* store,
+                                   replica::ReplicaHost* host)
+    : self_(std::move(self)), store_(store), host_(host) {}
 
 grpc::Status NodeAdminService::GetNodeInfo(grpc::ServerContext*,
                                            const tern::v1::GetNodeInfoRequest*,
@@ -29,6 +49,7 @@ grpc::Status NodeAdminService::OpenPartition(grpc::ServerContext*,
                                              const tern::v1::PartitionRequest* request,
                                              tern::v1::PartitionResponse*) {
   absl::Status status = store_->Open(request->partition());
+  if (status.ok()) status = host_->OpenGroup(request->partition());
   if (status.ok()) {
     TERN_LOG(Info, "partition opened").With("partition_id", request->partition().partition_id());
   }
@@ -38,6 +59,7 @@ grpc::Status NodeAdminService::OpenPartition(grpc::ServerContext*,
 grpc::Status NodeAdminService::DropPartition(grpc::ServerContext*,
                                              const tern::v1::PartitionRequest* request,
                                              tern::v1::PartitionResponse*) {
+  host_->CloseGroup(request->partition().partition_id());
   absl::Status status = store_->Drop(request->partition());
   if (status.ok()) {
     TERN_LOG(Info, "partition dropped").With("partition_id", request->partition().partition_id());
@@ -51,23 +73,57 @@ grpc::Status NodeAdminService::GetPartitionStats(grpc::ServerContext*,
   return Answer(store_->Stats(request->partition().partition_id()), response);
 }
 
-DataPlaneService::DataPlaneService(partition::PartitionStore* store) : store_(store) {}
+DataPlaneService::DataPlaneService(partition::PartitionStore* store, replica::ReplicaHost* host)
+    : store_(store), host_(host) {}
+
+absl::Status DataPlaneService::AwaitConsistentRead(uint64_t partition_id) {
+  std::shared_ptr<replica::ReplicaGroup> group = host_->Group(partition_id);
+  if (group == nullptr) return NoGroup(partition_id);
+  auto awaited = std::make_shared<Awaited<absl::Status>>();
+  group->AwaitConsistentRead([awaited](absl::Status status) {
+    awaited->result = std::move(status);
+    awaited->done.Notify();
+  });
+  if (!awaited->done.WaitForNotificationWithTimeout(kReplicationWait)) {
+    return absl::DeadlineExceededError("the leader could not confirm its leadership in time");
+  }
+  return awaited->result;
+}
 
 grpc::Status DataPlaneService::GetItem(grpc::ServerContext*,
                                        const tern::v1::GetItemRequest* request,
                                        tern::v1::GetItemResponse* response) {
+  if (request->consistent_read()) {
+    absl::Status confirmed = AwaitConsistentRead(request->partition().partition_id());
+    if (!confirmed.ok()) return rpc::ToGrpcStatus(confirmed);
+  }
   return Answer(store_->GetItem(*request), response);
 }
 
 grpc::Status DataPlaneService::WriteItem(grpc::ServerContext*,
                                          const tern::v1::WriteItemRequest* request,
                                          tern::v1::WriteItemResponse* response) {
-  return Answer(store_->WriteItem(*request), response);
+  std::shared_ptr<replica::ReplicaGroup> group = host_->Group(request->partition().partition_id());
+  if (group == nullptr) return rpc::ToGrpcStatus(NoGroup(request->partition().partition_id()));
+  auto awaited = std::make_shared<Awaited<absl::StatusOr<tern::v1::WriteItemResponse>>>();
+  group->Write(*request, [awaited](absl::StatusOr<tern::v1::WriteItemResponse> written) {
+    awaited->result = std::move(written);
+    awaited->done.Notify();
+  });
+  if (!awaited->done.WaitForNotificationWithTimeout(kReplicationWait)) {
+    // Outcome unknown: the write may still commit.
+    return rpc::ToGrpcStatus(absl::DeadlineExceededError("the write did not commit in time"));
+  }
+  return Answer(std::move(awaited->result), response);
 }
 
 grpc::Status DataPlaneService::RangeRead(grpc::ServerContext*,
                                          const tern::v1::RangeReadRequest* request,
                                          tern::v1::RangeReadResponse* response) {
+  if (request->consistent_read()) {
+    absl::Status confirmed = AwaitConsistentRead(request->partition().partition_id());
+    if (!confirmed.ok()) return rpc::ToGrpcStatus(confirmed);
+  }
   return Answer(store_->RangeRead(*request), response);
 }
 

@@ -1,9 +1,12 @@
 // The gRPC services of a storage node: NodeAdmin (identity, partition
 // open/drop/stats, for the control plane) and DataPlane (item reads and
-// writes, for routers). Both delegate to the PartitionStore. Thread-safe.
+// writes, for routers). Writes and strongly consistent reads go through the
+// partition's replication group (ReplicaHost); items are read from the
+// PartitionStore. Thread-safe.
 #pragma once
 
 #include "storage-node/partition/partition_store.h"
+#include "storage-node/replica/replica_host.h"
 #include "tern/v1/control.grpc.pb.h"
 #include "tern/v1/data.grpc.pb.h"
 
@@ -11,8 +14,10 @@ namespace tern::node {
 
 class NodeAdminService final : public tern::v1::NodeAdmin::Service {
  public:
-  // store must outlive the service.
-  NodeAdminService(tern::v1::NodeInfo self, partition::PartitionStore* store);
+  // store and host must outlive the service.
+  NodeAdminService(tern::v1::NodeInfo self,
+                   partition::PartitionStore* store,
+                   replica::ReplicaHost* host);
 
   grpc::Status GetNodeInfo(grpc::ServerContext* context,
                            const tern::v1::GetNodeInfoRequest* request,
@@ -30,12 +35,13 @@ class NodeAdminService final : public tern::v1::NodeAdmin::Service {
  private:
   const tern::v1::NodeInfo self_;
   partition::PartitionStore* const store_;
+  replica::ReplicaHost* const host_;
 };
 
 class DataPlaneService final : public tern::v1::DataPlane::Service {
  public:
-  // store must outlive the service.
-  explicit DataPlaneService(partition::PartitionStore* store);
+  // store and host must outlive the service.
+  DataPlaneService(partition::PartitionStore* store, replica::ReplicaHost* host);
 
   grpc::Status GetItem(grpc::ServerContext* context,
                        const tern::v1::GetItemRequest* request,
@@ -48,7 +54,11 @@ class DataPlaneService final : public tern::v1::DataPlane::Service {
                          tern::v1::RangeReadResponse* response) override;
 
  private:
+  // OK once a strongly consistent read of partition may be served here.
+  absl::Status AwaitConsistentRead(uint64_t partition_id);
+
   partition::PartitionStore* const store_;
+  replica::ReplicaHost* const host_;
 };
 
 }  // namespace tern::node

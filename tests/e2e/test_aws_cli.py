@@ -64,7 +64,7 @@ def test_first_session_of_a_new_user(aws):
 
     deleted = aws("delete-item", "--table-name", table, "--key", key, "--return-values", "ALL_OLD")
     assert deleted["Attributes"]["AlbumTitle"] == {"S": "Updated Album Title"}
-    assert aws("get-item", "--table-name", table, "--key", key) == {}
+    assert aws("get-item", "--table-name", table, "--key", key, "--consistent-read") == {}
 
     limits = aws("describe-limits")
     assert limits == {"AccountMaxReadCapacityUnits": 80000, "AccountMaxWriteCapacityUnits": 80000,

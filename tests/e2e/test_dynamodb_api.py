@@ -67,12 +67,15 @@ def test_put_get_update_delete_round_trip_with_return_values(dynamodb, music):
     assert sorted(got["Tags"]["SS"]) == ["a", "b"]
 
     projected = dynamodb.get_item(TableName=music, Key=key, ProjectionExpression="#y, Tags",
-                                  ExpressionAttributeNames={"#y": "Year"})["Item"]
+                                  ExpressionAttributeNames={"#y": "Year"},
+                                  ConsistentRead=True)["Item"]
     assert set(projected) == {"Year", "Tags"}
     nested = dynamodb.get_item(TableName=music, Key=key,
-                               ProjectionExpression="Meta.nested[2], Meta.nested[0]")["Item"]
+                               ProjectionExpression="Meta.nested[2], Meta.nested[0]",
+                               ConsistentRead=True)["Item"]
     assert nested == {"Meta": {"M": {"nested": {"L": [{"N": "1.5"}, {"BOOL": False}]}}}}
-    legacy = dynamodb.get_item(TableName=music, Key=key, AttributesToGet=["Year"])["Item"]
+    legacy = dynamodb.get_item(TableName=music, Key=key, AttributesToGet=["Year"],
+                              ConsistentRead=True)["Item"]
     assert legacy == {"Year": {"N": "2015"}}
 
     updated = dynamodb.update_item(

@@ -79,14 +79,15 @@ def test_conditional_update_and_delete(dynamodb, counters):
                           UpdateExpression="SET n = :v", ConditionExpression="size(tags) > :n",
                           ExpressionAttributeValues={":v": {"N": "0"}, ":n": {"N": "5"}})
     assert code == "ConditionalCheckFailedException"
-    assert dynamodb.get_item(TableName=counters, Key=key)["Item"]["n"] == {"N": "4"}
+    assert dynamodb.get_item(TableName=counters, Key=key,
+                             ConsistentRead=True)["Item"]["n"] == {"N": "4"}
     code, _, _ = error_of(dynamodb.delete_item, TableName=counters, Key=key,
                           ConditionExpression="attribute_type(n, :s)",
                           ExpressionAttributeValues={":s": {"S": "S"}})
     assert code == "ConditionalCheckFailedException"
     dynamodb.delete_item(TableName=counters, Key=key, ConditionExpression="n BETWEEN :a AND :b",
                          ExpressionAttributeValues={":a": {"N": "1"}, ":b": {"N": "4"}})
-    assert "Item" not in dynamodb.get_item(TableName=counters, Key=key)
+    assert "Item" not in dynamodb.get_item(TableName=counters, Key=key, ConsistentRead=True)
 
 
 def test_legacy_expected(dynamodb, counters):
@@ -167,7 +168,8 @@ def test_condition_errors(dynamodb, counters):
     assert reply.json()["message"] == (
         "1 validation error detected: Value 'ALL_NEW' at 'returnValuesOnConditionCheckFailure' "
         "failed to satisfy constraint: Member must satisfy enum value set: [ALL_OLD, NONE]")
-    assert "Item" not in dynamodb.get_item(TableName=counters, Key={"id": {"S": "err"}})
+    assert "Item" not in dynamodb.get_item(TableName=counters, Key={"id": {"S": "err"}},
+                                           ConsistentRead=True)
 
 
 # ---- Query -----------------------------------------------------------------------
@@ -177,7 +179,7 @@ def test_query_in_both_directions_with_paging(dynamodb, orders):
         items, start, count = [], None, 0
         while True:
             extra = {"ExclusiveStartKey": start} if start else {}
-            page = dynamodb.query(TableName=orders, **kwargs, **extra)
+            page = dynamodb.query(TableName=orders, ConsistentRead=True, **kwargs, **extra)
             items += page["Items"]
             count += 1
             start = page.get("LastEvaluatedKey")
@@ -197,13 +199,13 @@ def test_query_in_both_directions_with_paging(dynamodb, orders):
 def test_query_key_conditions_filters_and_select(dynamodb, orders):
     values = {":c": {"S": "c2"}, ":p": {"S": "2026-03"}}
     page = dynamodb.query(
-        TableName=orders,
+        TableName=orders, ConsistentRead=True,
         KeyConditionExpression="customer_id = :c AND begins_with(order_date_id, :p)",
         ExpressionAttributeValues=values)
     assert [i["order_date_id"]["S"][:7] for i in page["Items"]] == ["2026-03"] * 4
     assert page["Count"] == page["ScannedCount"] == 4
     page = dynamodb.query(
-        TableName=orders,
+        TableName=orders, ConsistentRead=True,
         KeyConditionExpression="customer_id = :c AND order_date_id BETWEEN :a AND :b",
         FilterExpression="#s = :open", ProjectionExpression="amount",
         ExpressionAttributeNames={"#s": "status"},
@@ -212,14 +214,14 @@ def test_query_key_conditions_filters_and_select(dynamodb, orders):
         ReturnConsumedCapacity="TOTAL")
     assert page["ScannedCount"] == 8 and page["Count"] == 4
     assert all(set(i) == {"amount"} for i in page["Items"])
-    assert page["ConsumedCapacity"] == {"TableName": orders, "CapacityUnits": 0.5}
-    counted = dynamodb.query(TableName=orders, Select="COUNT",
+    assert page["ConsumedCapacity"] == {"TableName": orders, "CapacityUnits": 1.0}
+    counted = dynamodb.query(TableName=orders, Select="COUNT", ConsistentRead=True,
                              KeyConditionExpression="customer_id = :c AND order_date_id < :b",
                              ExpressionAttributeValues={":c": {"S": "c0"},
                                                         ":b": {"S": "2026-02"}})
     assert counted["Count"] == 4 and "Items" not in counted
     legacy = dynamodb.query(
-        TableName=orders,
+        TableName=orders, ConsistentRead=True,
         KeyConditions={"customer_id": {"ComparisonOperator": "EQ",
                                        "AttributeValueList": [{"S": "c0"}]},
                        "order_date_id": {"ComparisonOperator": "GE",
@@ -276,7 +278,7 @@ def test_scan_pages_and_parallel_segments_see_every_item_once(dynamodb, orders):
     seen = []
     start = None
     while True:
-        page = dynamodb.scan(TableName=orders, Limit=25,
+        page = dynamodb.scan(TableName=orders, Limit=25, ConsistentRead=True,
                              **({"ExclusiveStartKey": start} if start else {}))
         seen += [(i["customer_id"]["S"], i["order_date_id"]["S"]) for i in page["Items"]]
         start = page.get("LastEvaluatedKey")
@@ -288,16 +290,17 @@ def test_scan_pages_and_parallel_segments_see_every_item_once(dynamodb, orders):
         start = None
         while True:
             page = dynamodb.scan(TableName=orders, Segment=segment, TotalSegments=4,
+                                 ConsistentRead=True,
                                  **({"ExclusiveStartKey": start} if start else {}))
             segmented += [(i["customer_id"]["S"], i["order_date_id"]["S"]) for i in page["Items"]]
             start = page.get("LastEvaluatedKey")
             if not start:
                 break
     assert sorted(segmented) == sorted(seen)
-    filtered = dynamodb.scan(TableName=orders, FilterExpression="amount >= :n",
+    filtered = dynamodb.scan(TableName=orders, FilterExpression="amount >= :n", ConsistentRead=True,
                              ExpressionAttributeValues={":n": {"N": "38"}}, Select="COUNT")
     assert filtered["Count"] == 6 and filtered["ScannedCount"] == 120
-    legacy = dynamodb.scan(TableName=orders, ScanFilter={
+    legacy = dynamodb.scan(TableName=orders, ConsistentRead=True, ScanFilter={
         "status": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "closed"}]}})
     assert legacy["Count"] == 3 * 14
     code, message, _ = error_of(dynamodb.scan, TableName=orders, Segment=4, TotalSegments=4)
@@ -315,7 +318,7 @@ def test_paging_through_thousands_of_items(dynamodb):
             for i in range(start, start + 25)]})
     got, pages, start = [], 0, None
     while True:
-        page = dynamodb.query(TableName=name, KeyConditionExpression="pk = :p",
+        page = dynamodb.query(TableName=name, KeyConditionExpression="pk = :p", ConsistentRead=True,
                               ExpressionAttributeValues={":p": {"S": "p"}},
                               **({"ExclusiveStartKey": start} if start else {}))
         got += [int(i["sk"]["N"]) for i in page["Items"]]
@@ -335,7 +338,8 @@ def test_batch_write_and_get(dynamodb, counters, orders):
     got = dynamodb.batch_get_item(RequestItems={
         counters: {"Keys": [{"id": {"S": f"b{i}"}} for i in range(12)],
                    "ProjectionExpression": "v", "ConsistentRead": True},
-        orders: {"Keys": [{"customer_id": {"S": "c0"}, "order_date_id": {"S": "2026-01-000"}}]}},
+        orders: {"Keys": [{"customer_id": {"S": "c0"}, "order_date_id": {"S": "2026-01-000"}}],
+                 "ConsistentRead": True}},
         ReturnConsumedCapacity="TOTAL")
     assert sorted(int(i["v"]["N"]) for i in got["Responses"][counters]) == list(range(10))
     assert all(set(i) == {"v"} for i in got["Responses"][counters])
@@ -345,8 +349,8 @@ def test_batch_write_and_get(dynamodb, counters, orders):
     result = dynamodb.batch_write_item(RequestItems={counters: [
         {"DeleteRequest": {"Key": {"id": {"S": f"b{i}"}}}} for i in range(10)]})
     assert result["UnprocessedItems"] == {}
-    assert dynamodb.batch_get_item(RequestItems={counters: {"Keys": [{"id": {"S": "b1"}}]}})[
-        "Responses"][counters] == []
+    assert dynamodb.batch_get_item(RequestItems={counters: {
+        "Keys": [{"id": {"S": "b1"}}], "ConsistentRead": True}})["Responses"][counters] == []
 
 
 def test_batch_errors(dynamodb, counters):
@@ -382,7 +386,7 @@ def test_aws_cli_query_with_begins_with(running_cluster, orders):
                AWS_DEFAULT_REGION="us-east-1")
     out = subprocess.run(
         ["/usr/bin/aws", "dynamodb", "query", "--endpoint-url", running_cluster.endpoint,
-         "--table-name", orders,
+         "--table-name", orders, "--consistent-read",
          "--key-condition-expression", "customer_id = :cid AND begins_with(order_date_id, :prefix)",
          "--expression-attribute-values",
          json.dumps({":cid": {"S": "c1"}, ":prefix": {"S": "2026-05"}})],
@@ -470,7 +474,7 @@ def test_every_operator_and_function_as_a_filter(dynamodb):
             extra["ExpressionAttributeNames"] = names
         if values:
             extra["ExpressionAttributeValues"] = values
-        page = dynamodb.scan(TableName=name, FilterExpression=text, **extra)
+        page = dynamodb.scan(TableName=name, FilterExpression=text, ConsistentRead=True, **extra)
         assert (page["Count"], page["ScannedCount"]) == (1 if matches else 0, 1), text
         # The same expression decides a conditional write.
         if matches:

@@ -7,6 +7,7 @@
 #include "common/base/status_macros.h"
 #include "rocksdb/db.h"
 #include "rocksdb/options.h"
+#include "rocksdb/write_batch.h"
 #include "storage-node/engine/rocksdb/status_convert.h"
 
 namespace tern::engine {
@@ -56,6 +57,28 @@ class RocksEngine final : public StorageEngine {
     rocksdb::WriteOptions options;
     options.sync = sync;
     return FromRocksStatus(db_->Delete(options, Handle(cf), ToSlice(key)));
+  }
+
+  absl::Status Write(const WriteBatch& batch, bool sync) override {
+    rocksdb::WriteBatch rocks;
+    for (const WriteBatch::Op& op : batch.ops()) {
+      rocksdb::Status status;
+      switch (op.kind) {
+        case WriteBatch::Kind::kPut:
+          status = rocks.Put(Handle(op.cf), ToSlice(op.key), ToSlice(op.value));
+          break;
+        case WriteBatch::Kind::kDelete:
+          status = rocks.Delete(Handle(op.cf), ToSlice(op.key));
+          break;
+        case WriteBatch::Kind::kDeleteRange:
+          status = rocks.DeleteRange(Handle(op.cf), ToSlice(op.key), ToSlice(op.value));
+          break;
+      }
+      TERN_RETURN_IF_ERROR(FromRocksStatus(status));
+    }
+    rocksdb::WriteOptions options;
+    options.sync = sync;
+    return FromRocksStatus(db_->Write(options, &rocks));
   }
 
   absl::Status DeleteRange(ColumnFamily cf,

@@ -86,6 +86,26 @@ TEST(RocksEngineTest, ForEachInRangeBothWays) {
   EXPECT_EQ(collect("c", "c", false, 10), "");
 }
 
+TEST(RocksEngineTest, WriteBatchAcrossFamilies) {
+  tern::testing::TempDir dir;
+  absl::StatusOr<std::unique_ptr<StorageEngine>> opened = OpenRocksEngine(dir.path());
+  ASSERT_THAT(opened, IsOk());
+  StorageEngine& db = **opened;
+  ASSERT_THAT(db.Put(ColumnFamily::kData, "gone", "x", false), IsOk());
+  ASSERT_THAT(db.Put(ColumnFamily::kRaftLog, "r1", "x", false), IsOk());
+  ASSERT_THAT(db.Put(ColumnFamily::kRaftLog, "r2", "x", false), IsOk());
+  WriteBatch batch;
+  batch.Put(ColumnFamily::kData, "item", "v");
+  batch.Delete(ColumnFamily::kData, "gone");
+  batch.Put(ColumnFamily::kRaftState, "applied", "7");
+  batch.DeleteRange(ColumnFamily::kRaftLog, "r1", "r3");
+  ASSERT_THAT(db.Write(batch, /*sync=*/true), IsOk());
+  EXPECT_EQ(**db.Get(ColumnFamily::kData, "item"), "v");
+  EXPECT_FALSE(db.Get(ColumnFamily::kData, "gone")->has_value());
+  EXPECT_EQ(**db.Get(ColumnFamily::kRaftState, "applied"), "7");
+  EXPECT_TRUE(db.Scan(ColumnFamily::kRaftLog, "r")->empty());
+}
+
 TEST(RocksEngineTest, SecondOpenOfSameFolderFails) {
   tern::testing::TempDir dir;
   absl::StatusOr<std::unique_ptr<StorageEngine>> first = OpenRocksEngine(dir.path());

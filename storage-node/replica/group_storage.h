@@ -1,0 +1,57 @@
+// GroupStorage: the durable state of one replication group on a node, in the
+// raft_log and raft_state column families (docs/formats/node-storage.md):
+// log entries, hard state, snapshot position and applied index. Writes are
+// added to a caller's engine::WriteBatch so that persisting a Ready, or
+// applying entries together with the applied index, is one atomic write.
+//
+// Thread-compatible: one group's calls are serialized by its owner.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "common/replication/raft.h"
+#include "storage-node/engine/storage_engine.h"
+
+namespace tern::replica {
+
+class GroupStorage {
+ public:
+  // engine must outlive the storage.
+  GroupStorage(engine::StorageEngine* engine, uint64_t group_id);
+
+  // What the group's replica recovers at start; a group never persisted
+  // gets an empty state with initial_membership.
+  absl::StatusOr<replication::PersistedState> Load(const replication::Membership& initial);
+
+  // Adds to batch the durable part of ready: a snapshot position (which
+  // drops the whole log), entries (replacing any at or after the first of
+  // them) and the hard state.
+  void Persist(const replication::Ready& ready, engine::WriteBatch* batch);
+
+  // Adds the applied index to batch.
+  void SetApplied(replication::Index applied, engine::WriteBatch* batch) const;
+
+  // Adds the removal of entries up to and including through.index, recording
+  // through as the position the state machine's durable state covers.
+  void Compact(const replication::SnapshotMeta& through, engine::WriteBatch* batch) const;
+
+  // Adds the removal of everything the group stored.
+  void Drop(engine::WriteBatch* batch) const;
+
+  // Encodings, exposed for tests and tools.
+  static std::string LogKey(uint64_t group_id, replication::Index index);
+  static std::string EncodeEntry(const replication::Entry& entry);
+  static absl::StatusOr<replication::Entry> DecodeEntry(replication::Index index,
+                                                        const std::string& bytes);
+
+ private:
+  std::string StateKey(char kind) const;
+
+  engine::StorageEngine* const engine_;
+  const uint64_t group_id_;
+  replication::Index last_index_ = 0;  // highest index persisted in the log
+};
+
+}  // namespace tern::replica

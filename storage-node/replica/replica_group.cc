@@ -1,0 +1,301 @@
+#include "storage-node/replica/replica_group.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/base/error_details.h"
+#include "common/base/status_macros.h"
+#include "common/log/log.h"
+
+namespace tern::replica {
+namespace {
+
+using replication::Entry;
+using replication::EntryType;
+using replication::Index;
+using replication::Message;
+using replication::MessageType;
+
+replication::Membership MembershipOf(const tern::v1::PartitionDescriptor& partition) {
+  replication::Membership membership;
+  for (const tern::v1::ReplicaDescriptor& replica : partition.replicas()) {
+    membership.voters.push_back(replica.node_id());
+  }
+  std::sort(membership.voters.begin(), membership.voters.end());
+  return membership;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<ReplicaGroup>> ReplicaGroup::Open(
+    const tern::v1::PartitionDescriptor& partition,
+    replication::NodeId self,
+    const replication::Config& config,
+    uint64_t compact_after,
+    engine::StorageEngine* engine,
+    partition::PartitionStore* store,
+    Transport* transport) {
+  std::unique_ptr<ReplicaGroup> group(new ReplicaGroup(partition, self, engine, store, transport));
+  group->compact_after_ = compact_after;
+  base::MutexLock lock(&group->mu_);
+  TERN_ASSIGN_OR_RETURN(replication::PersistedState state,
+                        group->storage_.Load(MembershipOf(partition)));
+  group->applied_term_ = state.snapshot.term;
+  for (const Entry& entry : state.entries) {
+    if (entry.index == state.applied) group->applied_term_ = entry.term;
+  }
+  replication::Config group_config = config;
+  group_config.id = self;
+  group_config.random_seed =
+      config.random_seed ^ (partition.partition_id() * 0x9e3779b97f4a7c15ULL);
+  group->core_ = std::make_unique<replication::RaftCore>(group_config, std::move(state));
+  return group;
+}
+
+ReplicaGroup::ReplicaGroup(const tern::v1::PartitionDescriptor& partition,
+                           replication::NodeId self,
+                           engine::StorageEngine* engine,
+                           partition::PartitionStore* store,
+                           Transport* transport)
+    : group_id_(partition.partition_id()),
+      partition_(partition),
+      self_(self),
+      engine_(engine),
+      store_(store),
+      transport_(transport),
+      storage_(engine, partition.partition_id()) {}
+
+ReplicaGroup::~ReplicaGroup() {
+  std::vector<Callback> callbacks;
+  {
+    base::MutexLock lock(&mu_);
+    for (auto& [index, pending] : pending_) {
+      auto done = std::make_shared<WriteDone>(std::move(pending.done));
+      callbacks.push_back([done] {
+        std::move (*done)(absl::UnavailableError("replica closed; write not applied"));
+      });
+    }
+    pending_.clear();
+  }
+  Run(&callbacks);
+}
+
+void ReplicaGroup::Run(std::vector<Callback>* callbacks) {
+  for (Callback& callback : *callbacks) callback();
+  callbacks->clear();
+}
+
+absl::Status ReplicaGroup::NotLeader() const { return base::NotLeader(core_->leader_hint()); }
+
+void ReplicaGroup::Tick() {
+  std::vector<Callback> callbacks;
+  {
+    base::MutexLock lock(&mu_);
+    core_->Tick();
+    Drive(&callbacks);
+  }
+  Run(&callbacks);
+}
+
+void ReplicaGroup::Receive(const Message& message) {
+  std::vector<Callback> callbacks;
+  {
+    base::MutexLock lock(&mu_);
+    core_->Step(message);
+    Drive(&callbacks);
+  }
+  Run(&callbacks);
+}
+
+void ReplicaGroup::Write(tern::v1::WriteItemRequest request, WriteDone done) {
+  std::vector<Callback> callbacks;
+  absl::Status refused;
+  {
+    base::MutexLock lock(&mu_);
+    if (!failure_.ok()) {
+      refused = failure_;
+    } else {
+      absl::StatusOr<replication::RaftCore::Proposed> proposed =
+          core_->Propose(request.SerializeAsString());
+      if (!proposed.ok()) {
+        refused = core_->role() == replication::Role::kLeader
+                      ? absl::UnavailableError(proposed.status().message())
+                      : NotLeader();
+      } else {
+        pending_[proposed->index] = PendingWrite{proposed->term, std::move(done)};
+        Drive(&callbacks);
+      }
+    }
+  }
+  if (!refused.ok()) return std::move(done)(refused);
+  Run(&callbacks);
+}
+
+void ReplicaGroup::AwaitConsistentRead(ReadReady ready) {
+  std::vector<Callback> callbacks;
+  std::optional<absl::Status> answer;  // set when answered at once
+  {
+    base::MutexLock lock(&mu_);
+    if (core_->role() != replication::Role::kLeader) {
+      answer = NotLeader();
+    } else if (core_->LeaseValid() && core_->applied_index() >= core_->commit_index()) {
+      answer = absl::OkStatus();
+    } else {
+      const uint64_t id = next_read_id_++;
+      absl::Status started = core_->ReadIndex(id);
+      if (!started.ok()) {
+        answer = absl::UnavailableError(started.message());
+      } else {
+        reads_[id] = std::make_shared<ReadReady>(std::move(ready));
+        Drive(&callbacks);
+      }
+    }
+  }
+  if (answer.has_value()) return std::move(ready)(*answer);
+  Run(&callbacks);
+}
+
+void ReplicaGroup::Drive(std::vector<Callback>* callbacks) {
+  while (failure_.ok() && core_->HasReady()) {
+    replication::Ready ready = core_->TakeReady();
+    if (absl::Status handled = Handle(ready, callbacks); !handled.ok()) {
+      // The disk refused a write: this replica can no longer promise
+      // durability. Stop; the other replicas carry on without it.
+      failure_ = handled;
+      TERN_LOG(Error, "replica stopped after a storage error")
+          .With("group", group_id_)
+          .With("error", handled.ToString());
+      for (auto& [index, pending] : pending_) {
+        auto done = std::make_shared<WriteDone>(std::move(pending.done));
+        callbacks->push_back([done, handled] { std::move (*done)(handled); });
+      }
+      pending_.clear();
+      return;
+    }
+    core_->Advance(ready);
+    MaybeCompact();
+  }
+}
+
+void ReplicaGroup::MaybeCompact() {
+  const Index applied = core_->applied_index();
+  if (applied < core_->first_index() + compact_after_) return;
+  // The data the applied entries wrote is durable in the data column family
+  // (their writes were atomic with the applied index), so the log up to
+  // applied is no longer needed: followers behind it get a snapshot.
+  replication::SnapshotMeta through{applied, applied_term_, core_->membership()};
+  engine::WriteBatch batch;
+  storage_.Compact(through, &batch);
+  if (absl::Status written = engine_->Write(batch, /*sync=*/false); !written.ok()) return;
+  (void)core_->Compact(applied);
+}
+
+absl::Status ReplicaGroup::Handle(replication::Ready& ready, std::vector<Callback>* callbacks) {
+  // 1. Persist the log and hard state (and an installed snapshot with its
+  //    data) in one synced write.
+  engine::WriteBatch batch;
+  storage_.Persist(ready, &batch);
+  if (ready.snapshot.has_value()) {
+    TERN_RETURN_IF_ERROR(store_->ImportPartition(partition_, ready.snapshot_data, &batch));
+    applied_term_ = ready.snapshot->term;
+  }
+  if (!batch.empty()) TERN_RETURN_IF_ERROR(engine_->Write(batch, /*sync=*/true));
+
+  // 2. Apply committed entries: each entry's data change and the applied
+  //    index in one atomic write.
+  for (const Entry& entry : ready.committed) {
+    engine::WriteBatch apply;
+    absl::StatusOr<tern::v1::WriteItemResponse> decided = absl::InternalError("not a write");
+    if (entry.type == EntryType::kNormal) {
+      tern::v1::WriteItemRequest request;
+      if (!request.ParseFromString(entry.data)) {
+        decided = absl::DataLossError("unreadable log entry");
+      } else {
+        decided = store_->DecideWrite(request, &apply);
+        // A decision that failed (a validation error from the update) writes
+        // nothing, the same way on every replica.
+        if (!decided.ok()) apply.Clear();
+      }
+    }
+    storage_.SetApplied(entry.index, &apply);
+    TERN_RETURN_IF_ERROR(engine_->Write(apply, /*sync=*/false));
+    applied_term_ = entry.term;
+    auto pending = pending_.find(entry.index);
+    if (pending != pending_.end()) {
+      auto done = std::make_shared<WriteDone>(std::move(pending->second.done));
+      if (pending->second.term == entry.term) {
+        callbacks->push_back(
+            [done, decided = std::move(decided)]() mutable { std::move (*done)(decided); });
+      } else {
+        callbacks->push_back([done] {
+          std::move (*done)(
+              absl::UnavailableError("leadership changed before the write committed"));
+        });
+      }
+      pending_.erase(pending);
+    }
+  }
+  // Proposals overtaken by a new leader's log never commit.
+  if (core_->role() != replication::Role::kLeader) {
+    for (auto it = pending_.begin(); it != pending_.end();) {
+      if (it->second.term < core_->term()) {
+        auto done = std::make_shared<WriteDone>(std::move(it->second.done));
+        callbacks->push_back([done] {
+          std::move (*done)(absl::UnavailableError("leadership changed; write not applied"));
+        });
+        it = pending_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+
+  // 3. Send, filling snapshots from the store as it is now (at the applied
+  //    index).
+  Index applied = core_->applied_index();
+  if (ready.snapshot.has_value()) applied = ready.snapshot->index;
+  if (!ready.committed.empty()) applied = ready.committed.back().index;
+  for (Message& message : ready.messages) {
+    if (message.type == MessageType::kSnapshot) {
+      message.snapshot.index = applied;
+      message.snapshot.term = applied_term_;
+      message.snapshot.membership = core_->membership();
+      absl::StatusOr<std::string> data = store_->ExportPartition(partition_);
+      if (!data.ok()) continue;  // the core will ask again
+      message.snapshot_data = *std::move(data);
+    }
+    transport_->Send(group_id_, std::move(message));
+  }
+
+  // 4. Reads.
+  for (const replication::ReadState& read : ready.reads) {
+    auto it = reads_.find(read.request_id);
+    if (it == reads_.end()) continue;
+    waiting_reads_.emplace(read.index, it->second);
+    reads_.erase(it);
+  }
+  while (!waiting_reads_.empty() && waiting_reads_.begin()->first <= applied) {
+    std::shared_ptr<ReadReady> ready_read = waiting_reads_.begin()->second;
+    callbacks->push_back([ready_read] { std::move (*ready_read)(absl::OkStatus()); });
+    waiting_reads_.erase(waiting_reads_.begin());
+  }
+  return absl::OkStatus();
+}
+
+GroupStatus ReplicaGroup::Status() const {
+  base::MutexLock lock(&mu_);
+  GroupStatus status;
+  status.group_id = group_id_;
+  status.role = core_->role();
+  status.term = core_->term();
+  status.leader = core_->leader_hint();
+  status.commit = core_->commit_index();
+  status.applied = core_->applied_index();
+  status.last = core_->last_index();
+  status.lease_valid = core_->LeaseValid();
+  status.elections = core_->elections_started();
+  status.progress = core_->progress();
+  return status;
+}
+
+}  // namespace tern::replica

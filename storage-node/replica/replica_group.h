@@ -1,0 +1,135 @@
+// ReplicaGroup: this node's replica of one partition's replication group. It
+// drives the pure replication core (common/replication/raft.h) with real
+// durability and time: every Ready is persisted in one synced RocksDB write
+// batch (log entries and hard state, GroupStorage), committed entries are
+// applied through PartitionStore::DecideWrite with the data change and the
+// applied index in one atomic write, and messages go to the peers through a
+// Transport.
+//
+// Writes are proposed on the leader and answered when their entry is applied
+// here, with the decision every replica reached (condition, update result).
+// Strongly consistent reads are served under the leader lease, or after a
+// ReadIndex round when the lease is not valid.
+//
+// Thread-safe: one mutex serializes a group's calls; callbacks run without it.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/statusor.h"
+#include "common/base/mutex.h"
+#include "common/replication/raft.h"
+#include "storage-node/engine/storage_engine.h"
+#include "storage-node/partition/partition_store.h"
+#include "storage-node/replica/group_storage.h"
+#include "tern/v1/data.pb.h"
+
+namespace tern::replica {
+
+// Sends messages of a group to peer nodes (best effort; the core retries).
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  virtual void Send(uint64_t group_id, replication::Message message) = 0;
+};
+
+// Role and positions of a group, for metrics and routing hints.
+struct GroupStatus {
+  uint64_t group_id = 0;
+  replication::Role role = replication::Role::kFollower;
+  replication::Term term = 0;
+  replication::NodeId leader = 0;
+  replication::Index commit = 0;
+  replication::Index applied = 0;
+  replication::Index last = 0;
+  bool lease_valid = false;
+  uint64_t elections = 0;
+  std::vector<replication::Progress> progress;
+};
+
+class ReplicaGroup {
+ public:
+  using WriteDone = absl::AnyInvocable<void(absl::StatusOr<tern::v1::WriteItemResponse>) &&>;
+  using ReadReady = absl::AnyInvocable<void(absl::Status) &&>;
+
+  // Opens the group of partition on node self, recovering its durable state.
+  // The log is compacted each time compact_after entries were applied past
+  // its start. engine, store and transport must outlive the group.
+  static absl::StatusOr<std::unique_ptr<ReplicaGroup>> Open(
+      const tern::v1::PartitionDescriptor& partition,
+      replication::NodeId self,
+      const replication::Config& config,
+      uint64_t compact_after,
+      engine::StorageEngine* engine,
+      partition::PartitionStore* store,
+      Transport* transport);
+
+  ~ReplicaGroup();
+
+  // Logical time: called every tick interval by the node.
+  void Tick();
+  // A message from a peer.
+  void Receive(const replication::Message& message);
+
+  // Proposes the write; done gets the decision once applied here.
+  // base::NotLeader (FAILED_PRECONDITION with a leader hint) when this replica
+  // is not the leader; UNAVAILABLE when leadership changed before commit
+  // (the write was not applied).
+  void Write(tern::v1::WriteItemRequest request, WriteDone done);
+
+  // Calls ready once a strongly consistent read may be served from this
+  // replica's store: at once under a valid lease, else after ReadIndex.
+  // base::NotLeader when not the leader.
+  void AwaitConsistentRead(ReadReady ready);
+
+  GroupStatus Status() const;
+  uint64_t group_id() const { return group_id_; }
+
+ private:
+  struct PendingWrite {
+    replication::Term term = 0;
+    WriteDone done;
+  };
+  using Callback = std::function<void()>;
+
+  ReplicaGroup(const tern::v1::PartitionDescriptor& partition,
+               replication::NodeId self,
+               engine::StorageEngine* engine,
+               partition::PartitionStore* store,
+               Transport* transport);
+
+  absl::Status NotLeader() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Handles every Ready the core has; appends callbacks to run unlocked.
+  void Drive(std::vector<Callback>* callbacks) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status Handle(replication::Ready& ready, std::vector<Callback>* callbacks)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  static void Run(std::vector<Callback>* callbacks);
+  void MaybeCompact() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const uint64_t group_id_;
+  const tern::v1::PartitionDescriptor partition_;
+  const replication::NodeId self_;
+  engine::StorageEngine* const engine_;
+  partition::PartitionStore* const store_;
+  Transport* const transport_;
+  uint64_t compact_after_ = 10000;
+
+  mutable base::Mutex mu_;
+  std::unique_ptr<replication::RaftCore> core_ ABSL_GUARDED_BY(mu_);
+  GroupStorage storage_ ABSL_GUARDED_BY(mu_);
+  replication::Term applied_term_ ABSL_GUARDED_BY(mu_) = 0;
+  std::map<replication::Index, PendingWrite> pending_ ABSL_GUARDED_BY(mu_);
+  uint64_t next_read_id_ ABSL_GUARDED_BY(mu_) = 1;
+  std::map<uint64_t, std::shared_ptr<ReadReady>> reads_ ABSL_GUARDED_BY(mu_);
+  // ReadIndex results waiting for the applied index to reach theirs.
+  std::multimap<replication::Index, std::shared_ptr<ReadReady>> waiting_reads_ ABSL_GUARDED_BY(mu_);
+  absl::Status failure_ ABSL_GUARDED_BY(mu_);  // a persistent I/O error stops the group
+};
+
+}  // namespace tern::replica

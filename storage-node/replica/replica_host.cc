@@ -1,0 +1,170 @@
+#include "storage-node/replica/replica_host.h"
+
+#include <utility>
+
+#include "common/config/host_port.h"
+#include "common/log/log.h"
+#include "common/rpc/rpc.h"
+#include "storage-node/replica/wire.h"
+
+namespace tern::replica {
+namespace {
+
+constexpr std::chrono::milliseconds kSendTimeout{2000};
+
+}  // namespace
+
+ReplicaHost::ReplicaHost(HostOptions options,
+                         engine::StorageEngine* engine,
+                         partition::PartitionStore* store)
+    : options_(std::move(options)),
+      engine_(engine),
+      store_(store),
+      ticker_("replica-ticker", options_.tick, [this] { TickAll(); }) {}
+
+ReplicaHost::~ReplicaHost() { Stop(); }
+
+void ReplicaHost::Start() { ticker_.Start(); }
+
+void ReplicaHost::Stop() {
+  ticker_.Stop();
+  {
+    base::MutexLock lock(&peers_mu_);
+    stopping_ = true;
+    peers_mu_.Await([this]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return calls_in_flight_ == 0; });
+  }
+  std::map<uint64_t, std::shared_ptr<ReplicaGroup>> groups;
+  {
+    base::MutexLock lock(&groups_mu_);
+    groups.swap(groups_);
+  }
+  groups.clear();  // destroys groups no call holds, failing their pending writes
+}
+
+absl::Status ReplicaHost::OpenGroup(const tern::v1::PartitionDescriptor& partition) {
+  {
+    base::MutexLock lock(&peers_mu_);
+    for (const tern::v1::ReplicaDescriptor& replica : partition.replicas()) {
+      if (replica.node_id() == options_.node_id) continue;
+      Peer& peer = peers_[replica.node_id()];
+      if (peer.address != replica.address()) {
+        absl::StatusOr<config::HostPort> address = config::ParseHostPort(replica.address());
+        if (!address.ok()) return address.status();
+        peer.address = replica.address();
+        peer.stub = tern::v1::Replication::NewStub(rpc::MakeChannel(*address));
+      }
+    }
+  }
+  base::MutexLock lock(&groups_mu_);
+  if (groups_.count(partition.partition_id()) > 0) return absl::OkStatus();
+  absl::StatusOr<std::unique_ptr<ReplicaGroup>> group = ReplicaGroup::Open(
+      partition, options_.node_id, options_.raft, options_.compact_after, engine_, store_, this);
+  if (!group.ok()) return group.status();
+  groups_[partition.partition_id()] = std::shared_ptr<ReplicaGroup>(*std::move(group));
+  return absl::OkStatus();
+}
+
+void ReplicaHost::CloseGroup(uint64_t partition_id) {
+  std::shared_ptr<ReplicaGroup> group;
+  {
+    base::MutexLock lock(&groups_mu_);
+    auto it = groups_.find(partition_id);
+    if (it == groups_.end()) return;
+    group = std::move(it->second);
+    groups_.erase(it);
+  }
+}
+
+std::shared_ptr<ReplicaGroup> ReplicaHost::Group(uint64_t partition_id) const {
+  base::MutexLock lock(&groups_mu_);
+  auto it = groups_.find(partition_id);
+  return it == groups_.end() ? nullptr : it->second;
+}
+
+std::vector<GroupStatus> ReplicaHost::Statuses() const {
+  std::vector<std::shared_ptr<ReplicaGroup>> groups;
+  {
+    base::MutexLock lock(&groups_mu_);
+    for (const auto& [id, group] : groups_) groups.push_back(group);
+  }
+  std::vector<GroupStatus> statuses;
+  for (const auto& group : groups) statuses.push_back(group->Status());
+  return statuses;
+}
+
+void ReplicaHost::TickAll() {
+  std::vector<std::shared_ptr<ReplicaGroup>> groups;
+  {
+    base::MutexLock lock(&groups_mu_);
+    for (const auto& [id, group] : groups_) groups.push_back(group);
+  }
+  for (const auto& group : groups) group->Tick();
+}
+
+void ReplicaHost::Send(uint64_t group_id, replication::Message message) {
+  const replication::NodeId to = message.to;
+  {
+    base::MutexLock lock(&peers_mu_);
+    auto it = peers_.find(to);
+    if (it == peers_.end()) return;  // unknown peer: the core will retry
+    if (it->second.queued.size() >= options_.max_queued_messages_per_peer) return;
+    it->second.queued.push_back(ToProto(group_id, message));
+  }
+  Flush(to);
+}
+
+void ReplicaHost::Flush(replication::NodeId peer_id) {
+  tern::v1::RaftBatch batch;
+  tern::v1::Replication::Stub* stub = nullptr;
+  {
+    base::MutexLock lock(&peers_mu_);
+    auto it = peers_.find(peer_id);
+    if (stopping_ || it == peers_.end() || it->second.in_flight || it->second.queued.empty()) {
+      return;
+    }
+    Peer& peer = it->second;
+    peer.in_flight = true;
+    ++calls_in_flight_;
+    batch.set_from_node(options_.node_id);
+    batch.set_to_node(peer_id);
+    for (tern::v1::RaftMessage& message : peer.queued) *batch.add_messages() = std::move(message);
+    peer.queued.clear();
+    stub = peer.stub.get();
+  }
+  rpc::AsyncUnary<tern::v1::RaftBatchAck>(
+      std::move(batch),
+      kSendTimeout,
+      [stub](auto* context, auto* request, auto* response, auto callback) {
+        stub->async()->Send(context, request, response, std::move(callback));
+      },
+      [this, peer_id](absl::StatusOr<tern::v1::RaftBatchAck>) {
+        // Lost batches are not resent: the core retries what matters.
+        {
+          base::MutexLock lock(&peers_mu_);
+          --calls_in_flight_;
+          auto it = peers_.find(peer_id);
+          if (it != peers_.end()) it->second.in_flight = false;
+          if (stopping_) return;
+        }
+        Flush(peer_id);
+      });
+}
+
+void ReplicaHost::Deliver(const tern::v1::RaftBatch& batch) {
+  for (const tern::v1::RaftMessage& proto : batch.messages()) {
+    absl::StatusOr<replication::Message> message = FromProto(proto);
+    if (!message.ok() || message->to != options_.node_id) continue;
+    std::shared_ptr<ReplicaGroup> group = Group(proto.group_id());
+    if (group == nullptr) continue;  // not (yet) hosted here
+    group->Receive(*message);
+  }
+}
+
+grpc::Status ReplicationService::Send(grpc::ServerContext*,
+                                      const tern::v1::RaftBatch* batch,
+                                      tern::v1::RaftBatchAck*) {
+  host_->Deliver(*batch);
+  return grpc::Status::OK;
+}
+
+}  // namespace tern::replica

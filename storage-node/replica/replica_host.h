@@ -1,0 +1,104 @@
+// ReplicaHost: every replication group a storage node hosts. It opens a
+// ReplicaGroup per partition replica, ticks them all from one timer, carries
+// their messages to peer nodes in one batch per peer (Replication.Send over
+// gRPC, one batch in flight per peer, the rest coalesced behind it), and
+// hands received messages to their groups.
+//
+// Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/base/mutex.h"
+#include "common/exec/periodic.h"
+#include "common/replication/raft.h"
+#include "storage-node/engine/storage_engine.h"
+#include "storage-node/partition/partition_store.h"
+#include "storage-node/replica/replica_group.h"
+#include "tern/v1/replication.grpc.pb.h"
+
+namespace tern::replica {
+
+struct HostOptions {
+  replication::NodeId node_id = 0;
+  std::chrono::milliseconds tick{50};
+  replication::Config raft;  // id and random_seed are set per group
+  size_t max_queued_messages_per_peer = 10000;
+  // Log entries kept past the applied index before the log is compacted.
+  uint64_t compact_after = 10000;
+};
+
+class ReplicaHost : public Transport {
+ public:
+  // engine and store must outlive the host.
+  ReplicaHost(HostOptions options, engine::StorageEngine* engine, partition::PartitionStore* store);
+  ~ReplicaHost() override;
+
+  // Starts ticking.
+  void Start();
+  // Stops ticking and sending, waits for calls in flight, and closes every
+  // group (pending writes fail UNAVAILABLE).
+  void Stop();
+
+  // Opens (idempotent) the group of partition; its replicas' addresses
+  // become known peers.
+  absl::Status OpenGroup(const tern::v1::PartitionDescriptor& partition);
+  // Closes the group and forgets it (the caller drops its data).
+  void CloseGroup(uint64_t partition_id);
+
+  // The group of partition_id, or nullptr.
+  std::shared_ptr<ReplicaGroup> Group(uint64_t partition_id) const;
+  std::vector<GroupStatus> Statuses() const;
+
+  // Transport.
+  void Send(uint64_t group_id, replication::Message message) override;
+
+  // Delivers a batch received from a peer.
+  void Deliver(const tern::v1::RaftBatch& batch);
+
+ private:
+  struct Peer {
+    std::string address;
+    std::unique_ptr<tern::v1::Replication::Stub> stub;
+    std::vector<tern::v1::RaftMessage> queued;
+    bool in_flight = false;
+  };
+
+  void TickAll();
+  // Sends the peer's queued messages unless a batch is in flight.
+  void Flush(replication::NodeId peer_id) ABSL_LOCKS_EXCLUDED(peers_mu_);
+
+  const HostOptions options_;
+  engine::StorageEngine* const engine_;
+  partition::PartitionStore* const store_;
+
+  mutable base::Mutex groups_mu_;
+  std::map<uint64_t, std::shared_ptr<ReplicaGroup>> groups_ ABSL_GUARDED_BY(groups_mu_);
+
+  base::Mutex peers_mu_;
+  std::map<replication::NodeId, Peer> peers_ ABSL_GUARDED_BY(peers_mu_);
+  int calls_in_flight_ ABSL_GUARDED_BY(peers_mu_) = 0;
+  bool stopping_ ABSL_GUARDED_BY(peers_mu_) = false;
+
+  exec::PeriodicTask ticker_;
+};
+
+// The Replication gRPC service: hands batches to a ReplicaHost.
+class ReplicationService final : public tern::v1::Replication::Service {
+ public:
+  explicit ReplicationService(ReplicaHost* host) : host_(host) {}
+  grpc::Status Send(grpc::ServerContext* context,
+                    const tern::v1::RaftBatch* batch,
+                    tern::v1::RaftBatchAck* ack) override;
+
+ private:
+  ReplicaHost* const host_;
+};
+
+}  // namespace tern::replica
