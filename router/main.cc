@@ -37,6 +37,11 @@ ABSL_FLAG(std::string,
           "000000000000",
           "The AWS account id Tern shows in ARNs (TableArn, StreamArn, ...).");
 ABSL_FLAG(int, table_cache_ms, 1000, "How long the router caches a table's catalog entry.");
+ABSL_FLAG(std::string,
+          az,
+          "",
+          "The router's availability zone: eventually consistent reads go to a replica in it "
+          "first.");
 ABSL_FLAG(int, cluster_refresh_ms, 1000, "Interval between refreshes of the cluster view.");
 
 namespace tern::router {
@@ -94,7 +99,7 @@ int Run() {
   // The catalog is not replicated yet: the first control replica holds it.
   CatalogClient catalog(controls.addresses.front(),
                         std::chrono::milliseconds(absl::GetFlag(FLAGS_table_cache_ms)));
-  DataClient data;
+  DataClient data(absl::GetFlag(FLAGS_az));
   Api api(absl::GetFlag(FLAGS_account_id), &metrics);
   RegisterTableOperations(&api, &catalog, &data, http_options.address.ToString());
   RegisterItemOperations(&api, &catalog, &data);

@@ -11,6 +11,13 @@
 #include "grpcpp/server_builder.h"
 
 namespace tern::rpc {
+namespace {
+
+// Replication snapshots travel as one message until they are chunked: allow
+// them (and 16 MB DynamoDB requests' internal forms) through.
+constexpr int kMaxMessageBytes = 512 * 1024 * 1024;
+
+}  // namespace
 
 absl::Status FromGrpcStatus(const grpc::Status& status) {
   return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
@@ -27,6 +34,8 @@ absl::StatusOr<StartedServer> StartServer(const config::HostPort& address,
   int selected_port = 0;
   // Without this a second process could silently share the port.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
+  builder.SetMaxSendMessageSize(kMaxMessageBytes);
   builder.AddListeningPort(address.ToString(), grpc::InsecureServerCredentials(), &selected_port);
   for (grpc::Service* service : services) builder.RegisterService(service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
@@ -41,6 +50,8 @@ std::shared_ptr<grpc::Channel> MakeChannel(const config::HostPort& address) {
   // Reconnect quickly after a peer restarts, instead of the default 1-120 s back-off.
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetMaxReceiveMessageSize(kMaxMessageBytes);
+  args.SetMaxSendMessageSize(kMaxMessageBytes);
   return grpc::CreateCustomChannel(address.ToString(), grpc::InsecureChannelCredentials(), args);
 }
 

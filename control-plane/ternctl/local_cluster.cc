@@ -322,7 +322,10 @@ absl::StatusOr<std::vector<ProcessSpec>> LocalTopology(const LocalClusterOptions
   router.kind = "router";
   router.binary = options.bin_dir + "/tern-router";
   router.http = config::HostPort{options.host, options.router_port};
-  router.args = {"--http_address=" + router.http.ToString(), "--control_addresses=" + controls};
+  router.az = "az-a";  // a router runs in some AZ; its eventual reads prefer that AZ's replica
+  router.args = {"--http_address=" + router.http.ToString(),
+                 "--control_addresses=" + controls,
+                 "--az=" + router.az};
   specs.push_back(std::move(router));
   return specs;
 }
