@@ -182,7 +182,16 @@ class RaftCore::Impl {
   // Membership.
   bool IsVoter(NodeId id) const { return Contains(membership_.voters, id); }
   bool IsLearner(NodeId id) const { return Contains(membership_.learners, id); }
-  bool Promotable() const { return IsVoter(config_.id); }
+  // May campaign: a voter of the latest membership, or — while the entry
+  // that removed it is not committed — of the one before (Raft thesis
+  // §4.2.2: it may still be needed to elect the leader that commits it).
+  bool Promotable() const {
+    if (IsVoter(config_.id)) return true;
+    return config_index_ > commit_index_ &&
+           Contains(MembershipBefore(config_index_).voters, config_.id);
+  }
+  // The membership in effect just before index (an index in log_).
+  Membership MembershipBefore(Index index) const;
   size_t Quorum() const { return membership_.voters.size() / 2 + 1; }
   void SetMembership(const Membership& m);
   void RecomputeMembership();
@@ -207,6 +216,13 @@ class RaftCore::Impl {
   void AfterCommitAdvanced();
   void CheckReads();
   void AbortTransfer() { transfer_target_ = 0; }
+  void SendTimeoutNow(NodeId target) {
+    timeout_now_term_ = current_term_;
+    Message t;
+    t.type = MessageType::kTimeoutNow;
+    t.to = target;
+    Send(std::move(t));
+  }
 
   // Handlers.
   bool Valid(const Message& m) const;
@@ -258,6 +274,10 @@ class RaftCore::Impl {
   uint64_t became_leader_tick_ = 0;
   int heartbeat_elapsed_ = 0;
   NodeId transfer_target_ = 0;
+  // The term in which this leader last sent TimeoutNow: its target may be
+  // elected by votes that ignore leader stickiness, so this leader holds no
+  // lease for the rest of that term, even if the transfer is abandoned.
+  Term timeout_now_term_ = 0;
   int transfer_elapsed_ = 0;
   uint64_t last_context_ = 0;
   std::map<uint64_t, uint64_t> contexts_;  // heartbeat context -> send tick
@@ -347,6 +367,16 @@ bool RaftCore::Impl::IsUpToDate(Index index, Term log_term) const {
 // ---------------------------------------------------------------------------
 // Membership
 
+Membership RaftCore::Impl::MembershipBefore(Index index) const {
+  for (Index i = index; i > snapshot_index_ + 1; --i) {
+    const Entry& e = EntryAt(i - 1);
+    if (e.type != EntryType::kConfig) continue;
+    absl::StatusOr<Membership> decoded = DecodeMembership(e.data);
+    if (decoded.ok() && ValidMembership(*decoded)) return *decoded;
+  }
+  return base_membership_;
+}
+
 void RaftCore::Impl::RecomputeMembership() {
   config_index_ = 0;
   Membership m = base_membership_;
@@ -426,7 +456,9 @@ void RaftCore::Impl::StartPreVote() {
   ResetTimeout();
   votes_.clear();
   votes_[config_.id] = true;
-  if (votes_.size() >= Quorum()) {
+  // Alone in its membership, a voter wins at once (a removed candidate's own
+  // vote does not count).
+  if (IsVoter(config_.id) && votes_.size() >= Quorum()) {
     StartElection(false);
     return;
   }
@@ -452,7 +484,9 @@ void RaftCore::Impl::StartElection(bool transfer) {
   ResetTimeout();
   votes_.clear();
   votes_[config_.id] = true;
-  if (votes_.size() >= Quorum()) {
+  // Alone in its membership, a voter wins at once (a removed candidate's own
+  // vote does not count).
+  if (IsVoter(config_.id) && votes_.size() >= Quorum()) {
     BecomeLeader();
     return;
   }
@@ -956,12 +990,7 @@ void RaftCore::Impl::HandleAppendResponse(const Message& m) {
   auto again = peers_.find(m.from);
   if (again == peers_.end()) return;
   Peer& p = again->second;
-  if (transfer_target_ == m.from && p.match == last_index()) {
-    Message t;
-    t.type = MessageType::kTimeoutNow;
-    t.to = m.from;
-    Send(std::move(t));
-  }
+  if (transfer_target_ == m.from && p.match == last_index()) SendTimeoutNow(m.from);
   // Fill the pipeline.
   for (size_t n = 0; n <= kMaxInflight && p.next <= last_index(); ++n) {
     size_t before = messages_.size();
@@ -1056,7 +1085,7 @@ absl::Status RaftCore::Impl::ReadIndex(uint64_t request_id) {
 bool RaftCore::Impl::LeaseValid() const {
   if (role_ != Role::kLeader) return false;
   // The transfer target may be elected without waiting out this lease.
-  if (transfer_target_ != 0) return false;
+  if (transfer_target_ != 0 || timeout_now_term_ == current_term_) return false;
   if (now_ < became_leader_tick_ + static_cast<uint64_t>(config_.election_ticks)) return false;
   if (TermAt(commit_index_) != current_term_) return false;
   size_t acks = 0;
@@ -1082,10 +1111,7 @@ absl::Status RaftCore::Impl::TransferLeadership(NodeId target) {
   transfer_elapsed_ = 0;
   Peer& peer = it->second;
   if (peer.match == last_index()) {
-    Message t;
-    t.type = MessageType::kTimeoutNow;
-    t.to = target;
-    Send(std::move(t));
+    SendTimeoutNow(target);
   } else if (peer.state != PeerState::kSnapshot) {
     // Catch the target up now, resending anything that may have been lost.
     peer.state = PeerState::kProbe;

@@ -68,7 +68,18 @@ void DataClient::Attempt(std::shared_ptr<Routed<Request, Response>> call) {
   ++call->attempts;
   (this->*(call->send))(
       call->address, call->request, [this, call](absl::StatusOr<Response> result) mutable {
-        if (result.ok()) return std::move(call->done)(std::move(result));
+        if (result.ok()) {
+          // Whoever served a leader-only call is the leader: remember it, so
+          // the next call goes there first.
+          if (call->leader) {
+            for (const tern::v1::ReplicaDescriptor& replica : call->partition.replicas()) {
+              if (replica.address() == call->address) {
+                RememberLeader(call->partition.partition_id(), replica.node_id());
+              }
+            }
+          }
+          return std::move(call->done)(std::move(result));
+        }
         const absl::Status& status = result.status();
         if (std::optional<uint64_t> hint = base::NotLeaderHint(status); hint.has_value()) {
           std::string next;
