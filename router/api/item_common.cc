@@ -95,6 +95,24 @@ void CheckCommon(const object& request, ValidationErrors* errors) {
       request, "ReturnConsumedCapacity", "returnConsumedCapacity", kReturnConsumedCapacity, errors);
 }
 
+tern::v1::Expression WireExpressionOf(std::string text, const Substitutions& substitutions) {
+  tern::v1::Expression expression;
+  expression.set_text(std::move(text));
+  for (const auto& [token, name] : substitutions.names()) {
+    (*expression.mutable_names())[token] = name;
+  }
+  expression.set_values(model::EncodeItem(substitutions.values()));
+  return expression;
+}
+
+tern::v1::Expression ToWire(const expr::WireExpression& wire) {
+  tern::v1::Expression expression;
+  expression.set_text(wire.text);
+  for (const auto& [token, name] : wire.names) (*expression.mutable_names())[token] = name;
+  expression.set_values(model::EncodeItem(wire.values));
+  return expression;
+}
+
 KeySchema SchemaOf(const tern::v1::TableDescriptor& table) {
   KeySchema schema;
   auto type_of = [&table](const std::string& name) {

@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "boost/json/object.hpp"
+#include "common/expr/printer.h"
 #include "common/model/attribute_value.h"
 #include "router/api/substitutions.h"
 #include "router/api/validation.h"
@@ -53,6 +54,13 @@ absl::StatusOr<model::Item> ParseMember(const boost::json::object& request, cons
 
 // ExpressionAttributeNames/Values are only allowed alongside an expression.
 absl::Status RefuseSubstitutionsWithoutExpressions(const Substitutions& substitutions);
+
+// ---- expressions for the storage node ----
+
+// An expression as written, with the request's substitutions.
+tern::v1::Expression WireExpressionOf(std::string text, const Substitutions& substitutions);
+// A printed expression (legacy parameters converted by common/expr/printer).
+tern::v1::Expression ToWire(const expr::WireExpression& wire);
 
 // ---- keys ----
 

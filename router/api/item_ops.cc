@@ -56,14 +56,6 @@ struct WriteCondition {
   bool return_old = false;          // ReturnValuesOnConditionCheckFailure ALL_OLD
 };
 
-tern::v1::Expression ToWire(const expr::WireExpression& wire) {
-  tern::v1::Expression expression;
-  expression.set_text(wire.text);
-  for (const auto& [token, name] : wire.names) (*expression.mutable_names())[token] = name;
-  expression.set_values(model::EncodeItem(wire.values));
-  return expression;
-}
-
 // ConditionExpression (marking the substitutions it uses) or the legacy
 // Expected + ConditionalOperator, converted to an expression.
 absl::StatusOr<WriteCondition> ReadCondition(const object& request, Substitutions* substitutions) {
@@ -77,15 +69,11 @@ absl::StatusOr<WriteCondition> ReadCondition(const object& request, Substitution
             text, expr::ExpressionKind::kCondition, substitutions->ForParser(), &use)
             .status());
     substitutions->MarkUsed(use);
-    condition.expression.set_text(std::move(text));
-    for (const auto& [token, name] : substitutions->names()) {
-      (*condition.expression.mutable_names())[token] = name;
-    }
-    condition.expression.set_values(model::EncodeItem(substitutions->values()));
+    condition.expression = items::WireExpressionOf(std::move(text), *substitutions);
     return condition;
   }
   TERN_ASSIGN_OR_RETURN(std::optional<expr::Condition> expected, ConvertExpected(request));
-  if (expected.has_value()) condition.expression = ToWire(expr::PrintCondition(*expected));
+  if (expected.has_value()) condition.expression = items::ToWire(expr::PrintCondition(*expected));
   return condition;
 }
 

@@ -52,25 +52,6 @@ struct ReadRequest {
   std::optional<Item> exclusive_start_key;
 };
 
-tern::v1::Expression ToWire(const expr::WireExpression& wire) {
-  tern::v1::Expression expression;
-  expression.set_text(wire.text);
-  for (const auto& [token, name] : wire.names) (*expression.mutable_names())[token] = name;
-  expression.set_values(model::EncodeItem(wire.values));
-  return expression;
-}
-
-// The expression as written, with the request's substitutions.
-tern::v1::Expression WithSubstitutions(std::string text, const Substitutions& substitutions) {
-  tern::v1::Expression expression;
-  expression.set_text(std::move(text));
-  for (const auto& [token, name] : substitutions.names()) {
-    (*expression.mutable_names())[token] = name;
-  }
-  expression.set_values(model::EncodeItem(substitutions.values()));
-  return expression;
-}
-
 // An integer member within [low, high], as a constraint violation otherwise.
 std::optional<int64_t> IntegerMember(const object& request,
                                      const char* member,
@@ -231,13 +212,13 @@ absl::StatusOr<ReadRequest> ReadRequestOf(const object& request, ReadKind kind) 
     TERN_ASSIGN_OR_RETURN(
         read.filter_condition,
         expr::ParseCondition(text, expr::ExpressionKind::kFilter, substitutions.ForParser(), &use));
-    read.filter = WithSubstitutions(std::move(text), substitutions);
+    read.filter = items::WireExpressionOf(std::move(text), substitutions);
   } else {
     TERN_ASSIGN_OR_RETURN(
         read.filter_condition,
         ConvertFilter(request, kind == ReadKind::kQuery ? "QueryFilter" : "ScanFilter"));
     if (read.filter_condition.has_value()) {
-      read.filter = ToWire(expr::PrintCondition(*read.filter_condition));
+      read.filter = items::ToWire(expr::PrintCondition(*read.filter_condition));
       read.filter_name = "QueryFilter";
     }
   }
@@ -245,11 +226,11 @@ absl::StatusOr<ReadRequest> ReadRequestOf(const object& request, ReadKind kind) 
     expressions = true;
     std::string text = StringMember(request, "ProjectionExpression");
     TERN_RETURN_IF_ERROR(expr::ParseProjection(text, substitutions.ForParser(), &use).status());
-    read.projection = WithSubstitutions(std::move(text), substitutions);
+    read.projection = items::WireExpressionOf(std::move(text), substitutions);
   } else if (Present(request, "AttributesToGet")) {
     TERN_ASSIGN_OR_RETURN(std::vector<expr::Path> paths,
                           AttributesToGet(request.at("AttributesToGet")));
-    read.projection = ToWire(expr::PrintProjection(paths));
+    read.projection = items::ToWire(expr::PrintProjection(paths));
   }
   substitutions.MarkUsed(use);
   if (expressions) {

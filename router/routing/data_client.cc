@@ -118,50 +118,45 @@ void DataClient::Retry(std::shared_ptr<Routed<Request, Response>> call) {
   });
 }
 
+template <typename Request, typename Response>
+void DataClient::Route(const tern::v1::PartitionDescriptor& partition,
+                       Request request,
+                       absl::AnyInvocable<void(absl::StatusOr<Response>) &&> done,
+                       typename Routed<Request, Response>::Send send,
+                       bool leader,
+                       bool is_write) {
+  auto call = std::make_shared<Routed<Request, Response>>();
+  call->partition = partition;
+  call->request = std::move(request);
+  call->done = std::move(done);
+  call->send = send;
+  call->leader = leader;
+  call->is_write = is_write;
+  call->address = FirstAddress(partition, leader);
+  Attempt(std::move(call));
+}
+
 void DataClient::WriteItem(
     const tern::v1::PartitionDescriptor& partition,
     tern::v1::WriteItemRequest request,
     absl::AnyInvocable<void(absl::StatusOr<tern::v1::WriteItemResponse>) &&> done) {
-  using Call = Routed<tern::v1::WriteItemRequest, tern::v1::WriteItemResponse>;
-  auto call = std::make_shared<Call>();
-  call->partition = partition;
-  call->request = std::move(request);
-  call->done = std::move(done);
-  call->send = &DataClient::WriteItem;
-  call->leader = true;
-  call->is_write = true;
-  call->address = FirstAddress(partition, true);
-  Attempt(std::move(call));
+  Route(partition, std::move(request), std::move(done), &DataClient::WriteItem, true, true);
 }
 
 void DataClient::GetItem(
     const tern::v1::PartitionDescriptor& partition,
     tern::v1::GetItemRequest request,
     absl::AnyInvocable<void(absl::StatusOr<tern::v1::GetItemResponse>) &&> done) {
-  using Call = Routed<tern::v1::GetItemRequest, tern::v1::GetItemResponse>;
-  auto call = std::make_shared<Call>();
-  call->partition = partition;
-  call->leader = request.consistent_read();
-  call->request = std::move(request);
-  call->done = std::move(done);
-  call->send = &DataClient::GetItem;
-  call->address = FirstAddress(partition, call->leader);
-  Attempt(std::move(call));
+  const bool leader = request.consistent_read();
+  Route(partition, std::move(request), std::move(done), &DataClient::GetItem, leader, false);
 }
 
 void DataClient::RangeRead(
     const tern::v1::PartitionDescriptor& partition,
     tern::v1::RangeReadRequest request,
     absl::AnyInvocable<void(absl::StatusOr<tern::v1::RangeReadResponse>) &&> done) {
-  using Call = Routed<tern::v1::RangeReadRequest, tern::v1::RangeReadResponse>;
-  auto call = std::make_shared<Call>();
-  call->partition = partition;
-  call->leader = request.consistent_read();
-  call->request = std::move(request);
-  call->done = std::move(done);
-  call->send = &DataClient::RangeRead;
-  call->address = FirstAddress(partition, call->leader);
-  Attempt(std::move(call));
+  const bool leader = request.consistent_read();
+  Route(partition, std::move(request), std::move(done), &DataClient::RangeRead, leader, false);
 }
 
 DataClient::Stubs* DataClient::StubsFor(const std::string& address) {

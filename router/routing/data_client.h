@@ -68,6 +68,13 @@ class DataClient {
   template <typename Request, typename Response>
   struct Routed;
   template <typename Request, typename Response>
+  void Route(const tern::v1::PartitionDescriptor& partition,
+             Request request,
+             absl::AnyInvocable<void(absl::StatusOr<Response>) &&> done,
+             typename Routed<Request, Response>::Send send,
+             bool leader,
+             bool is_write);
+  template <typename Request, typename Response>
   void Attempt(std::shared_ptr<Routed<Request, Response>> call);
   template <typename Request, typename Response>
   void Retry(std::shared_ptr<Routed<Request, Response>> call);
