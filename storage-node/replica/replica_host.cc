@@ -108,7 +108,21 @@ void ReplicaHost::Send(uint64_t group_id, replication::Message message) {
     auto it = peers_.find(to);
     if (it == peers_.end()) return;  // unknown peer: the core will retry
     if (it->second.queued.size() >= options_.max_queued_messages_per_peer) return;
-    it->second.queued.push_back(ToProto(group_id, message));
+    tern::v1::RaftMessage proto = ToProto(group_id, message);
+    const size_t total = proto.snapshot_data().size();
+    if (message.type != replication::MessageType::kSnapshot ||
+        total <= options_.snapshot_chunk_bytes) {
+      it->second.queued.push_back(std::move(proto));
+    } else {
+      std::string data = std::move(*proto.mutable_snapshot_data());
+      proto.set_snapshot_total_bytes(total);
+      for (size_t offset = 0; offset < total; offset += options_.snapshot_chunk_bytes) {
+        tern::v1::RaftMessage chunk = proto;
+        chunk.set_snapshot_chunk_offset(offset);
+        chunk.set_snapshot_data(data.substr(offset, options_.snapshot_chunk_bytes));
+        it->second.queued.push_back(std::move(chunk));
+      }
+    }
   }
   Flush(to);
 }
@@ -127,8 +141,16 @@ void ReplicaHost::Flush(replication::NodeId peer_id) {
     ++calls_in_flight_;
     batch.set_from_node(options_.node_id);
     batch.set_to_node(peer_id);
-    for (tern::v1::RaftMessage& message : peer.queued) *batch.add_messages() = std::move(message);
-    peer.queued.clear();
+    size_t bytes = 0;
+    size_t taken = 0;
+    for (; taken < peer.queued.size(); ++taken) {
+      const size_t size = peer.queued[taken].ByteSizeLong();
+      if (taken > 0 && bytes + size > options_.max_batch_bytes) break;
+      bytes += size;
+      *batch.add_messages() = std::move(peer.queued[taken]);
+    }
+    peer.queued.erase(peer.queued.begin(),
+                      peer.queued.begin() + static_cast<std::ptrdiff_t>(taken));
     stub = peer.stub.get();
   }
   rpc::AsyncUnary<tern::v1::RaftBatchAck>(
@@ -150,8 +172,49 @@ void ReplicaHost::Flush(replication::NodeId peer_id) {
       });
 }
 
+std::optional<tern::v1::RaftMessage> ReplicaHost::Reassemble(const tern::v1::RaftMessage& proto) {
+  base::MutexLock lock(&assembly_mu_);
+  Assembly& assembly = assemblies_[proto.group_id()];
+  if (proto.snapshot_chunk_offset() == 0) {
+    assembly = Assembly{proto.from(),
+                        proto.term(),
+                        proto.snapshot_index(),
+                        proto.snapshot_total_bytes(),
+                        std::string()};
+    assembly.data.reserve(static_cast<size_t>(proto.snapshot_total_bytes()));
+  }
+  const bool continues = assembly.from == proto.from() && assembly.term == proto.term() &&
+                         assembly.index == proto.snapshot_index() &&
+                         assembly.total == proto.snapshot_total_bytes() &&
+                         assembly.data.size() == proto.snapshot_chunk_offset();
+  if (!continues) {
+    assemblies_.erase(proto.group_id());
+    return std::nullopt;
+  }
+  assembly.data.append(proto.snapshot_data());
+  if (assembly.data.size() < assembly.total) return std::nullopt;
+  tern::v1::RaftMessage whole = proto;
+  whole.set_snapshot_data(std::move(assembly.data));
+  whole.clear_snapshot_chunk_offset();
+  whole.clear_snapshot_total_bytes();
+  assemblies_.erase(proto.group_id());
+  ++snapshots_assembled_;
+  return whole;
+}
+
+uint64_t ReplicaHost::snapshots_assembled() {
+  base::MutexLock lock(&assembly_mu_);
+  return snapshots_assembled_;
+}
+
 void ReplicaHost::Deliver(const tern::v1::RaftBatch& batch) {
-  for (const tern::v1::RaftMessage& proto : batch.messages()) {
+  for (const tern::v1::RaftMessage& chunk : batch.messages()) {
+    std::optional<tern::v1::RaftMessage> whole;
+    if (chunk.snapshot_total_bytes() > 0) {
+      whole = Reassemble(chunk);
+      if (!whole.has_value()) continue;
+    }
+    const tern::v1::RaftMessage& proto = whole.has_value() ? *whole : chunk;
     absl::StatusOr<replication::Message> message = FromProto(proto);
     if (!message.ok() || message->to != options_.node_id) continue;
     std::shared_ptr<ReplicaGroup> group = Group(proto.group_id());

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,10 @@ struct HostOptions {
   size_t max_queued_messages_per_peer = 10000;
   // Log entries kept past the applied index before the log is compacted.
   uint64_t compact_after = 10000;
+  // Snapshots travel in chunks of this size; a batch to a peer carries at
+  // most about max_batch_bytes (one oversized message always goes alone).
+  size_t snapshot_chunk_bytes = 4 << 20;
+  size_t max_batch_bytes = 8 << 20;
 };
 
 class ReplicaHost : public Transport {
@@ -55,6 +60,8 @@ class ReplicaHost : public Transport {
   // The group of partition_id, or nullptr.
   std::shared_ptr<ReplicaGroup> Group(uint64_t partition_id) const;
   std::vector<GroupStatus> Statuses() const;
+  // Snapshots received in more than one chunk and put back together.
+  uint64_t snapshots_assembled();
 
   // Transport.
   void Send(uint64_t group_id, replication::Message message) override;
@@ -70,7 +77,19 @@ class ReplicaHost : public Transport {
     bool in_flight = false;
   };
 
+  // A snapshot being reassembled from its chunks.
+  struct Assembly {
+    uint64_t from = 0;
+    uint64_t term = 0;
+    uint64_t index = 0;
+    uint64_t total = 0;
+    std::string data;
+  };
+
   void TickAll();
+  // The whole snapshot message once proto's chunk completes it; nullopt
+  // while chunks are missing or out of order (the leader sends it again).
+  std::optional<tern::v1::RaftMessage> Reassemble(const tern::v1::RaftMessage& proto);
   // Sends the peer's queued messages unless a batch is in flight.
   void Flush(replication::NodeId peer_id) ABSL_LOCKS_EXCLUDED(peers_mu_);
 
@@ -85,6 +104,10 @@ class ReplicaHost : public Transport {
   std::map<replication::NodeId, Peer> peers_ ABSL_GUARDED_BY(peers_mu_);
   int calls_in_flight_ ABSL_GUARDED_BY(peers_mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(peers_mu_) = false;
+
+  base::Mutex assembly_mu_;
+  std::map<uint64_t, Assembly> assemblies_ ABSL_GUARDED_BY(assembly_mu_);  // by group
+  uint64_t snapshots_assembled_ ABSL_GUARDED_BY(assembly_mu_) = 0;
 
   exec::PeriodicTask ticker_;
 };
