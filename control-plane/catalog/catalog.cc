@@ -4,9 +4,11 @@
 #include <random>
 #include <set>
 
+#include "absl/numeric/int128.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/base/status_macros.h"
+#include "common/model/key_codec.h"
 
 namespace tern::control {
 namespace {
@@ -33,7 +35,8 @@ std::string NewUuid() {
 
 }  // namespace
 
-Catalog::Catalog(engine::StorageEngine* store, time::Clock* clock) : store_(store), clock_(clock) {}
+Catalog::Catalog(engine::StorageEngine* store, time::Clock* clock, int default_partitions)
+    : store_(store), clock_(clock), default_partitions_(default_partitions) {}
 
 absl::Status Catalog::Load() {
   base::MutexLock lock(&mu_);
@@ -81,6 +84,26 @@ tern::v1::ListTablesResponse Catalog::List(const std::string& exclusive_start,
   return response;
 }
 
+int PartitionCount(const tern::v1::TableDescriptor& table, int default_partitions) {
+  if (table.billing_mode() != "PROVISIONED") return std::max(1, default_partitions);
+  // DynamoDB's sizing: one partition serves up to 3,000 RCU or 1,000 WCU.
+  const int64_t reads = table.throughput().read_capacity_units();
+  const int64_t writes = table.throughput().write_capacity_units();
+  const int64_t needed = (reads + 2999) / 3000 + (writes + 999) / 1000;
+  return static_cast<int>(std::clamp<int64_t>(needed, 1, kMaxPartitionsPerTable));
+}
+
+std::string HashBoundary(uint64_t table_id, int i, int count) {
+  const absl::uint128 scaled =
+      (absl::uint128(static_cast<uint64_t>(i)) << 64) / absl::uint128(static_cast<uint64_t>(count));
+  const uint64_t hash = absl::Uint128Low64(scaled);
+  std::string key = model::TablePrefix(table_id);
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    key.push_back(static_cast<char>((hash >> shift) & 0xff));
+  }
+  return key;
+}
+
 std::vector<tern::v1::NodeInfo> PlaceReplicas(const std::vector<tern::v1::NodeInfo>& nodes,
                                               uint64_t salt) {
   // Nodes by AZ, each AZ's nodes by id, so placement is deterministic.
@@ -125,17 +148,25 @@ absl::StatusOr<tern::v1::CatalogEntry> Catalog::Create(
   tern::v1::CatalogEntry entry;
   *entry.mutable_table() = std::move(table);
   entry.set_version(1);
-  tern::v1::PartitionDescriptor* partition = entry.add_partitions();
-  partition->set_partition_id(table_id);
-  partition->set_table_id(table_id);
-  partition->set_epoch(1);
-  for (const tern::v1::NodeInfo& node : PlaceReplicas(nodes, table_id)) {
-    tern::v1::ReplicaDescriptor* replica = partition->add_replicas();
-    replica->set_node_id(node.node_id());
-    replica->set_az(node.az());
-    replica->set_address(node.address());
+  const int count = PartitionCount(entry.table(), default_partitions_);
+  for (int i = 0; i < count; ++i) {
+    tern::v1::PartitionDescriptor* partition = entry.add_partitions();
+    partition->set_partition_id((table_id << kPartitionIdBits) | static_cast<uint64_t>(i));
+    partition->set_table_id(table_id);
+    partition->set_epoch(1);
+    // Equal slices of the table's hash space: storage keys are table id |
+    // hash of the partition key | ... (docs/formats/key-encoding.md).
+    if (i > 0) partition->set_start_key(HashBoundary(table_id, i, count));
+    if (i + 1 < count) partition->set_end_key(HashBoundary(table_id, i + 1, count));
+    for (const tern::v1::NodeInfo& node :
+         PlaceReplicas(nodes, table_id + static_cast<uint64_t>(i))) {
+      tern::v1::ReplicaDescriptor* replica = partition->add_replicas();
+      replica->set_node_id(node.node_id());
+      replica->set_az(node.az());
+      replica->set_address(node.address());
+    }
+    partition->set_leader_hint_node_id(partition->replicas(0).node_id());
   }
-  partition->set_leader_hint_node_id(partition->replicas(0).node_id());
   TERN_RETURN_IF_ERROR(Persist(entry));
   tables_[entry.table().name()] = entry;
   return entry;

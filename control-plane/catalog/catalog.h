@@ -2,9 +2,9 @@
 // persisted in a StorageEngine (column family meta, keys "table/<name>").
 //
 // Until the control plane is replicated (issue 6) each tern-control replica
-// keeps its own catalog and the routers use the first replica's. A table is
-// one partition (splits come with issue 6) replicated on three nodes in
-// three AZs when the cluster has them.
+// keeps its own catalog and the routers use the first replica's. A table's
+// partitions cut its hash space into equal slices (splits come with issue
+// 6), each replicated on three nodes in three AZs when the cluster has them.
 //
 // Thread-safe.
 #pragma once
@@ -23,6 +23,18 @@
 namespace tern::control {
 
 inline constexpr size_t kReplicasPerPartition = 3;
+inline constexpr int kMaxPartitionsPerTable = 1024;
+// A partition's id is its table's id shifted left by this, plus its index.
+inline constexpr int kPartitionIdBits = 16;
+
+// How many partitions a new table starts with: PROVISIONED tables by
+// DynamoDB's sizing (3,000 RCU or 1,000 WCU per partition), on-demand tables
+// default_partitions.
+int PartitionCount(const tern::v1::TableDescriptor& table, int default_partitions);
+
+// The first storage key of slice i of count equal slices of the table's hash
+// space.
+std::string HashBoundary(uint64_t table_id, int i, int count);
 
 // Up to kReplicasPerPartition distinct nodes for a new partition: one per AZ
 // while AZs last (3 AZs give 3 AZs), then more from AZs already used. salt
@@ -33,8 +45,9 @@ std::vector<tern::v1::NodeInfo> PlaceReplicas(const std::vector<tern::v1::NodeIn
 
 class Catalog {
  public:
-  // store and clock must outlive the catalog.
-  Catalog(engine::StorageEngine* store, time::Clock* clock);
+  // store and clock must outlive the catalog. New on-demand tables get
+  // default_partitions partitions.
+  Catalog(engine::StorageEngine* store, time::Clock* clock, int default_partitions = 1);
 
   // Reads every persisted entry. kDataLoss on an unreadable entry.
   absl::Status Load();
@@ -45,8 +58,9 @@ class Catalog {
   // Table names after exclusive_start in name order, at most limit (0: all).
   tern::v1::ListTablesResponse List(const std::string& exclusive_start, uint32_t limit) const;
 
-  // Adds the table in status CREATING with a fresh id, TableId and one
-  // partition whose replicas PlaceReplicas chose among nodes (ALIVE nodes).
+  // Adds the table in status CREATING with a fresh id, TableId and
+  // PartitionCount partitions whose replicas PlaceReplicas chose among nodes
+  // (ALIVE nodes).
   // ALREADY_EXISTS (ResourceInUse) when the name is taken; UNAVAILABLE when no
   // node is alive.
   absl::StatusOr<tern::v1::CatalogEntry> Create(tern::v1::TableDescriptor table,
@@ -75,6 +89,7 @@ class Catalog {
   mutable base::Mutex mu_;
   std::map<std::string, tern::v1::CatalogEntry> tables_ ABSL_GUARDED_BY(mu_);
   uint64_t next_table_id_ ABSL_GUARDED_BY(mu_) = 1;
+  const int default_partitions_;
 };
 
 }  // namespace tern::control

@@ -3,6 +3,7 @@
 #include <map>
 #include <set>
 
+#include "common/model/key_codec.h"
 #include "common/testing/testing.h"
 #include "gtest/gtest.h"
 #include "storage-node/engine/rocksdb/rocksdb_engine.h"
@@ -77,6 +78,23 @@ TEST(PlacementTest, ThreeReplicasInThreeAzsSpreadOverNodes) {
   std::set<uint64_t> ids;
   for (const auto& node : chosen) ids.insert(node.node_id());
   EXPECT_EQ(ids.size(), 3u);
+}
+
+TEST(PartitionsTest, CountFollowsThroughputAndBoundariesCutTheHashSpace) {
+  tern::v1::TableDescriptor table;
+  table.set_billing_mode("PAY_PER_REQUEST");
+  EXPECT_EQ(PartitionCount(table, 2), 2);
+  table.set_billing_mode("PROVISIONED");
+  table.mutable_throughput()->set_read_capacity_units(5);
+  table.mutable_throughput()->set_write_capacity_units(5);
+  EXPECT_EQ(PartitionCount(table, 2), 2);  // 1 for reads + 1 for writes, as DynamoDB
+  table.mutable_throughput()->set_read_capacity_units(6001);
+  table.mutable_throughput()->set_write_capacity_units(1000);
+  EXPECT_EQ(PartitionCount(table, 2), 4);
+  const std::string half = HashBoundary(7, 1, 2);
+  EXPECT_EQ(half.substr(0, 8), model::TablePrefix(7));
+  EXPECT_EQ(static_cast<unsigned char>(half[8]), 0x80);
+  EXPECT_LT(HashBoundary(7, 1, 3), HashBoundary(7, 2, 3));
 }
 
 TEST_F(CatalogTest, CreateAssignsIdsAndPlacesOnePartition) {

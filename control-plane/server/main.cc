@@ -37,6 +37,11 @@ ABSL_FLAG(tern::config::HostPortList,
           "gRPC addresses of the other control-plane replicas.");
 ABSL_FLAG(int, node_suspect_after_ms, 3000, "Heartbeat silence after which a node is SUSPECT.");
 ABSL_FLAG(int, node_dead_after_ms, 10000, "Heartbeat silence after which a node is DEAD.");
+ABSL_FLAG(int,
+          default_partitions,
+          2,
+          "Partitions of a new on-demand table (PROVISIONED tables are sized from their "
+          "throughput).");
 
 namespace tern::control {
 namespace {
@@ -53,12 +58,17 @@ int Run() {
     TERN_LOG(Error, "need 0 < --node_suspect_after_ms <= --node_dead_after_ms");
     return 2;
   }
+  if (absl::GetFlag(FLAGS_default_partitions) < 1 ||
+      absl::GetFlag(FLAGS_default_partitions) > kMaxPartitionsPerTable) {
+    TERN_LOG(Error, "--default_partitions must be between 1 and 1024");
+    return 2;
+  }
   absl::StatusOr<daemon::DataDirLock> lock = daemon::DataDirLock::Acquire(data_dir);
   if (!lock.ok()) return daemon::StartupFailure("cannot use data folder", lock.status());
   absl::StatusOr<std::unique_ptr<engine::StorageEngine>> store =
       engine::OpenRocksEngine(data_dir + "/rocksdb");
   if (!store.ok()) return daemon::StartupFailure("cannot open RocksDB", store.status());
-  Catalog catalog(store->get(), time::RealClock());
+  Catalog catalog(store->get(), time::RealClock(), absl::GetFlag(FLAGS_default_partitions));
   if (absl::Status status = catalog.Load(); !status.ok()) {
     return daemon::StartupFailure("cannot load the catalog", status);
   }

@@ -274,11 +274,13 @@ void BatchGetItem(CatalogClient* catalog,
           const GetTable& table = tables[calls[i].table];
           const Target& target = targets->at(table.name);
           tern::v1::GetItemRequest get;
-          *get.mutable_partition() = target.partition;
           get.set_storage_key(items::StorageKey(
               target.entry.table().table_id(), target.schema, table.keys[calls[i].key]));
+          const tern::v1::PartitionDescriptor& partition =
+              items::PartitionFor(target, get.storage_key());
+          *get.mutable_partition() = items::RefOf(partition);
           get.set_consistent_read(table.consistent);
-          data->GetItem(target.descriptor, std::move(get), [i, gather, finish](Result got) mutable {
+          data->GetItem(partition, std::move(get), [i, gather, finish](Result got) mutable {
             if (gather->Done(i, std::move(got))) finish();
           });
         }
@@ -347,88 +349,91 @@ void BatchWriteItem(CatalogClient* catalog,
   std::set<std::string> unique;
   for (const WriteEntry& entry : *parsed) unique.insert(entry.table);
   std::vector<std::string> names(unique.begin(), unique.end());
-  LookupTargets(
-      catalog,
-      std::move(names),
-      {},
-      [data, request, entries = *std::move(parsed), done = std::move(done)](
-          absl::StatusOr<std::map<std::string, Target>> targets) mutable {
-        if (!targets.ok()) return std::move(done)(targets.status());
-        std::vector<tern::v1::WriteItemRequest> writes;
-        std::vector<int64_t> sizes;
-        std::set<std::pair<std::string, std::string>> seen;
-        for (const WriteEntry& entry : entries) {
-          const Target& target = targets->at(entry.table);
-          absl::Status valid = entry.is_put ? items::CheckItemKeys(target.schema, entry.item)
-                                            : items::CheckKeyParameter(target.schema, entry.item);
-          if (!valid.ok()) return std::move(done)(valid);
-          int64_t size = entry.is_put ? model::ItemSize(entry.item) : 0;
-          if (size > items::kMaxItemBytes) {
-            return std::move(done)(
-                ValidationError("Item size has exceeded the maximum allowed size"));
-          }
-          Item key = items::KeyOf(target.schema, entry.item);
-          tern::v1::WriteItemRequest write =
-              items::NewWrite(target,
-                              entry.is_put ? tern::v1::WriteItemRequest::KIND_PUT
-                                           : tern::v1::WriteItemRequest::KIND_DELETE,
-                              key);
-          if (!seen.emplace(entry.table, write.storage_key()).second) {
-            return std::move(done)(
-                ValidationError("Provided list of item keys contains duplicates"));
-          }
-          if (entry.is_put) write.set_item(model::EncodeItem(entry.item));
-          writes.push_back(std::move(write));
-          sizes.push_back(size);
-        }
-        using Result = absl::StatusOr<tern::v1::WriteItemResponse>;
-        auto gather = std::make_shared<Gather<Result>>(writes.size());
-        auto shared_done = std::make_shared<OperationDone>(std::move(done));
-        auto finish = [request, entries, sizes, gather, shared_done]() {
-          std::map<std::string, array> unprocessed;
-          std::map<std::string, double> units;
-          size_t failures = 0;
-          absl::Status first_failure;
-          for (size_t i = 0; i < entries.size(); ++i) {
-            Result& written = gather->results()[i];
-            int64_t old_size = 0;
-            if (written.ok() && written->had_old()) {
-              absl::StatusOr<Item> old = items::Decode(written->old_item());
-              if (!old.ok()) written = old.status();
-              if (old.ok()) old_size = model::ItemSize(*old);
-            }
-            if (!written.ok()) {
-              ++failures;
-              if (first_failure.ok()) first_failure = written.status();
-              unprocessed[entries[i].table].push_back(entries[i].request);
-              continue;
-            }
-            units[entries[i].table] += WriteCapacityUnits(std::max(sizes[i], old_size));
-          }
-          if (failures == entries.size() && !Retryable(first_failure)) {
-            return std::move(*shared_done)(first_failure);
-          }
-          object response;
-          object unprocessed_items;
-          for (auto& [table, list] : unprocessed) unprocessed_items[table] = std::move(list);
-          response["UnprocessedItems"] = std::move(unprocessed_items);
-          std::string mode = items::StringMember(request, "ReturnConsumedCapacity");
-          if (mode == "TOTAL" || mode == "INDEXES") {
-            array consumed;
-            for (const auto& [table, total] : units) {
-              consumed.push_back(items::ConsumedCapacityOf(request, table, total));
-            }
-            response["ConsumedCapacity"] = std::move(consumed);
-          }
-          std::move (*shared_done)(std::move(response));
-        };
-        for (size_t i = 0; i < writes.size(); ++i) {
-          const Target& target = targets->at(entries[i].table);
-          data->WriteItem(target.descriptor, std::move(writes[i]), [i, gather, finish](Result w) {
-            if (gather->Done(i, std::move(w))) finish();
-          });
-        }
-      });
+  LookupTargets(catalog,
+                std::move(names),
+                {},
+                [data, request, entries = *std::move(parsed), done = std::move(done)](
+                    absl::StatusOr<std::map<std::string, Target>> targets) mutable {
+                  if (!targets.ok()) return std::move(done)(targets.status());
+                  std::vector<tern::v1::WriteItemRequest> writes;
+                  std::vector<int64_t> sizes;
+                  std::set<std::pair<std::string, std::string>> seen;
+                  for (const WriteEntry& entry : entries) {
+                    const Target& target = targets->at(entry.table);
+                    absl::Status valid = entry.is_put
+                                             ? items::CheckItemKeys(target.schema, entry.item)
+                                             : items::CheckKeyParameter(target.schema, entry.item);
+                    if (!valid.ok()) return std::move(done)(valid);
+                    int64_t size = entry.is_put ? model::ItemSize(entry.item) : 0;
+                    if (size > items::kMaxItemBytes) {
+                      return std::move(done)(
+                          ValidationError("Item size has exceeded the maximum allowed size"));
+                    }
+                    Item key = items::KeyOf(target.schema, entry.item);
+                    tern::v1::WriteItemRequest write =
+                        items::NewWrite(target,
+                                        entry.is_put ? tern::v1::WriteItemRequest::KIND_PUT
+                                                     : tern::v1::WriteItemRequest::KIND_DELETE,
+                                        key);
+                    if (!seen.emplace(entry.table, write.storage_key()).second) {
+                      return std::move(done)(
+                          ValidationError("Provided list of item keys contains duplicates"));
+                    }
+                    if (entry.is_put) write.set_item(model::EncodeItem(entry.item));
+                    writes.push_back(std::move(write));
+                    sizes.push_back(size);
+                  }
+                  using Result = absl::StatusOr<tern::v1::WriteItemResponse>;
+                  auto gather = std::make_shared<Gather<Result>>(writes.size());
+                  auto shared_done = std::make_shared<OperationDone>(std::move(done));
+                  auto finish = [request, entries, sizes, gather, shared_done]() {
+                    std::map<std::string, array> unprocessed;
+                    std::map<std::string, double> units;
+                    size_t failures = 0;
+                    absl::Status first_failure;
+                    for (size_t i = 0; i < entries.size(); ++i) {
+                      Result& written = gather->results()[i];
+                      int64_t old_size = 0;
+                      if (written.ok() && written->had_old()) {
+                        absl::StatusOr<Item> old = items::Decode(written->old_item());
+                        if (!old.ok()) written = old.status();
+                        if (old.ok()) old_size = model::ItemSize(*old);
+                      }
+                      if (!written.ok()) {
+                        ++failures;
+                        if (first_failure.ok()) first_failure = written.status();
+                        unprocessed[entries[i].table].push_back(entries[i].request);
+                        continue;
+                      }
+                      units[entries[i].table] += WriteCapacityUnits(std::max(sizes[i], old_size));
+                    }
+                    if (failures == entries.size() && !Retryable(first_failure)) {
+                      return std::move(*shared_done)(first_failure);
+                    }
+                    object response;
+                    object unprocessed_items;
+                    for (auto& [table, list] : unprocessed)
+                      unprocessed_items[table] = std::move(list);
+                    response["UnprocessedItems"] = std::move(unprocessed_items);
+                    std::string mode = items::StringMember(request, "ReturnConsumedCapacity");
+                    if (mode == "TOTAL" || mode == "INDEXES") {
+                      array consumed;
+                      for (const auto& [table, total] : units) {
+                        consumed.push_back(items::ConsumedCapacityOf(request, table, total));
+                      }
+                      response["ConsumedCapacity"] = std::move(consumed);
+                    }
+                    std::move (*shared_done)(std::move(response));
+                  };
+                  for (size_t i = 0; i < writes.size(); ++i) {
+                    const Target& target = targets->at(entries[i].table);
+                    const tern::v1::PartitionDescriptor& partition =
+                        items::PartitionFor(target, writes[i].storage_key());
+                    data->WriteItem(partition, std::move(writes[i]), [i, gather, finish](Result w) {
+                      if (gather->Done(i, std::move(w))) finish();
+                    });
+                  }
+                });
 }
 
 }  // namespace

@@ -240,16 +240,44 @@ absl::StatusOr<Target> TargetOf(absl::StatusOr<tern::v1::CatalogEntry> entry) {
   }
   const std::string& status = entry->table().status();
   if (status != "ACTIVE" && status != "UPDATING") return NotFound();
-  if (entry->partitions_size() == 0 || entry->partitions(0).replicas_size() == 0) {
+  if (entry->partitions_size() == 0) {
     return absl::UnavailableError("the table has no placed partition");
+  }
+  for (const tern::v1::PartitionDescriptor& partition : entry->partitions()) {
+    if (partition.replicas_size() == 0) {
+      return absl::UnavailableError("a partition of the table has no replica");
+    }
   }
   Target target;
   target.schema = SchemaOf(entry->table());
-  target.descriptor = entry->partitions(0);
-  target.partition.set_partition_id(entry->partitions(0).partition_id());
-  target.partition.set_epoch(entry->partitions(0).epoch());
   target.entry = *std::move(entry);
   return target;
+}
+
+std::pair<std::string, std::string> KeyRangeOf(const tern::v1::PartitionDescriptor& partition) {
+  return {
+      partition.start_key().empty() ? model::TablePrefix(partition.table_id())
+                                    : partition.start_key(),
+      partition.end_key().empty() ? model::TableEnd(partition.table_id()) : partition.end_key()};
+}
+
+const tern::v1::PartitionDescriptor& PartitionFor(const Target& target,
+                                                  const std::string& storage_key) {
+  // Partitions are stored in key order; the last one starting at or before
+  // the key holds it.
+  const auto& partitions = target.entry.partitions();
+  int chosen = 0;
+  for (int i = 0; i < partitions.size(); ++i) {
+    if (KeyRangeOf(partitions[i]).first <= storage_key) chosen = i;
+  }
+  return partitions[chosen];
+}
+
+tern::v1::PartitionRef RefOf(const tern::v1::PartitionDescriptor& partition) {
+  tern::v1::PartitionRef ref;
+  ref.set_partition_id(partition.partition_id());
+  ref.set_epoch(partition.epoch());
+  return ref;
 }
 
 // A write of kind to the item with key, addressed to target's partition.
@@ -257,9 +285,9 @@ tern::v1::WriteItemRequest NewWrite(const Target& target,
                                     tern::v1::WriteItemRequest::Kind kind,
                                     const Item& key) {
   tern::v1::WriteItemRequest write;
-  *write.mutable_partition() = target.partition;
   write.set_kind(kind);
   write.set_storage_key(StorageKey(target.entry.table().table_id(), target.schema, key));
+  *write.mutable_partition() = RefOf(PartitionFor(target, write.storage_key()));
   return write;
 }
 

@@ -91,14 +91,20 @@ std::string StorageKey(uint64_t table_id, const KeySchema& schema, const model::
 struct Target {
   tern::v1::CatalogEntry entry;
   KeySchema schema;
-  tern::v1::PartitionDescriptor descriptor;  // the partition (one per table for now)
-  tern::v1::PartitionRef partition;
 };
 
 // The table's routing facts; ResourceNotFound unless it is ACTIVE/UPDATING.
 absl::StatusOr<Target> TargetOf(absl::StatusOr<tern::v1::CatalogEntry> entry);
 
-// A write of kind to the item with key, addressed to target's partition.
+// The partition of target's table that holds storage_key (partitions cut
+// the table's key space into ranges; see PartitionDescriptor).
+const tern::v1::PartitionDescriptor& PartitionFor(const Target& target,
+                                                  const std::string& storage_key);
+tern::v1::PartitionRef RefOf(const tern::v1::PartitionDescriptor& partition);
+// The storage keys [first, second) of partition.
+std::pair<std::string, std::string> KeyRangeOf(const tern::v1::PartitionDescriptor& partition);
+
+// A write of kind to the item with key, addressed to its partition.
 tern::v1::WriteItemRequest NewWrite(const Target& target,
                                     tern::v1::WriteItemRequest::Kind kind,
                                     const model::Item& key);

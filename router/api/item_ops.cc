@@ -198,7 +198,9 @@ void PutItem(CatalogClient* catalog, DataClient* data, const object& request, Op
             NewWrite(*target, tern::v1::WriteItemRequest::KIND_PUT, KeyOf(target->schema, item));
         write.set_item(model::EncodeItem(item));
         SetCondition(condition, &write);
-        data->WriteItem(target->descriptor,
+        const tern::v1::PartitionDescriptor& partition =
+            items::PartitionFor(*target, write.storage_key());
+        data->WriteItem(partition,
                         std::move(write),
                         [request, table, size, done = std::move(done)](
                             absl::StatusOr<tern::v1::WriteItemResponse> written) mutable {
@@ -266,10 +268,12 @@ void GetItem(CatalogClient* catalog, DataClient* data, const object& request, Op
           return std::move(done)(keys);
         }
         tern::v1::GetItemRequest get;
-        *get.mutable_partition() = target->partition;
         get.set_storage_key(StorageKey(target->entry.table().table_id(), target->schema, key));
+        const tern::v1::PartitionDescriptor& partition =
+            items::PartitionFor(*target, get.storage_key());
+        *get.mutable_partition() = items::RefOf(partition);
         get.set_consistent_read(consistent);
-        data->GetItem(target->descriptor,
+        data->GetItem(partition,
                       std::move(get),
                       [request, table, consistent, projection, done = std::move(done)](
                           absl::StatusOr<tern::v1::GetItemResponse> got) mutable {
@@ -315,7 +319,9 @@ void DeleteItem(CatalogClient* catalog,
         tern::v1::WriteItemRequest write =
             NewWrite(*target, tern::v1::WriteItemRequest::KIND_DELETE, key);
         SetCondition(condition, &write);
-        data->WriteItem(target->descriptor,
+        const tern::v1::PartitionDescriptor& partition =
+            items::PartitionFor(*target, write.storage_key());
+        data->WriteItem(partition,
                         std::move(write),
                         [request, table, done = std::move(done)](
                             absl::StatusOr<tern::v1::WriteItemResponse> written) mutable {
@@ -509,7 +515,9 @@ void UpdateItem(CatalogClient* catalog,
         }
         write.set_action_values(model::EncodeItem(values));
         SetCondition(condition, &write);
-        data->WriteItem(target->descriptor,
+        const tern::v1::PartitionDescriptor& partition =
+            items::PartitionFor(*target, write.storage_key());
+        data->WriteItem(partition,
                         std::move(write),
                         [request, table, return_values, touched, done = std::move(done)](
                             absl::StatusOr<tern::v1::WriteItemResponse> written) mutable {

@@ -356,6 +356,87 @@ KeySpan ScanSpan(uint64_t table_id, int64_t segment, int64_t total) {
                  segment + 1 == total ? model::TableEnd(table_id) : bound(segment + 1)};
 }
 
+// One page of a Query or Scan being read, partition after partition: a span
+// that crosses partitions is read in key order until the page is full
+// (Limit or 1 MB) or the span ends.
+struct Page {
+  DataClient* data = nullptr;
+  object request;
+  ReadRequest read;
+  items::Target target;
+  std::string end;  // the span's end
+  OperationDone done;
+  std::vector<std::string> items;
+  uint32_t count = 0;
+  uint32_t scanned = 0;
+  uint64_t scanned_bytes = 0;
+  std::string last_evaluated_item;  // set when the page filled up
+};
+
+void FinishPage(std::shared_ptr<Page> page) {
+  object response;
+  if (!page->read.count_only) {
+    boost::json::array list;
+    for (const std::string& encoded : page->items) {
+      absl::StatusOr<Item> item = items::Decode(encoded);
+      if (!item.ok()) return std::move(page->done)(item.status());
+      list.push_back(model::ToJson(*item));
+    }
+    response["Items"] = std::move(list);
+  }
+  response["Count"] = page->count;
+  response["ScannedCount"] = page->scanned;
+  if (!page->last_evaluated_item.empty()) {
+    absl::StatusOr<Item> last = items::Decode(page->last_evaluated_item);
+    if (!last.ok()) return std::move(page->done)(last.status());
+    response["LastEvaluatedKey"] = model::ToJson(items::KeyOf(page->target.schema, *last));
+  }
+  items::AddConsumedCapacity(
+      page->request,
+      page->read.table,
+      ReadCapacityUnits(static_cast<int64_t>(page->scanned_bytes), page->read.consistent),
+      &response);
+  std::move(page->done)(std::move(response));
+}
+
+// Reads from start to the end of its partition (or of the span), then goes on
+// in the next partition while the page has room.
+void ReadPartition(std::shared_ptr<Page> page, std::string start) {
+  const ReadRequest& read = page->read;
+  const tern::v1::PartitionDescriptor& partition = items::PartitionFor(page->target, start);
+  std::string end = page->end;
+  const std::string partition_end = items::KeyRangeOf(partition).second;
+  if (read.forward) end = std::min(end, partition_end);
+  tern::v1::RangeReadRequest range_read;
+  *range_read.mutable_partition() = items::RefOf(partition);
+  range_read.set_start_key(start);
+  range_read.set_end_key(std::max(start, end));  // start >= end: nothing to read
+  range_read.set_forward(read.forward);
+  if (read.limit > 0) range_read.set_limit(read.limit - page->scanned);
+  range_read.set_max_bytes(kPageBytes - page->scanned_bytes);
+  range_read.set_consistent_read(read.consistent);
+  *range_read.mutable_filter() = read.filter;
+  *range_read.mutable_projection() = read.projection;
+  range_read.set_count_only(read.count_only);
+  page->data->RangeRead(partition,
+                        std::move(range_read),
+                        [page, end](absl::StatusOr<tern::v1::RangeReadResponse> got) mutable {
+                          if (!got.ok()) return std::move(page->done)(got.status());
+                          for (std::string& item : *got->mutable_items())
+                            page->items.push_back(std::move(item));
+                          page->count += got->count();
+                          page->scanned += got->scanned_count();
+                          page->scanned_bytes += got->scanned_bytes();
+                          if (!got->last_evaluated_item().empty()) {
+                            page->last_evaluated_item = got->last_evaluated_item();
+                            return FinishPage(std::move(page));
+                          }
+                          if (page->read.forward && end < page->end)
+                            return ReadPartition(std::move(page), end);
+                          FinishPage(std::move(page));
+                        });
+}
+
 void Read(CatalogClient* catalog,
           DataClient* data,
           const object& request,
@@ -410,55 +491,14 @@ void Read(CatalogClient* catalog,
             span.end = std::min(span.end, key);
           }
         }
-        tern::v1::RangeReadRequest range_read;
-        *range_read.mutable_partition() = target->partition;
-        range_read.set_start_key(span.start);
-        range_read.set_end_key(span.end);
-        range_read.set_forward(read.forward);
-        range_read.set_limit(read.limit);
-        range_read.set_max_bytes(kPageBytes);
-        range_read.set_consistent_read(read.consistent);
-        *range_read.mutable_filter() = read.filter;
-        *range_read.mutable_projection() = read.projection;
-        range_read.set_count_only(read.count_only);
-        if (span.start >= span.end) {
-          // Nothing can match (e.g. a start key past the range): an empty page.
-          range_read.set_end_key(span.start);
-        }
-        data->RangeRead(
-            target->descriptor,
-            std::move(range_read),
-            [request,
-             schema,
-             table = read.table,
-             consistent = read.consistent,
-             count_only = read.count_only,
-             done = std::move(done)](absl::StatusOr<tern::v1::RangeReadResponse> page) mutable {
-              if (!page.ok()) return std::move(done)(page.status());
-              object response;
-              if (!count_only) {
-                boost::json::array list;
-                for (const std::string& encoded : page->items()) {
-                  absl::StatusOr<Item> item = items::Decode(encoded);
-                  if (!item.ok()) return std::move(done)(item.status());
-                  list.push_back(model::ToJson(*item));
-                }
-                response["Items"] = std::move(list);
-              }
-              response["Count"] = page->count();
-              response["ScannedCount"] = page->scanned_count();
-              if (!page->last_evaluated_item().empty()) {
-                absl::StatusOr<Item> last = items::Decode(page->last_evaluated_item());
-                if (!last.ok()) return std::move(done)(last.status());
-                response["LastEvaluatedKey"] = model::ToJson(items::KeyOf(schema, *last));
-              }
-              items::AddConsumedCapacity(
-                  request,
-                  table,
-                  ReadCapacityUnits(static_cast<int64_t>(page->scanned_bytes()), consistent),
-                  &response);
-              std::move(done)(std::move(response));
-            });
+        auto page = std::make_shared<Page>();
+        page->data = data;
+        page->request = request;
+        page->read = std::move(read);
+        page->target = *std::move(target);
+        page->end = span.end;
+        page->done = std::move(done);
+        ReadPartition(std::move(page), span.start);
       });
 }
 

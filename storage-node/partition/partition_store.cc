@@ -17,6 +17,14 @@ constexpr int64_t kMaxItemBytes = 400 * 1024;
 
 std::string PartitionKey(uint64_t id) { return absl::StrCat(kPartitionPrefix, id); }
 
+// The storage keys [first, second) the partition owns.
+std::pair<std::string, std::string> KeyRange(const tern::v1::PartitionDescriptor& partition) {
+  return {
+      partition.start_key().empty() ? model::TablePrefix(partition.table_id())
+                                    : partition.start_key(),
+      partition.end_key().empty() ? model::TableEnd(partition.table_id()) : partition.end_key()};
+}
+
 model::UpdateAction ToAction(tern::v1::AttributeAction::Action action) {
   switch (action) {
     case tern::v1::AttributeAction::ACTION_DELETE:
@@ -132,11 +140,9 @@ absl::Status PartitionStore::Open(const tern::v1::PartitionDescriptor& partition
 
 absl::Status PartitionStore::Drop(const tern::v1::PartitionDescriptor& partition) {
   base::MutexLock write_lock(&write_mu_);
-  // One partition per table for now: the partition is the whole table.
-  TERN_RETURN_IF_ERROR(engine_->DeleteRange(engine::ColumnFamily::kData,
-                                            model::TablePrefix(partition.table_id()),
-                                            model::TableEnd(partition.table_id()),
-                                            /*sync=*/true));
+  const auto [begin, end] = KeyRange(partition);
+  TERN_RETURN_IF_ERROR(
+      engine_->DeleteRange(engine::ColumnFamily::kData, begin, end, /*sync=*/true));
   TERN_RETURN_IF_ERROR(engine_->Delete(
       engine::ColumnFamily::kMeta, PartitionKey(partition.partition_id()), /*sync=*/true));
   base::MutexLock lock(&mu_);
@@ -168,9 +174,12 @@ absl::StatusOr<tern::v1::PartitionResponse> PartitionStore::Stats(uint64_t parti
   }
   tern::v1::PartitionResponse stats;
   absl::Status decode_error;
-  TERN_RETURN_IF_ERROR(engine_->ForEach(
+  const auto [begin, end] = KeyRange(partition);
+  TERN_RETURN_IF_ERROR(engine_->ForEachInRange(
       engine::ColumnFamily::kData,
-      model::TablePrefix(partition.table_id()),
+      begin,
+      end,
+      /*reverse=*/false,
       [&](absl::string_view, absl::string_view value) {
         absl::StatusOr<model::Item> item = model::DecodeItem(value);
         if (!item.ok()) {
@@ -193,7 +202,8 @@ absl::StatusOr<tern::v1::PartitionDescriptor> PartitionStore::Check(
     return absl::NotFoundError(
         absl::StrCat("partition ", ref.partition_id(), " is not hosted here"));
   }
-  if (!absl::StartsWith(key, model::TablePrefix(it->second.table_id()))) {
+  const auto [begin, end] = KeyRange(it->second);
+  if (key < begin || key >= end) {
     return absl::InvalidArgumentError("storage key outside the partition");
   }
   return it->second;
@@ -308,33 +318,35 @@ bool ReadPiece(const std::string& data, size_t* at, absl::string_view* piece) {
 
 }  // namespace
 
-// One partition per table for now: the partition is the whole table.
 absl::StatusOr<std::string> PartitionStore::ExportPartition(
     const tern::v1::PartitionDescriptor& partition) {
   std::string out;
-  TERN_RETURN_IF_ERROR(engine_->ForEach(engine::ColumnFamily::kData,
-                                        model::TablePrefix(partition.table_id()),
-                                        [&out](absl::string_view key, absl::string_view value) {
-                                          AppendLength(key.size(), &out);
-                                          out.append(key.data(), key.size());
-                                          AppendLength(value.size(), &out);
-                                          out.append(value.data(), value.size());
-                                          return true;
-                                        }));
+  const auto [begin, end] = KeyRange(partition);
+  TERN_RETURN_IF_ERROR(
+      engine_->ForEachInRange(engine::ColumnFamily::kData,
+                              begin,
+                              end,
+                              /*reverse=*/false,
+                              [&out](absl::string_view key, absl::string_view value) {
+                                AppendLength(key.size(), &out);
+                                out.append(key.data(), key.size());
+                                AppendLength(value.size(), &out);
+                                out.append(value.data(), value.size());
+                                return true;
+                              }));
   return out;
 }
 
 absl::Status PartitionStore::ImportPartition(const tern::v1::PartitionDescriptor& partition,
                                              const std::string& data,
                                              engine::WriteBatch* batch) {
-  const std::string prefix = model::TablePrefix(partition.table_id());
-  batch->DeleteRange(engine::ColumnFamily::kData, prefix, model::TableEnd(partition.table_id()));
+  const auto [begin, end] = KeyRange(partition);
+  batch->DeleteRange(engine::ColumnFamily::kData, begin, end);
   size_t at = 0;
   while (at < data.size()) {
     absl::string_view key;
     absl::string_view value;
-    if (!ReadPiece(data, &at, &key) || !ReadPiece(data, &at, &value) ||
-        !absl::StartsWith(key, prefix)) {
+    if (!ReadPiece(data, &at, &key) || !ReadPiece(data, &at, &value) || key < begin || key >= end) {
       return absl::DataLossError("malformed partition snapshot");
     }
     batch->Put(engine::ColumnFamily::kData, key, value);
@@ -346,10 +358,11 @@ absl::StatusOr<tern::v1::RangeReadResponse> PartitionStore::RangeRead(
     const tern::v1::RangeReadRequest& request) {
   TERN_ASSIGN_OR_RETURN(tern::v1::PartitionDescriptor partition,
                         Check(request.partition(), request.start_key()));
-  // Never read past the table, whatever the request says.
-  std::string table_end = model::TableEnd(partition.table_id());
-  std::string end =
-      request.end_key().empty() || request.end_key() > table_end ? table_end : request.end_key();
+  // Never read past the partition, whatever the request says.
+  const std::string partition_end = KeyRange(partition).second;
+  std::string end = request.end_key().empty() || request.end_key() > partition_end
+                        ? partition_end
+                        : request.end_key();
   TERN_ASSIGN_OR_RETURN(std::optional<expr::Condition> filter,
                         ParseWireCondition(request.filter(), expr::ExpressionKind::kFilter));
   TERN_ASSIGN_OR_RETURN(std::optional<std::vector<expr::Path>> projection,
