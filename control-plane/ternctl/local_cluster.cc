@@ -17,8 +17,10 @@
 #include <sstream>
 #include <thread>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
@@ -27,6 +29,7 @@
 #include "common/base/status_macros.h"
 #include "common/http/client.h"
 #include "common/rpc/rpc.h"
+#include "tern/v1/control.grpc.pb.h"
 
 namespace tern::ternctl {
 namespace fs = std::filesystem;
@@ -448,6 +451,89 @@ absl::Status Down(const LocalClusterOptions& options, std::ostream& out) {
   return WriteClusterFile(options, *processes);
 }
 
+namespace {
+
+// "0000".."ffff": the first two bytes of the partition key hash where a
+// partition's storage keys start (keys are table id | hash | ...).
+std::string HashSlice(const std::string& key, const char* none) {
+  if (key.size() < 10) return none;
+  return absl::StrFormat(
+      "%02x%02x", static_cast<unsigned char>(key[8]), static_cast<unsigned char>(key[9]));
+}
+
+template <typename Service>
+std::unique_ptr<typename Service::Stub> StubFor(const std::string& address) {
+  absl::StatusOr<config::HostPort> parsed = config::ParseHostPort(address);
+  if (!parsed.ok()) return nullptr;
+  return Service::NewStub(rpc::MakeChannel(*parsed));
+}
+
+void Deadline(grpc::ClientContext* context) {
+  context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+}
+
+// The tables' partitions: key ranges, replicas with their AZ and role, and
+// what the leader holds. Best effort: what cannot be reached says so.
+void PrintPartitions(const std::string& control_address, std::ostream& out) {
+  auto control = StubFor<tern::v1::Control>(control_address);
+  if (control == nullptr) return;
+  grpc::ClientContext list_context;
+  Deadline(&list_context);
+  tern::v1::ListTablesRequest list;
+  tern::v1::ListTablesResponse tables;
+  if (!control->ListTables(&list_context, list, &tables).ok()) {
+    out << "\npartitions: control plane at " << control_address << " not answering\n";
+    return;
+  }
+  out << "\n"
+      << std::left << std::setw(24) << "TABLE" << std::setw(12) << "PARTITION" << std::setw(12)
+      << "HASH" << std::setw(52) << "REPLICAS (node:az:role)" << std::setw(9) << "ITEMS"
+      << "BYTES\n";
+  std::map<std::string, std::unique_ptr<tern::v1::NodeAdmin::Stub>> nodes;
+  for (const std::string& name : tables.table_names()) {
+    grpc::ClientContext get_context;
+    Deadline(&get_context);
+    tern::v1::GetTableRequest get;
+    get.set_name(name);
+    tern::v1::CatalogEntry entry;
+    if (!control->GetTable(&get_context, get, &entry).ok()) continue;
+    for (const tern::v1::PartitionDescriptor& partition : entry.partitions()) {
+      std::vector<std::string> replicas;
+      uint64_t items = 0;
+      uint64_t bytes = 0;
+      for (const tern::v1::ReplicaDescriptor& replica : partition.replicas()) {
+        auto& stub = nodes[replica.address()];
+        if (stub == nullptr) stub = StubFor<tern::v1::NodeAdmin>(replica.address());
+        std::string role = "unreachable";
+        if (stub != nullptr) {
+          grpc::ClientContext context;
+          Deadline(&context);
+          tern::v1::PartitionRequest request;
+          *request.mutable_partition() = partition;
+          tern::v1::PartitionResponse stats;
+          if (stub->GetPartitionStats(&context, request, &stats).ok()) {
+            role = absl::AsciiStrToLower(stats.role());
+            if (stats.role() == "Leader") {
+              items = stats.item_count();
+              bytes = stats.size_bytes();
+            }
+          }
+        }
+        replicas.push_back(absl::StrCat(replica.node_id(), ":", replica.az(), ":", role));
+      }
+      out << std::left << std::setw(24) << name << std::setw(12) << partition.partition_id()
+          << std::setw(12)
+          << absl::StrCat(HashSlice(partition.start_key(), "0000"),
+                          "..",
+                          HashSlice(partition.end_key(), "ffff"))
+          << std::setw(52) << absl::StrJoin(replicas, " ") << std::setw(9) << items << bytes
+          << "\n";
+    }
+  }
+}
+
+}  // namespace
+
 absl::Status Status(const LocalClusterOptions& options, std::ostream& out) {
   TERN_ASSIGN_OR_RETURN(std::vector<Recorded> processes, ReadClusterFile(options));
   out << std::left << std::setw(11) << "NAME" << std::setw(9) << "KIND" << std::setw(6) << "AZ"
@@ -469,6 +555,12 @@ absl::Status Status(const LocalClusterOptions& options, std::ostream& out) {
         << (p.spec.az.empty() ? "-" : p.spec.az) << std::setw(9)
         << (p.pid > 0 ? std::to_string(p.pid) : "-") << std::setw(17) << p.spec.http.ToString()
         << std::setw(17) << (p.spec.grpc ? p.spec.grpc->ToString() : "-") << state << "\n";
+  }
+  for (const Recorded& p : processes) {
+    if (p.spec.kind == "control" && p.spec.grpc && ProcessAlive(p.pid)) {
+      PrintPartitions(p.spec.grpc->ToString(), out);
+      break;
+    }
   }
   if (unhealthy > 0) {
     return absl::UnavailableError(

@@ -70,7 +70,21 @@ grpc::Status NodeAdminService::DropPartition(grpc::ServerContext*,
 grpc::Status NodeAdminService::GetPartitionStats(grpc::ServerContext*,
                                                  const tern::v1::PartitionRequest* request,
                                                  tern::v1::PartitionResponse* response) {
-  return Answer(store_->Stats(request->partition().partition_id()), response);
+  absl::StatusOr<tern::v1::PartitionResponse> stats =
+      store_->Stats(request->partition().partition_id());
+  if (!stats.ok()) return rpc::ToGrpcStatus(stats.status());
+  if (std::shared_ptr<replica::ReplicaGroup> group =
+          host_->Group(request->partition().partition_id());
+      group != nullptr) {
+    replica::GroupStatus status = group->Status();
+    stats->set_role(replication::RoleName(status.role));
+    stats->set_term(status.term);
+    stats->set_leader_node_id(status.leader);
+    stats->set_commit_index(status.commit);
+    stats->set_applied_index(status.applied);
+  }
+  *response = *std::move(stats);
+  return grpc::Status::OK;
 }
 
 DataPlaneService::DataPlaneService(partition::PartitionStore* store, replica::ReplicaHost* host)

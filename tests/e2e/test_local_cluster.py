@@ -59,7 +59,8 @@ def test_up_serves_health_and_metrics_everywhere_then_down_stops_all(cluster):
 
     status = cluster.ternctl("status")
     assert status.returncode == 0, status.stdout + status.stderr
-    lines = [l for l in status.stdout.splitlines()[1:] if l.strip()]
+    # The process table comes first, up to the first blank line.
+    lines = status.stdout.split("\n\n")[0].splitlines()[1:]
     assert len(lines) == 7
     assert all("healthy" in l and "UNHEALTHY" not in l for l in lines), status.stdout
     nodes = [l for l in lines if l.lstrip().startswith("node-")]

@@ -106,6 +106,30 @@ def make_table(ddb):
     return name
 
 
+def test_status_shows_each_partition_in_three_azs_with_one_leader(replicated):
+    cluster, _ = replicated
+    ddb = client(cluster)
+    table = make_table(ddb)
+    ddb.put_item(TableName=table, Item={"id": {"N": "1"}})
+    deadline = time.time() + 15
+    while True:
+        status = cluster.ternctl("status")
+        assert status.returncode == 0, status.stdout + status.stderr
+        rows = [l.split() for l in status.stdout.splitlines() if l.startswith(table)]
+        leaders = [sum(r.endswith(":leader") for r in row[3:6]) for row in rows]
+        if rows and all(n == 1 for n in leaders) or time.time() > deadline:
+            break
+        time.sleep(0.3)
+    print(status.stdout)
+    assert len(rows) == 2, status.stdout  # two hash slices by default
+    assert [row[2] for row in rows] == ["0000..8000", "8000..ffff"]
+    for row in rows:
+        replicas = row[3:6]
+        assert sorted(r.split(":")[1] for r in replicas) == ["az-a", "az-b", "az-c"]
+        assert sum(r.endswith(":leader") for r in replicas) == 1, row
+    assert sum(int(row[6]) for row in rows) == 1  # the one item, counted by its leader
+
+
 def test_kill_the_leaders_node_during_writes_loses_nothing(replicated):
     cluster, restarted = replicated
     ddb = client(cluster)
