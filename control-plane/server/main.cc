@@ -3,6 +3,7 @@
 // its own RocksDB), and moves tables through CREATING/ACTIVE/DELETING.
 // Replication of the catalog, placement over replica groups and the partition
 // map build on this process.
+#include <algorithm>
 #include <cstdlib>
 
 #include "absl/flags/flag.h"
@@ -18,6 +19,7 @@
 #include "control-plane/catalog/catalog.h"
 #include "control-plane/registry/node_registry.h"
 #include "control-plane/server/control_service.h"
+#include "control-plane/server/leader_balancer.h"
 #include "control-plane/server/table_lifecycle.h"
 #include "storage-node/engine/rocksdb/rocksdb_engine.h"
 
@@ -42,6 +44,11 @@ ABSL_FLAG(int,
           2,
           "Partitions of a new on-demand table (PROVISIONED tables are sized from their "
           "throughput).");
+ABSL_FLAG(int,
+          leader_balance_ms,
+          5000,
+          "Interval between leader-balancing rounds (one leadership move at most per round); "
+          "0 disables balancing.");
 
 namespace tern::control {
 namespace {
@@ -73,6 +80,8 @@ int Run() {
     return daemon::StartupFailure("cannot load the catalog", status);
   }
   TableLifecycle lifecycle(&catalog, std::chrono::milliseconds(100));
+  const int balance_ms = absl::GetFlag(FLAGS_leader_balance_ms);
+  LeaderBalancer balancer(&catalog, std::chrono::milliseconds(std::max(balance_ms, 1)));
 
   metrics::Registry& metrics = metrics::DefaultRegistry();
   NodeRegistry registry(
@@ -114,6 +123,7 @@ int Run() {
   }
 
   lifecycle.Start();
+  if (balance_ms > 0) balancer.Start();
   TERN_LOG(Info, "tern-control ready")
       .With("replica_id", replica_id)
       .With("grpc_address", grpc_address.ToString())
@@ -124,6 +134,7 @@ int Run() {
   int signal = daemon::WaitForTerminationSignal();
   TERN_LOG(Info, "stopping").With("signal", signal);
   http_server.Stop();
+  balancer.Stop();
   lifecycle.Stop();
   grpc_server->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   TERN_LOG(Info, "tern-control stopped cleanly");

@@ -282,6 +282,22 @@ absl::Status ReplicaGroup::Handle(replication::Ready& ready, std::vector<Callbac
   return absl::OkStatus();
 }
 
+absl::Status ReplicaGroup::TransferLeadership(replication::NodeId target) {
+  std::vector<Callback> callbacks;
+  absl::Status result;
+  {
+    base::MutexLock lock(&mu_);
+    if (core_->role() != replication::Role::kLeader) {
+      result = NotLeader();
+    } else {
+      result = core_->TransferLeadership(target);
+      Drive(&callbacks);
+    }
+  }
+  Run(&callbacks);
+  return result;
+}
+
 GroupStatus ReplicaGroup::Status() const {
   base::MutexLock lock(&mu_);
   GroupStatus status;

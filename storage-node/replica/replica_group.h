@@ -88,6 +88,10 @@ class ReplicaGroup {
   // base::NotLeader when not the leader.
   void AwaitConsistentRead(ReadReady ready);
 
+  // Hands leadership to target (see RaftCore::TransferLeadership);
+  // base::NotLeader when this replica does not lead.
+  absl::Status TransferLeadership(replication::NodeId target);
+
   GroupStatus Status() const;
   uint64_t group_id() const { return group_id_; }
 

@@ -87,6 +87,21 @@ grpc::Status NodeAdminService::GetPartitionStats(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
+grpc::Status NodeAdminService::TransferLeadership(
+    grpc::ServerContext*,
+    const tern::v1::TransferLeadershipRequest* request,
+    tern::v1::PartitionResponse*) {
+  std::shared_ptr<replica::ReplicaGroup> group = host_->Group(request->partition().partition_id());
+  if (group == nullptr) return rpc::ToGrpcStatus(NoGroup(request->partition().partition_id()));
+  absl::Status status = group->TransferLeadership(request->target_node_id());
+  if (status.ok()) {
+    TERN_LOG(Info, "leadership transfer started")
+        .With("partition_id", request->partition().partition_id())
+        .With("target", request->target_node_id());
+  }
+  return rpc::ToGrpcStatus(status);
+}
+
 DataPlaneService::DataPlaneService(partition::PartitionStore* store, replica::ReplicaHost* host)
     : store_(store), host_(host) {}
 

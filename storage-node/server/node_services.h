@@ -31,6 +31,9 @@ class NodeAdminService final : public tern::v1::NodeAdmin::Service {
   grpc::Status GetPartitionStats(grpc::ServerContext* context,
                                  const tern::v1::PartitionRequest* request,
                                  tern::v1::PartitionResponse* response) override;
+  grpc::Status TransferLeadership(grpc::ServerContext* context,
+                                  const tern::v1::TransferLeadershipRequest* request,
+                                  tern::v1::PartitionResponse* response) override;
 
  private:
   const tern::v1::NodeInfo self_;

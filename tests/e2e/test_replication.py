@@ -130,6 +130,32 @@ def test_status_shows_each_partition_in_three_azs_with_one_leader(replicated):
     assert sum(int(row[6]) for row in rows) == 1  # the one item, counted by its leader
 
 
+def leaders_per_node(cluster):
+    status = cluster.ternctl("status").stdout
+    counts = {}
+    for line in status.splitlines():
+        for replica in line.split():
+            parts = replica.split(":")
+            if len(parts) == 3 and parts[2] == "leader":
+                counts[parts[0]] = counts.get(parts[0], 0) + 1
+    return counts
+
+
+def test_leaders_spread_evenly_over_the_nodes(replicated):
+    cluster, _ = replicated
+    ddb = client(cluster)
+    for _ in range(3):  # 6 partitions
+        make_table(ddb)
+    deadline = time.time() + 90
+    counts = {}
+    while time.time() < deadline:
+        counts = leaders_per_node(cluster)
+        if sorted(counts.values()) == [2, 2, 2]:
+            break
+        time.sleep(1)
+    assert sorted(counts.values()) == [2, 2, 2], counts
+
+
 def test_kill_the_leaders_node_during_writes_loses_nothing(replicated):
     cluster, restarted = replicated
     ddb = client(cluster)
