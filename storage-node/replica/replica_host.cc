@@ -75,6 +75,13 @@ void ReplicaHost::CloseGroup(uint64_t partition_id) {
   }
 }
 
+absl::Status ReplicaHost::DropGroup(uint64_t partition_id) {
+  CloseGroup(partition_id);
+  engine::WriteBatch batch;
+  GroupStorage(engine_, partition_id).Drop(&batch);
+  return engine_->Write(batch, /*sync=*/true);
+}
+
 std::shared_ptr<ReplicaGroup> ReplicaHost::Group(uint64_t partition_id) const {
   base::MutexLock lock(&groups_mu_);
   auto it = groups_.find(partition_id);

@@ -54,8 +54,11 @@ class ReplicaHost : public Transport {
   // Opens (idempotent) the group of partition; its replicas' addresses
   // become known peers.
   absl::Status OpenGroup(const tern::v1::PartitionDescriptor& partition);
-  // Closes the group and forgets it (the caller drops its data).
+  // Closes the group and forgets it (its log and state stay on disk).
   void CloseGroup(uint64_t partition_id);
+  // Closes the group and deletes its log and replication state (the caller
+  // drops the partition's items).
+  absl::Status DropGroup(uint64_t partition_id);
 
   // The group of partition_id, or nullptr.
   std::shared_ptr<ReplicaGroup> Group(uint64_t partition_id) const;

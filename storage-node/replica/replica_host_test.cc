@@ -169,6 +169,13 @@ TEST_F(ReplicaHostTest, AwayReplicaCatchesUpThroughAChunkedSnapshot) {
   EXPECT_TRUE(Eventually([&] { return Has(away, 40); }));
   for (int i = 0; i <= 40; ++i) EXPECT_TRUE(Has(away, i)) << i;
   EXPECT_GE(nodes_[away].host->snapshots_assembled(), 1u);
+
+  // Dropping the group removes its log and state, not just the group.
+  ASSERT_THAT(nodes_[away].host->DropGroup(kTable), IsOk());
+  EXPECT_EQ(nodes_[away].host->Group(kTable), nullptr);
+  std::string prefix = GroupStorage::LogKey(kTable, 0).substr(0, 8);
+  EXPECT_TRUE(nodes_[away].engine->Scan(engine::ColumnFamily::kRaftLog, prefix)->empty());
+  EXPECT_TRUE(nodes_[away].engine->Scan(engine::ColumnFamily::kRaftState, prefix)->empty());
 }
 
 }  // namespace

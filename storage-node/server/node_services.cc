@@ -59,8 +59,8 @@ grpc::Status NodeAdminService::OpenPartition(grpc::ServerContext*,
 grpc::Status NodeAdminService::DropPartition(grpc::ServerContext*,
                                              const tern::v1::PartitionRequest* request,
                                              tern::v1::PartitionResponse*) {
-  host_->CloseGroup(request->partition().partition_id());
-  absl::Status status = store_->Drop(request->partition());
+  absl::Status status = host_->DropGroup(request->partition().partition_id());
+  if (status.ok()) status = store_->Drop(request->partition());
   if (status.ok()) {
     TERN_LOG(Info, "partition dropped").With("partition_id", request->partition().partition_id());
   }
