@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "common/base/mutex.h"
 #include "common/config/host_port.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
@@ -36,6 +38,31 @@ absl::StatusOr<StartedServer> StartServer(const config::HostPort& address,
 
 // An insecure channel to address (mutual TLS inside the cluster comes later).
 std::shared_ptr<grpc::Channel> MakeChannel(const config::HostPort& address);
+
+// Stubs of one gRPC service, one per "host:port" address, made on first use
+// and kept for the cache's lifetime. Thread-safe.
+template <typename Service>
+class StubCache {
+ public:
+  using Stub = typename Service::Stub;
+
+  // nullptr when address is not host:port.
+  Stub* For(const std::string& address) {
+    base::MutexLock lock(&mu_);
+    auto it = stubs_.find(address);
+    if (it != stubs_.end()) return it->second.get();
+    absl::StatusOr<config::HostPort> parsed = config::ParseHostPort(address);
+    if (!parsed.ok()) return nullptr;
+    std::unique_ptr<Stub> stub = Service::NewStub(MakeChannel(*parsed));
+    Stub* raw = stub.get();
+    stubs_.emplace(address, std::move(stub));
+    return raw;
+  }
+
+ private:
+  base::Mutex mu_;
+  std::map<std::string, std::unique_ptr<Stub>> stubs_ ABSL_GUARDED_BY(mu_);
+};
 
 // Calls grpc.health.v1.Health/Check on address; OK when it answers SERVING,
 // UNAVAILABLE when it does not answer (refused or not within timeout_ms).

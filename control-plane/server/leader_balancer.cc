@@ -59,25 +59,13 @@ void LeaderBalancer::Start() { task_.Start(); }
 
 void LeaderBalancer::Stop() { task_.Stop(); }
 
-tern::v1::NodeAdmin::Stub* LeaderBalancer::StubFor(const std::string& address) {
-  base::MutexLock lock(&mu_);
-  auto it = stubs_.find(address);
-  if (it != stubs_.end()) return it->second.get();
-  absl::StatusOr<config::HostPort> parsed = config::ParseHostPort(address);
-  if (!parsed.ok()) return nullptr;
-  auto stub = tern::v1::NodeAdmin::NewStub(rpc::MakeChannel(*parsed));
-  tern::v1::NodeAdmin::Stub* raw = stub.get();
-  stubs_.emplace(address, std::move(stub));
-  return raw;
-}
-
 std::optional<LeaderMove> LeaderBalancer::RunOnce() {
   std::vector<PartitionLeadership> observed;
   for (const tern::v1::CatalogEntry& entry : catalog_->InStatus("ACTIVE")) {
     for (const tern::v1::PartitionDescriptor& partition : entry.partitions()) {
       PartitionLeadership leadership{partition, 0};
       for (const tern::v1::ReplicaDescriptor& replica : partition.replicas()) {
-        tern::v1::NodeAdmin::Stub* stub = StubFor(replica.address());
+        tern::v1::NodeAdmin::Stub* stub = nodes_.For(replica.address());
         if (stub == nullptr) continue;
         grpc::ClientContext context;
         Deadline(&context);
@@ -96,7 +84,7 @@ std::optional<LeaderMove> LeaderBalancer::RunOnce() {
   const tern::v1::PartitionDescriptor& partition = observed[move->partition].partition;
   for (const tern::v1::ReplicaDescriptor& replica : partition.replicas()) {
     if (replica.node_id() != move->from) continue;
-    tern::v1::NodeAdmin::Stub* stub = StubFor(replica.address());
+    tern::v1::NodeAdmin::Stub* stub = nodes_.For(replica.address());
     if (stub == nullptr) return std::nullopt;
     grpc::ClientContext context;
     Deadline(&context);

@@ -15,22 +15,10 @@ void TableLifecycle::Start() { task_.Start(); }
 
 void TableLifecycle::Stop() { task_.Stop(); }
 
-tern::v1::NodeAdmin::Stub* TableLifecycle::StubFor(const std::string& address) {
-  base::MutexLock lock(&mu_);
-  auto it = stubs_.find(address);
-  if (it != stubs_.end()) return it->second.get();
-  absl::StatusOr<config::HostPort> parsed = config::ParseHostPort(address);
-  if (!parsed.ok()) return nullptr;
-  auto stub = tern::v1::NodeAdmin::NewStub(rpc::MakeChannel(*parsed));
-  tern::v1::NodeAdmin::Stub* raw = stub.get();
-  stubs_.emplace(address, std::move(stub));
-  return raw;
-}
-
 absl::Status TableLifecycle::ForEachReplica(const tern::v1::CatalogEntry& entry, bool open) {
   for (const tern::v1::PartitionDescriptor& partition : entry.partitions()) {
     for (const tern::v1::ReplicaDescriptor& replica : partition.replicas()) {
-      tern::v1::NodeAdmin::Stub* stub = StubFor(replica.address());
+      tern::v1::NodeAdmin::Stub* stub = nodes_.For(replica.address());
       if (stub == nullptr) return absl::InternalError("bad replica address " + replica.address());
       grpc::ClientContext context;
       context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));

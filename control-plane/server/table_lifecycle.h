@@ -11,6 +11,7 @@
 
 #include "common/base/mutex.h"
 #include "common/exec/periodic.h"
+#include "common/rpc/rpc.h"
 #include "control-plane/catalog/catalog.h"
 #include "tern/v1/control.grpc.pb.h"
 
@@ -31,11 +32,9 @@ class TableLifecycle {
  private:
   // Calls OpenPartition (open=true) or DropPartition on every replica.
   absl::Status ForEachReplica(const tern::v1::CatalogEntry& entry, bool open);
-  tern::v1::NodeAdmin::Stub* StubFor(const std::string& address);
 
   Catalog* const catalog_;
-  base::Mutex mu_;
-  std::map<std::string, std::unique_ptr<tern::v1::NodeAdmin::Stub>> stubs_ ABSL_GUARDED_BY(mu_);
+  rpc::StubCache<tern::v1::NodeAdmin> nodes_;
   exec::PeriodicTask task_;
 };
 
