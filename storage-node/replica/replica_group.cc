@@ -235,18 +235,19 @@ absl::Status ReplicaGroup::Handle(replication::Ready& ready, std::vector<Callbac
       pending_.erase(pending);
     }
   }
-  // Proposals overtaken by a new leader's log never commit.
-  if (core_->role() != replication::Role::kLeader) {
-    for (auto it = pending_.begin(); it != pending_.end();) {
-      if (it->second.term < core_->term()) {
-        auto done = std::make_shared<WriteDone>(std::move(it->second.done));
-        callbacks->push_back([done] {
-          std::move (*done)(absl::UnavailableError("leadership changed; write not applied"));
-        });
-        it = pending_.erase(it);
-      } else {
-        ++it;
-      }
+  // A pending write is answered only when its index is applied: a leader
+  // change alone does not tell whether the entry will commit (the next
+  // leader may commit it), so failing it early could make a client retry a
+  // write that then applies twice. An installed snapshot skips indexes: the
+  // writes there have an unknown outcome.
+  if (ready.snapshot.has_value()) {
+    for (auto it = pending_.begin(); it != pending_.end() && it->first <= ready.snapshot->index;) {
+      auto done = std::make_shared<WriteDone>(std::move(it->second.done));
+      callbacks->push_back([done] {
+        std::move (*done)(absl::DeadlineExceededError(
+            "this replica caught up through a snapshot: the write's outcome is unknown"));
+      });
+      it = pending_.erase(it);
     }
   }
 

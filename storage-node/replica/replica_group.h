@@ -77,10 +77,12 @@ class ReplicaGroup {
   // A message from a peer.
   void Receive(const replication::Message& message);
 
-  // Proposes the write; done gets the decision once applied here.
+  // Proposes the write; done gets the decision once its index is applied
+  // here (never earlier: after a leader change the entry may still commit).
   // base::NotLeader (FAILED_PRECONDITION with a leader hint) when this replica
-  // is not the leader; UNAVAILABLE when leadership changed before commit
-  // (the write was not applied).
+  // is not the leader; UNAVAILABLE when another entry took its index (the
+  // write was not applied, a retry is safe); DEADLINE_EXCEEDED when a
+  // snapshot skipped its index (outcome unknown).
   void Write(tern::v1::WriteItemRequest request, WriteDone done);
 
   // Calls ready once a strongly consistent read may be served from this
