@@ -33,6 +33,7 @@ absl::Status Corrupt(absl::string_view what) {
 constexpr char kHardState = 'h';
 constexpr char kApplied = 'a';
 constexpr char kSnapshot = 's';
+constexpr char kInitial = 'i';
 
 // Snapshot position: index | term (8 bytes each, big-endian) | membership.
 std::string EncodePosition(const replication::SnapshotMeta& meta) {
@@ -84,10 +85,27 @@ absl::StatusOr<Entry> GroupStorage::DecodeEntry(Index index, const std::string& 
   return entry;
 }
 
+absl::Status GroupStorage::Found(const replication::Membership& founding) {
+  TERN_ASSIGN_OR_RETURN(std::optional<std::string> founded,
+                        engine_->Get(ColumnFamily::kRaftState, StateKey(kInitial)));
+  if (founded.has_value()) return absl::OkStatus();
+  return engine_->Put(ColumnFamily::kRaftState,
+                      StateKey(kInitial),
+                      replication::EncodeMembership(founding),
+                      /*sync=*/true);
+}
+
 absl::StatusOr<replication::PersistedState> GroupStorage::Load(
     const replication::Membership& initial) {
   replication::PersistedState state;
-  state.initial_membership = initial;
+  // The founding membership is fixed at the group's first open: a later
+  // open (after a restart, with a descriptor the control plane has changed
+  // since) must not found the group anew with other voters.
+  TERN_RETURN_IF_ERROR(Found(initial));
+  TERN_ASSIGN_OR_RETURN(std::optional<std::string> founded,
+                        engine_->Get(ColumnFamily::kRaftState, StateKey(kInitial)));
+  if (!founded.has_value()) return Corrupt("founding membership");
+  TERN_ASSIGN_OR_RETURN(state.initial_membership, replication::DecodeMembership(*founded));
   TERN_ASSIGN_OR_RETURN(std::optional<std::string> hard,
                         engine_->Get(ColumnFamily::kRaftState, StateKey(kHardState)));
   if (hard.has_value()) {
@@ -180,7 +198,7 @@ void GroupStorage::Compact(const replication::SnapshotMeta& through,
 
 void GroupStorage::Drop(engine::WriteBatch* batch) const {
   batch->DeleteRange(ColumnFamily::kRaftLog, LogKey(group_id_, 0), LogKey(group_id_ + 1, 0));
-  for (char kind : {kHardState, kApplied, kSnapshot}) {
+  for (char kind : {kHardState, kApplied, kSnapshot, kInitial}) {
     batch->Delete(ColumnFamily::kRaftState, StateKey(kind));
   }
 }

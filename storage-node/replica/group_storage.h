@@ -21,8 +21,13 @@ class GroupStorage {
   // engine must outlive the storage.
   GroupStorage(engine::StorageEngine* engine, uint64_t group_id);
 
-  // What the group's replica recovers at start; a group never persisted
-  // gets an empty state with initial_membership.
+  // Records founding as the group's founding membership (synced) unless one
+  // is recorded already.
+  absl::Status Found(const replication::Membership& founding);
+
+  // What the group's replica recovers at start. The first Load of a group
+  // records initial as its founding membership (Found); every later Load
+  // returns the recorded one whatever initial says.
   absl::StatusOr<replication::PersistedState> Load(const replication::Membership& initial);
 
   // Adds to batch the durable part of ready: a snapshot position (which

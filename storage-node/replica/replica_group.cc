@@ -1,5 +1,6 @@
 #include "storage-node/replica/replica_group.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -16,7 +17,10 @@ using replication::Index;
 using replication::Message;
 using replication::MessageType;
 
-replication::Membership MembershipOf(const tern::v1::PartitionDescriptor& partition) {
+}  // namespace
+
+replication::Membership ReplicaGroup::FoundingMembership(
+    const tern::v1::PartitionDescriptor& partition) {
   replication::Membership membership;
   for (const tern::v1::ReplicaDescriptor& replica : partition.replicas()) {
     membership.voters.push_back(replica.node_id());
@@ -25,10 +29,9 @@ replication::Membership MembershipOf(const tern::v1::PartitionDescriptor& partit
   return membership;
 }
 
-}  // namespace
-
 absl::StatusOr<std::unique_ptr<ReplicaGroup>> ReplicaGroup::Open(
     const tern::v1::PartitionDescriptor& partition,
+    bool join,
     replication::NodeId self,
     const replication::Config& config,
     uint64_t compact_after,
@@ -38,8 +41,9 @@ absl::StatusOr<std::unique_ptr<ReplicaGroup>> ReplicaGroup::Open(
   std::unique_ptr<ReplicaGroup> group(new ReplicaGroup(partition, self, engine, store, transport));
   group->compact_after_ = compact_after;
   base::MutexLock lock(&group->mu_);
-  TERN_ASSIGN_OR_RETURN(replication::PersistedState state,
-                        group->storage_.Load(MembershipOf(partition)));
+  TERN_ASSIGN_OR_RETURN(
+      replication::PersistedState state,
+      group->storage_.Load(join ? replication::Membership{} : FoundingMembership(partition)));
   group->applied_term_ = state.snapshot.term;
   for (const Entry& entry : state.entries) {
     if (entry.index == state.applied) group->applied_term_ = entry.term;
@@ -299,6 +303,75 @@ absl::Status ReplicaGroup::TransferLeadership(replication::NodeId target) {
   return result;
 }
 
+absl::Status ReplicaGroup::ChangeMembership(Change change, replication::NodeId node) {
+  std::vector<Callback> callbacks;
+  absl::Status result;
+  {
+    base::MutexLock lock(&mu_);
+    if (core_->role() != replication::Role::kLeader) {
+      result = NotLeader();
+    } else {
+      replication::Membership next = core_->membership();
+      auto has = [](const std::vector<replication::NodeId>& ids, replication::NodeId id) {
+        return std::find(ids.begin(), ids.end(), id) != ids.end();
+      };
+      auto erase = [](std::vector<replication::NodeId>* ids, replication::NodeId id) {
+        ids->erase(std::remove(ids->begin(), ids->end(), id), ids->end());
+      };
+      const bool voter = has(next.voters, node);
+      const bool learner = has(next.learners, node);
+      switch (change) {
+        case Change::kAddLearner:
+          if (voter || learner) {
+            result = absl::FailedPreconditionError(
+                absl::StrCat("node ", node, " is already a member of the group"));
+          } else {
+            next.learners.push_back(node);
+          }
+          break;
+        case Change::kPromote:
+          if (!learner) {
+            result = absl::FailedPreconditionError(
+                absl::StrCat("node ", node, " is not a learner of the group"));
+          } else {
+            erase(&next.learners, node);
+            next.voters.push_back(node);
+          }
+          break;
+        case Change::kRemove:
+          if (!voter && !learner) {
+            result = absl::FailedPreconditionError(
+                absl::StrCat("node ", node, " is not a member of the group"));
+          } else if (voter && next.voters.size() == 1) {
+            result = absl::FailedPreconditionError("cannot remove the group's last voter");
+          } else {
+            erase(&next.voters, node);
+            erase(&next.learners, node);
+          }
+          break;
+      }
+      if (result.ok()) {
+        std::sort(next.voters.begin(), next.voters.end());
+        std::sort(next.learners.begin(), next.learners.end());
+        absl::StatusOr<replication::RaftCore::Proposed> proposed = core_->ProposeMembership(next);
+        if (proposed.ok()) {
+          TERN_LOG(Info, "membership change proposed")
+              .With("group", group_id_)
+              .With("index", proposed->index)
+              .With("voters", next.voters.size())
+              .With("learners", next.learners.size())
+              .With("node", node);
+          Drive(&callbacks);
+        } else {
+          result = absl::FailedPreconditionError(proposed.status().message());
+        }
+      }
+    }
+  }
+  Run(&callbacks);
+  return result;
+}
+
 GroupStatus ReplicaGroup::Status() const {
   base::MutexLock lock(&mu_);
   GroupStatus status;
@@ -312,6 +385,7 @@ GroupStatus ReplicaGroup::Status() const {
   status.lease_valid = core_->LeaseValid();
   status.elections = core_->elections_started();
   status.progress = core_->progress();
+  status.membership = core_->membership();
   return status;
 }
 

@@ -51,6 +51,7 @@ struct GroupStatus {
   bool lease_valid = false;
   uint64_t elections = 0;
   std::vector<replication::Progress> progress;
+  replication::Membership membership;
 };
 
 class ReplicaGroup {
@@ -59,10 +60,14 @@ class ReplicaGroup {
   using ReadReady = absl::AnyInvocable<void(absl::Status) &&>;
 
   // Opens the group of partition on node self, recovering its durable state.
-  // The log is compacted each time compact_after entries were applied past
-  // its start. engine, store and transport must outlive the group.
+  // A replica opened for the first time founds the group with the
+  // partition's replicas as voters, or, with join, starts with no membership
+  // and waits for the leader to add it as a learner. The log is compacted
+  // each time compact_after entries were applied past its start. engine,
+  // store and transport must outlive the group.
   static absl::StatusOr<std::unique_ptr<ReplicaGroup>> Open(
       const tern::v1::PartitionDescriptor& partition,
+      bool join,
       replication::NodeId self,
       const replication::Config& config,
       uint64_t compact_after,
@@ -71,6 +76,10 @@ class ReplicaGroup {
       Transport* transport);
 
   ~ReplicaGroup();
+
+  // The membership a group founded by partition's replicas starts with:
+  // every replica a voter.
+  static replication::Membership FoundingMembership(const tern::v1::PartitionDescriptor& partition);
 
   // Logical time: called every tick interval by the node.
   void Tick();
@@ -93,6 +102,14 @@ class ReplicaGroup {
   // Hands leadership to target (see RaftCore::TransferLeadership);
   // base::NotLeader when this replica does not lead.
   absl::Status TransferLeadership(replication::NodeId target);
+
+  enum class Change { kAddLearner, kPromote, kRemove };
+  // Proposes one membership change (see RaftCore::ProposeMembership):
+  // base::NotLeader when this replica does not lead; FAILED_PRECONDITION
+  // while an earlier change is uncommitted or when the change does not fit
+  // the current membership (adding a member, promoting a non-learner,
+  // removing a stranger, removing the last voter).
+  absl::Status ChangeMembership(Change change, replication::NodeId node);
 
   GroupStatus Status() const;
   uint64_t group_id() const { return group_id_; }

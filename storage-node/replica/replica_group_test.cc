@@ -82,6 +82,7 @@ class ReplicaGroupTest : public ::testing::Test {
     replication::Config config;
     config.random_seed = 42;
     auto group = ReplicaGroup::Open(partition_,
+                                    /*join=*/false,
                                     id,
                                     config,
                                     /*compact_after=*/20,

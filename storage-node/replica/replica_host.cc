@@ -41,7 +41,12 @@ void ReplicaHost::Stop() {
   groups.clear();  // destroys groups no call holds, failing their pending writes
 }
 
-absl::Status ReplicaHost::OpenGroup(const tern::v1::PartitionDescriptor& partition) {
+absl::Status ReplicaHost::FoundGroup(const tern::v1::PartitionDescriptor& partition, bool join) {
+  return GroupStorage(engine_, partition.partition_id())
+      .Found(join ? replication::Membership{} : ReplicaGroup::FoundingMembership(partition));
+}
+
+absl::Status ReplicaHost::OpenGroup(const tern::v1::PartitionDescriptor& partition, bool join) {
   {
     base::MutexLock lock(&peers_mu_);
     for (const tern::v1::ReplicaDescriptor& replica : partition.replicas()) {
@@ -57,8 +62,14 @@ absl::Status ReplicaHost::OpenGroup(const tern::v1::PartitionDescriptor& partiti
   }
   base::MutexLock lock(&groups_mu_);
   if (groups_.count(partition.partition_id()) > 0) return absl::OkStatus();
-  absl::StatusOr<std::unique_ptr<ReplicaGroup>> group = ReplicaGroup::Open(
-      partition, options_.node_id, options_.raft, options_.compact_after, engine_, store_, this);
+  absl::StatusOr<std::unique_ptr<ReplicaGroup>> group = ReplicaGroup::Open(partition,
+                                                                           join,
+                                                                           options_.node_id,
+                                                                           options_.raft,
+                                                                           options_.compact_after,
+                                                                           engine_,
+                                                                           store_,
+                                                                           this);
   if (!group.ok()) return group.status();
   groups_[partition.partition_id()] = std::shared_ptr<ReplicaGroup>(*std::move(group));
   return absl::OkStatus();

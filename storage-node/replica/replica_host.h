@@ -51,9 +51,16 @@ class ReplicaHost : public Transport {
   // group (pending writes fail UNAVAILABLE).
   void Stop();
 
+  // Records the founding membership of partition's group on this node
+  // unless recorded already: the partition's replicas as voters, or none
+  // with join (the leader will add this replica as a learner). Called before
+  // the partition is recorded in the PartitionStore, so that a crash in
+  // between cannot make a restart found a joining replica's group anew.
+  absl::Status FoundGroup(const tern::v1::PartitionDescriptor& partition, bool join);
   // Opens (idempotent) the group of partition; its replicas' addresses
-  // become known peers.
-  absl::Status OpenGroup(const tern::v1::PartitionDescriptor& partition);
+  // become known peers (also when the group is open already). join: see
+  // ReplicaGroup::Open (only matters the first time the replica opens).
+  absl::Status OpenGroup(const tern::v1::PartitionDescriptor& partition, bool join = false);
   // Closes the group and forgets it (its log and state stay on disk).
   void CloseGroup(uint64_t partition_id);
   // Closes the group and deletes its log and replication state (the caller

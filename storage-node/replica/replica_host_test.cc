@@ -34,29 +34,7 @@ struct Node {
 class ReplicaHostTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (uint64_t id = 1; id <= 3; ++id) {
-      Node& node = nodes_[id];
-      auto engine = engine::OpenRocksEngine(node.dir.path());
-      ASSERT_THAT(engine, IsOk());
-      node.engine = *std::move(engine);
-      node.store = std::make_unique<partition::PartitionStore>(node.engine.get());
-      HostOptions options;
-      options.node_id = id;
-      options.tick = std::chrono::milliseconds(50);
-      options.compact_after = 10;
-      // Generous timing: sanitizer builds on a busy machine are slow, and
-      // elections under load would only slow the test down.
-      options.raft.election_ticks = 20;
-      options.raft.lease_ticks = 16;
-      options.snapshot_chunk_bytes = 512;
-      options.max_batch_bytes = 4096;
-      options.raft.random_seed = 7;
-      node.host = std::make_unique<ReplicaHost>(options, node.engine.get(), node.store.get());
-      node.service = std::make_unique<ReplicationService>(node.host.get());
-      auto server = rpc::StartServer(config::HostPort{"127.0.0.1", 0}, {node.service.get()});
-      ASSERT_THAT(server, IsOk());
-      node.server.emplace(*std::move(server));
-    }
+    for (uint64_t id = 1; id <= 3; ++id) ASSERT_NO_FATAL_FAILURE(StartNode(id));
     partition_.set_partition_id(kTable);
     partition_.set_table_id(kTable);
     for (auto& [id, node] : nodes_) {
@@ -69,6 +47,30 @@ class ReplicaHostTest : public ::testing::Test {
       ASSERT_THAT(node.host->OpenGroup(partition_), IsOk());
       node.host->Start();
     }
+  }
+
+  void StartNode(uint64_t id) {
+    Node& node = nodes_[id];
+    auto engine = engine::OpenRocksEngine(node.dir.path());
+    ASSERT_THAT(engine, IsOk());
+    node.engine = *std::move(engine);
+    node.store = std::make_unique<partition::PartitionStore>(node.engine.get());
+    HostOptions options;
+    options.node_id = id;
+    options.tick = std::chrono::milliseconds(50);
+    options.compact_after = 10;
+    // Generous timing: sanitizer builds on a busy machine are slow, and
+    // elections under load would only slow the test down.
+    options.raft.election_ticks = 20;
+    options.raft.lease_ticks = 16;
+    options.snapshot_chunk_bytes = 512;
+    options.max_batch_bytes = 4096;
+    options.raft.random_seed = 7;
+    node.host = std::make_unique<ReplicaHost>(options, node.engine.get(), node.store.get());
+    node.service = std::make_unique<ReplicationService>(node.host.get());
+    auto server = rpc::StartServer(config::HostPort{"127.0.0.1", 0}, {node.service.get()});
+    ASSERT_THAT(server, IsOk());
+    node.server.emplace(*std::move(server));
   }
 
   void TearDown() override {
@@ -176,6 +178,81 @@ TEST_F(ReplicaHostTest, AwayReplicaCatchesUpThroughAChunkedSnapshot) {
   std::string prefix = GroupStorage::LogKey(kTable, 0).substr(0, 8);
   EXPECT_TRUE(nodes_[away].engine->Scan(engine::ColumnFamily::kRaftLog, prefix)->empty());
   EXPECT_TRUE(nodes_[away].engine->Scan(engine::ColumnFamily::kRaftState, prefix)->empty());
+}
+
+// A replica moves to a fourth node the way repair does it: the new node
+// joins with no membership, the leader adds it as a learner (it catches up
+// through a snapshot, the log being compacted), promotes it, and removes the
+// old replica; writes go on and the new replica holds every item.
+TEST_F(ReplicaHostTest, ReplicaMovesToANewNodeThroughLearnerPromoteRemove) {
+  for (int i = 0; i < 30; ++i) ASSERT_THAT(PutToLeader(i), IsOk()) << i;
+  ASSERT_NO_FATAL_FAILURE(StartNode(4));
+  tern::v1::PartitionDescriptor moved = partition_;
+  tern::v1::ReplicaDescriptor* added = moved.add_replicas();
+  added->set_node_id(4);
+  added->set_address("127.0.0.1:" + std::to_string(nodes_[4].server->port));
+  Node& fresh = nodes_[4];
+  ASSERT_THAT(fresh.host->FoundGroup(moved, /*join=*/true), IsOk());
+  ASSERT_THAT(fresh.store->Open(moved), IsOk());
+  ASSERT_THAT(fresh.host->OpenGroup(moved, /*join=*/true), IsOk());
+  fresh.host->Start();
+  // A joining replica knows no voters, so it never campaigns.
+  EXPECT_TRUE(fresh.host->Group(kTable)->Status().membership.voters.empty());
+
+  // Retries a change on whoever leads (an election may get in the way).
+  auto change = [&](ReplicaGroup::Change kind, uint64_t node) {
+    absl::Status status;
+    for (int attempt = 0; attempt < 200; ++attempt) {
+      const uint64_t leader = Leader();
+      ASSERT_THAT(nodes_[leader].host->OpenGroup(moved), IsOk());
+      status = nodes_[leader].host->Group(kTable)->ChangeMembership(kind, node);
+      if (status.ok()) return;
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+    FAIL() << status;
+  };
+  auto leader_membership = [&] {
+    return nodes_[Leader()].host->Group(kTable)->Status().membership;
+  };
+
+  ASSERT_NO_FATAL_FAILURE(change(ReplicaGroup::Change::kAddLearner, 4));
+  EXPECT_TRUE(Eventually([&] { return Has(4, 29); }));
+  EXPECT_EQ(fresh.host->Group(kTable)->Status().role, replication::Role::kLearner);
+  ASSERT_THAT(PutToLeader(30), IsOk());
+  ASSERT_NO_FATAL_FAILURE(change(ReplicaGroup::Change::kPromote, 4));
+  EXPECT_TRUE(Eventually([&] { return leader_membership().voters.size() == 4; }));
+
+  // Remove a follower that is not the leader (repair transfers leadership
+  // away from a replica before removing it).
+  uint64_t leaving = 1;
+  while (leaving == Leader() || leaving == 4) ++leaving;
+  ASSERT_NO_FATAL_FAILURE(change(ReplicaGroup::Change::kRemove, leaving));
+  EXPECT_TRUE(Eventually([&] {
+    replication::Membership m = leader_membership();
+    return m.voters.size() == 3 && m.learners.empty();
+  }));
+  // Changes that do not fit the membership are refused.
+  EXPECT_EQ(nodes_[Leader()]
+                .host->Group(kTable)
+                ->ChangeMembership(ReplicaGroup::Change::kPromote, leaving)
+                .code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(nodes_[Leader()]
+                .host->Group(kTable)
+                ->ChangeMembership(ReplicaGroup::Change::kAddLearner, 4)
+                .code(),
+            absl::StatusCode::kFailedPrecondition);
+
+  nodes_[leaving].host->Stop();
+  for (int i = 31; i < 40; ++i) ASSERT_THAT(PutToLeader(i), IsOk()) << i;
+  EXPECT_TRUE(Eventually([&] { return Has(4, 39); }));
+  for (int i = 0; i < 40; ++i) EXPECT_TRUE(Has(4, i)) << i;
+
+  // A restart of the new replica keeps its founding (empty) membership and
+  // recovers the group's from its log or snapshot.
+  fresh.host->CloseGroup(kTable);
+  ASSERT_THAT(fresh.host->OpenGroup(moved), IsOk());
+  EXPECT_EQ(fresh.host->Group(kTable)->Status().membership.voters.size(), 3u);
 }
 
 }  // namespace

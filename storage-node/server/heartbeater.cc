@@ -8,9 +8,11 @@ namespace tern::node {
 Heartbeater::Heartbeater(tern::v1::NodeInfo self,
                          const config::HostPortList& control_addresses,
                          std::chrono::milliseconds interval,
-                         metrics::Registry* metrics)
+                         metrics::Registry* metrics,
+                         HostedPartitions hosted)
     : self_(std::move(self)),
       interval_(interval),
+      hosted_(std::move(hosted)),
       sent_ok_(metrics
                    ->AddCounter("tern_node_heartbeats_total",
                                 "Heartbeats sent to control-plane replicas, by result.")
@@ -37,6 +39,10 @@ void Heartbeater::Round() {
   request.set_uptime_ms(static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                                   std::chrono::steady_clock::now() - started_)
                                                   .count()));
+  if (hosted_) {
+    for (uint64_t id : hosted_()) request.add_partition_ids(id);
+    request.set_replica_count(static_cast<uint32_t>(request.partition_ids_size()));
+  }
   int reachable = 0;
   for (const auto& stub : stubs_) {
     grpc::ClientContext context;

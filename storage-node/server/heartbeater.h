@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -16,10 +18,14 @@ namespace tern::node {
 
 class Heartbeater {
  public:
+  // The partitions this node holds replicas of, reported in every heartbeat.
+  using HostedPartitions = std::function<std::vector<uint64_t>()>;
+
   Heartbeater(tern::v1::NodeInfo self,
               const config::HostPortList& control_addresses,
               std::chrono::milliseconds interval,
-              metrics::Registry* metrics);
+              metrics::Registry* metrics,
+              HostedPartitions hosted = nullptr);
   // Calls Stop().
   ~Heartbeater();
 
@@ -36,6 +42,7 @@ class Heartbeater {
 
   const tern::v1::NodeInfo self_;
   const std::chrono::milliseconds interval_;
+  const HostedPartitions hosted_;
   std::vector<std::unique_ptr<tern::v1::Control::Stub>> stubs_;
   metrics::Counter& sent_ok_;
   metrics::Counter& sent_failed_;

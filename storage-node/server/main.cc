@@ -150,10 +150,18 @@ int Run() {
       rpc::StartServer(grpc_address, {&admin_service, &data_service, &replication_service});
   if (!grpc_server.ok())
     return daemon::StartupFailure("cannot start gRPC server", grpc_server.status());
-  Heartbeater heartbeater(self,
-                          absl::GetFlag(FLAGS_control_addresses),
-                          std::chrono::milliseconds(absl::GetFlag(FLAGS_heartbeat_interval_ms)),
-                          &metrics);
+  Heartbeater heartbeater(
+      self,
+      absl::GetFlag(FLAGS_control_addresses),
+      std::chrono::milliseconds(absl::GetFlag(FLAGS_heartbeat_interval_ms)),
+      &metrics,
+      [&partitions] {
+        std::vector<uint64_t> ids;
+        for (const tern::v1::PartitionDescriptor& partition : partitions.Descriptors()) {
+          ids.push_back(partition.partition_id());
+        }
+        return ids;
+      });
 
   daemon::AdminEndpoints admin("tern-node", &metrics, [&] {
     boost::json::object health;

@@ -48,10 +48,14 @@ grpc::Status NodeAdminService::GetNodeInfo(grpc::ServerContext*,
 grpc::Status NodeAdminService::OpenPartition(grpc::ServerContext*,
                                              const tern::v1::PartitionRequest* request,
                                              tern::v1::PartitionResponse*) {
-  absl::Status status = store_->Open(request->partition());
-  if (status.ok()) status = host_->OpenGroup(request->partition());
+  absl::Status status = host_->FoundGroup(request->partition(), request->join());
+  if (status.ok()) status = store_->Open(request->partition());
+  if (status.ok()) status = host_->OpenGroup(request->partition(), request->join());
   if (status.ok()) {
-    TERN_LOG(Info, "partition opened").With("partition_id", request->partition().partition_id());
+    TERN_LOG(Info, "partition opened")
+        .With("partition_id", request->partition().partition_id())
+        .With("epoch", request->partition().epoch())
+        .With("join", request->join());
   }
   return rpc::ToGrpcStatus(status);
 }
@@ -59,8 +63,14 @@ grpc::Status NodeAdminService::OpenPartition(grpc::ServerContext*,
 grpc::Status NodeAdminService::DropPartition(grpc::ServerContext*,
                                              const tern::v1::PartitionRequest* request,
                                              tern::v1::PartitionResponse*) {
-  absl::Status status = host_->DropGroup(request->partition().partition_id());
-  if (status.ok()) status = store_->Drop(request->partition());
+  // The replica's own record knows the key range to delete (a caller that
+  // cleans up after a repair may know only the id).
+  tern::v1::PartitionDescriptor partition = request->partition();
+  for (const tern::v1::PartitionDescriptor& hosted : store_->Descriptors()) {
+    if (hosted.partition_id() == partition.partition_id()) partition = hosted;
+  }
+  absl::Status status = host_->DropGroup(partition.partition_id());
+  if (status.ok() && partition.table_id() != 0) status = store_->Drop(partition);
   if (status.ok()) {
     TERN_LOG(Info, "partition dropped").With("partition_id", request->partition().partition_id());
   }
@@ -82,6 +92,15 @@ grpc::Status NodeAdminService::GetPartitionStats(grpc::ServerContext*,
     stats->set_leader_node_id(status.leader);
     stats->set_commit_index(status.commit);
     stats->set_applied_index(status.applied);
+    stats->set_last_index(status.last);
+    for (replication::NodeId voter : status.membership.voters) stats->add_voters(voter);
+    for (replication::NodeId learner : status.membership.learners) stats->add_learners(learner);
+    for (const replication::Progress& progress : status.progress) {
+      tern::v1::ReplicaProgress* out = stats->add_progress();
+      out->set_node_id(progress.id);
+      out->set_match_index(progress.match);
+      out->set_learner(progress.learner);
+    }
   }
   *response = *std::move(stats);
   return grpc::Status::OK;
@@ -98,6 +117,44 @@ grpc::Status NodeAdminService::TransferLeadership(
     TERN_LOG(Info, "leadership transfer started")
         .With("partition_id", request->partition().partition_id())
         .With("target", request->target_node_id());
+  }
+  return rpc::ToGrpcStatus(status);
+}
+
+grpc::Status NodeAdminService::ChangeReplicas(grpc::ServerContext*,
+                                              const tern::v1::ChangeReplicasRequest* request,
+                                              tern::v1::PartitionResponse*) {
+  const uint64_t partition_id = request->partition().partition_id();
+  std::shared_ptr<replica::ReplicaGroup> group = host_->Group(partition_id);
+  if (group == nullptr) return rpc::ToGrpcStatus(NoGroup(partition_id));
+  replica::ReplicaGroup::Change change;
+  switch (request->action()) {
+    case tern::v1::ChangeReplicasRequest::ACTION_ADD_LEARNER:
+      change = replica::ReplicaGroup::Change::kAddLearner;
+      break;
+    case tern::v1::ChangeReplicasRequest::ACTION_PROMOTE:
+      change = replica::ReplicaGroup::Change::kPromote;
+      break;
+    case tern::v1::ChangeReplicasRequest::ACTION_REMOVE:
+      change = replica::ReplicaGroup::Change::kRemove;
+      break;
+    default:
+      return rpc::ToGrpcStatus(absl::InvalidArgumentError("unknown membership change"));
+  }
+  if (request->node_id() == 0) {
+    return rpc::ToGrpcStatus(absl::InvalidArgumentError("node_id is required"));
+  }
+  // Learn the addresses of the replicas the change involves first: the
+  // leader must reach a new learner as soon as it is added.
+  if (absl::Status peers = host_->OpenGroup(request->partition()); !peers.ok()) {
+    return rpc::ToGrpcStatus(peers);
+  }
+  absl::Status status = group->ChangeMembership(change, request->node_id());
+  if (status.ok()) {
+    TERN_LOG(Info, "replica change proposed")
+        .With("partition_id", partition_id)
+        .With("action", tern::v1::ChangeReplicasRequest::Action_Name(request->action()))
+        .With("node", request->node_id());
   }
   return rpc::ToGrpcStatus(status);
 }

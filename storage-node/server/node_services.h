@@ -34,6 +34,9 @@ class NodeAdminService final : public tern::v1::NodeAdmin::Service {
   grpc::Status TransferLeadership(grpc::ServerContext* context,
                                   const tern::v1::TransferLeadershipRequest* request,
                                   tern::v1::PartitionResponse* response) override;
+  grpc::Status ChangeReplicas(grpc::ServerContext* context,
+                              const tern::v1::ChangeReplicasRequest* request,
+                              tern::v1::PartitionResponse* response) override;
 
  private:
   const tern::v1::NodeInfo self_;
