@@ -99,7 +99,9 @@ int Run() {
   // The catalog is not replicated yet: the first control replica holds it.
   CatalogClient catalog(controls.addresses.front(),
                         std::chrono::milliseconds(absl::GetFlag(FLAGS_table_cache_ms)));
-  DataClient data(absl::GetFlag(FLAGS_az));
+  DataClient data(absl::GetFlag(FLAGS_az), [&catalog](uint64_t partition_id) {
+    return catalog.CachedPartition(partition_id);
+  });
   Api api(absl::GetFlag(FLAGS_account_id), &metrics);
   RegisterTableOperations(&api, &catalog, &data, http_options.address.ToString());
   RegisterItemOperations(&api, &catalog, &data);

@@ -68,21 +68,48 @@ absl::string_view ErrorKindName(ErrorKind kind) { return Info(kind).name; }
 
 namespace {
 constexpr absl::string_view kNotLeaderPrefix = "not leader; leader: ";
+constexpr absl::string_view kNotLeaderAddressInfix = " at ";
 }  // namespace
 
-absl::Status NotLeader(uint64_t leader_hint) {
-  return absl::FailedPreconditionError(absl::StrCat(kNotLeaderPrefix, leader_hint));
+absl::Status NotLeader(uint64_t leader_hint, absl::string_view leader_address) {
+  if (leader_hint == 0 || leader_address.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(kNotLeaderPrefix, leader_hint));
+  }
+  return absl::FailedPreconditionError(
+      absl::StrCat(kNotLeaderPrefix, leader_hint, kNotLeaderAddressInfix, leader_address));
 }
 
-std::optional<uint64_t> NotLeaderHint(const absl::Status& status) {
+namespace {
+
+// The hint's id and address parts; false when status is no NotLeader().
+bool SplitNotLeader(const absl::Status& status, absl::string_view* id, absl::string_view* address) {
   absl::string_view message = status.message();
   if (status.code() != absl::StatusCode::kFailedPrecondition ||
       !absl::ConsumePrefix(&message, kNotLeaderPrefix)) {
-    return std::nullopt;
+    return false;
   }
+  const size_t at = message.find(kNotLeaderAddressInfix);
+  *id = message.substr(0, at);
+  *address = at == absl::string_view::npos ? absl::string_view()
+                                           : message.substr(at + kNotLeaderAddressInfix.size());
+  return true;
+}
+
+}  // namespace
+
+std::optional<uint64_t> NotLeaderHint(const absl::Status& status) {
+  absl::string_view id;
+  absl::string_view address;
   uint64_t hint = 0;
-  if (!absl::SimpleAtoi(message, &hint)) return std::nullopt;
+  if (!SplitNotLeader(status, &id, &address) || !absl::SimpleAtoi(id, &hint)) return std::nullopt;
   return hint;
+}
+
+std::string NotLeaderAddress(const absl::Status& status) {
+  absl::string_view id;
+  absl::string_view address;
+  if (!SplitNotLeader(status, &id, &address)) return "";
+  return std::string(address);
 }
 
 }  // namespace tern::base

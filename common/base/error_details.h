@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -50,9 +51,14 @@ absl::string_view ErrorKindName(ErrorKind kind);
 // "This replica is not the leader": FAILED_PRECONDITION whose message names
 // the leader this replica knows of (0 when none), so that the hint survives
 // a gRPC hop (status code and message are all that cross it).
-absl::Status NotLeader(uint64_t leader_hint);
+// With the leader's address when known ("not leader; leader: 4 at
+// 127.0.0.1:7103"): a leader that only just joined the group (a replica
+// move) is not in the caller's partition descriptor yet.
+absl::Status NotLeader(uint64_t leader_hint, absl::string_view leader_address = "");
 
 // The hint of a NotLeader() status; nullopt for any other status.
 std::optional<uint64_t> NotLeaderHint(const absl::Status& status);
+// The leader's address in a NotLeader() status; "" when absent.
+std::string NotLeaderAddress(const absl::Status& status);
 
 }  // namespace tern::base

@@ -30,3 +30,27 @@ TEST(ErrorDetailsTest, SerializationAndValidationShareACodeButNotAKind) {
 
 }  // namespace
 }  // namespace tern::base
+
+namespace tern::base {
+namespace {
+
+TEST(NotLeaderTest, CarriesTheLeadersIdAndAddressThroughItsMessage) {
+  const absl::Status bare = NotLeader(4);
+  EXPECT_EQ(bare.message(), "not leader; leader: 4");
+  EXPECT_EQ(NotLeaderHint(bare), std::optional<uint64_t>(4));
+  EXPECT_EQ(NotLeaderAddress(bare), "");
+
+  const absl::Status with = NotLeader(4, "127.0.0.1:7103");
+  EXPECT_EQ(with.message(), "not leader; leader: 4 at 127.0.0.1:7103");
+  EXPECT_EQ(NotLeaderHint(with), std::optional<uint64_t>(4));
+  EXPECT_EQ(NotLeaderAddress(with), "127.0.0.1:7103");
+
+  EXPECT_EQ(NotLeader(0, "127.0.0.1:1").message(), "not leader; leader: 0");
+  EXPECT_EQ(NotLeaderHint(absl::FailedPreconditionError("other")), std::nullopt);
+  EXPECT_EQ(NotLeaderHint(absl::UnavailableError("not leader; leader: 4")), std::nullopt);
+  EXPECT_EQ(NotLeaderHint(absl::FailedPreconditionError("not leader; leader: x at y")),
+            std::nullopt);
+}
+
+}  // namespace
+}  // namespace tern::base

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "absl/numeric/int128.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/base/status_macros.h"
@@ -15,6 +16,7 @@ namespace {
 
 constexpr char kTablePrefix[] = "table/";
 constexpr char kNextTableIdKey[] = "catalog/next_table_id";
+constexpr char kDrainingPrefix[] = "draining/";
 
 std::string TableKey(const std::string& name) { return kTablePrefix + name; }
 
@@ -51,7 +53,86 @@ absl::Status Catalog::Load() {
     }
     tables_[entry.table().name()] = std::move(entry);
   }
+  TERN_ASSIGN_OR_RETURN(auto draining, store_->Scan(engine::ColumnFamily::kMeta, kDrainingPrefix));
+  for (const auto& [key, value] : draining) {
+    uint64_t node_id = 0;
+    if (!absl::SimpleAtoi(absl::string_view(key).substr(sizeof(kDrainingPrefix) - 1), &node_id)) {
+      return absl::DataLossError(absl::StrCat("catalog key ", key, " is unreadable"));
+    }
+    draining_.insert(node_id);
+  }
   return absl::OkStatus();
+}
+
+absl::Status Catalog::SetDraining(uint64_t node_id, bool draining) {
+  base::MutexLock lock(&mu_);
+  const std::string key = absl::StrCat(kDrainingPrefix, node_id);
+  if (draining) {
+    TERN_RETURN_IF_ERROR(store_->Put(engine::ColumnFamily::kMeta, key, "", /*sync=*/true));
+    draining_.insert(node_id);
+  } else {
+    TERN_RETURN_IF_ERROR(store_->Delete(engine::ColumnFamily::kMeta, key, /*sync=*/true));
+    draining_.erase(node_id);
+  }
+  return absl::OkStatus();
+}
+
+std::set<uint64_t> Catalog::Draining() const {
+  base::MutexLock lock(&mu_);
+  return draining_;
+}
+
+bool Catalog::Assigned(uint64_t table_id) const {
+  base::MutexLock lock(&mu_);
+  return table_id > 0 && table_id < next_table_id_;
+}
+
+std::optional<tern::v1::CatalogEntry> Catalog::TableOfPartition(uint64_t partition_id) const {
+  base::MutexLock lock(&mu_);
+  const uint64_t table_id = partition_id >> kPartitionIdBits;
+  for (const auto& [name, entry] : tables_) {
+    if (entry.table().table_id() == table_id) return entry;
+  }
+  return std::nullopt;
+}
+
+absl::StatusOr<tern::v1::PartitionDescriptor> Catalog::MoveReplica(uint64_t partition_id,
+                                                                   uint64_t from,
+                                                                   const tern::v1::NodeInfo& to) {
+  base::MutexLock lock(&mu_);
+  const uint64_t table_id = partition_id >> kPartitionIdBits;
+  for (auto& [name, current] : tables_) {
+    if (current.table().table_id() != table_id) continue;
+    tern::v1::CatalogEntry entry = current;
+    for (tern::v1::PartitionDescriptor& partition : *entry.mutable_partitions()) {
+      if (partition.partition_id() != partition_id) continue;
+      tern::v1::ReplicaDescriptor* leaving = nullptr;
+      for (tern::v1::ReplicaDescriptor& replica : *partition.mutable_replicas()) {
+        if (replica.node_id() == to.node_id()) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              "node ", to.node_id(), " already holds a replica of partition ", partition_id));
+        }
+        if (replica.node_id() == from) leaving = &replica;
+      }
+      if (leaving == nullptr) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("node ", from, " holds no replica of partition ", partition_id));
+      }
+      leaving->set_node_id(to.node_id());
+      leaving->set_az(to.az());
+      leaving->set_address(to.address());
+      if (partition.leader_hint_node_id() == from) {
+        partition.set_leader_hint_node_id(partition.replicas(0).node_id());
+      }
+      partition.set_epoch(partition.epoch() + 1);
+      entry.set_version(entry.version() + 1);
+      TERN_RETURN_IF_ERROR(Persist(entry));
+      tern::v1::PartitionDescriptor moved = partition;
+      current = std::move(entry);
+      return moved;
+    }
+  }
+  return absl::NotFoundError(absl::StrCat("partition ", partition_id, " not found"));
 }
 
 absl::Status Catalog::Persist(const tern::v1::CatalogEntry& entry) {

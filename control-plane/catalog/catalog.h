@@ -11,6 +11,8 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -81,6 +83,24 @@ class Catalog {
   // Entries whose table status is status, in name order.
   std::vector<tern::v1::CatalogEntry> InStatus(const std::string& status) const;
 
+  // True when this catalog assigned table_id (the table may be gone since).
+  bool Assigned(uint64_t table_id) const;
+
+  // The entry of the table partition_id belongs to, or nullopt.
+  std::optional<tern::v1::CatalogEntry> TableOfPartition(uint64_t partition_id) const;
+
+  // Records that partition_id's replica on node from is replaced by one on
+  // node to (the repair loop then moves the data): bumps the partition's
+  // epoch and the entry's version. NOT_FOUND; FAILED_PRECONDITION when from
+  // holds no replica of it or to holds one already.
+  absl::StatusOr<tern::v1::PartitionDescriptor> MoveReplica(uint64_t partition_id,
+                                                            uint64_t from,
+                                                            const tern::v1::NodeInfo& to);
+
+  // Nodes an operator asked to drain (persisted, keys "draining/<id>").
+  absl::Status SetDraining(uint64_t node_id, bool draining);
+  std::set<uint64_t> Draining() const;
+
  private:
   absl::Status Persist(const tern::v1::CatalogEntry& entry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
@@ -89,6 +109,7 @@ class Catalog {
   mutable base::Mutex mu_;
   std::map<std::string, tern::v1::CatalogEntry> tables_ ABSL_GUARDED_BY(mu_);
   uint64_t next_table_id_ ABSL_GUARDED_BY(mu_) = 1;
+  std::set<uint64_t> draining_ ABSL_GUARDED_BY(mu_);
   const int default_partitions_;
 };
 

@@ -154,3 +154,57 @@ TEST_F(CatalogTest, UpdateIsCompareAndSet) {
 
 }  // namespace
 }  // namespace tern::control
+
+namespace tern::control {
+namespace {
+
+TEST_F(CatalogTest, MoveReplicaRecordsTheNewReplicaWithANewEpochDurably) {
+  auto created = catalog_->Create(Table("Moved"), Nodes());
+  ASSERT_THAT(created, IsOk());
+  const tern::v1::PartitionDescriptor& before = created->partitions(0);
+  tern::v1::NodeInfo fourth;
+  fourth.set_node_id(4);
+  fourth.set_az("az-a");
+  fourth.set_address("127.0.0.1:7103");
+
+  auto moved = catalog_->MoveReplica(before.partition_id(), 1, fourth);
+  ASSERT_THAT(moved, IsOk());
+  EXPECT_EQ(moved->epoch(), before.epoch() + 1);
+  std::set<uint64_t> ids;
+  for (const auto& replica : moved->replicas()) ids.insert(replica.node_id());
+  EXPECT_EQ(ids, (std::set<uint64_t>{2, 3, 4}));
+  EXPECT_NE(moved->leader_hint_node_id(), 1u);
+
+  // Refused: a node already holding it; a node holding none; unknown ids.
+  EXPECT_THAT(catalog_->MoveReplica(before.partition_id(), 2, fourth),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("already holds")));
+  fourth.set_node_id(5);
+  EXPECT_THAT(catalog_->MoveReplica(before.partition_id(), 1, fourth),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("holds no replica")));
+  EXPECT_THAT(catalog_->MoveReplica(before.partition_id() + 100, 2, fourth),
+              StatusIs(absl::StatusCode::kNotFound, ::testing::_));
+
+  // Survives a restart, with the entry's version bumped.
+  Catalog reloaded(engine_.get(), &clock_);
+  ASSERT_THAT(reloaded.Load(), IsOk());
+  auto entry = reloaded.TableOfPartition(before.partition_id());
+  ASSERT_TRUE(entry.has_value());
+  EXPECT_EQ(entry->version(), created->version() + 1);
+  EXPECT_EQ(entry->partitions(0).epoch(), before.epoch() + 1);
+  EXPECT_TRUE(reloaded.Assigned(created->table().table_id()));
+  EXPECT_FALSE(reloaded.Assigned(created->table().table_id() + 1));
+  EXPECT_FALSE(reloaded.TableOfPartition(before.partition_id() + (1 << kPartitionIdBits)));
+}
+
+TEST_F(CatalogTest, DrainingNodesArePersisted) {
+  ASSERT_THAT(catalog_->SetDraining(2, true), IsOk());
+  ASSERT_THAT(catalog_->SetDraining(3, true), IsOk());
+  ASSERT_THAT(catalog_->SetDraining(3, false), IsOk());
+  EXPECT_EQ(catalog_->Draining(), (std::set<uint64_t>{2}));
+  Catalog reloaded(engine_.get(), &clock_);
+  ASSERT_THAT(reloaded.Load(), IsOk());
+  EXPECT_EQ(reloaded.Draining(), (std::set<uint64_t>{2}));
+}
+
+}  // namespace
+}  // namespace tern::control

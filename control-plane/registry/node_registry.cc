@@ -7,9 +7,12 @@ namespace tern::control {
 using tern::v1::NodeStatus;
 
 NodeRegistry::NodeRegistry(time::Clock* clock, NodeRegistryOptions options)
-    : clock_(clock), options_(options) {}
+    : clock_(clock), options_(options), started_(clock->Now()) {}
 
-absl::Status NodeRegistry::Heartbeat(const tern::v1::NodeInfo& node) {
+bool NodeRegistry::Settled() const { return clock_->Now() - started_ >= options_.dead_after; }
+
+absl::Status NodeRegistry::Heartbeat(const tern::v1::NodeInfo& node,
+                                     std::vector<uint64_t> partitions) {
   if (node.node_id() == 0) return absl::InvalidArgumentError("node_id must be positive");
   if (node.az().empty()) return absl::InvalidArgumentError("az must not be empty");
   if (node.address().empty()) return absl::InvalidArgumentError("address must not be empty");
@@ -25,7 +28,7 @@ absl::Status NodeRegistry::Heartbeat(const tern::v1::NodeInfo& node) {
                                                  " in ",
                                                  it->second.info.az()));
   }
-  nodes_[node.node_id()] = Entry{node, now};
+  nodes_[node.node_id()] = Entry{node, now, std::move(partitions)};
   return absl::OkStatus();
 }
 
@@ -47,8 +50,19 @@ std::vector<NodeStatus> NodeRegistry::List() const {
     status.set_state(StateOf(entry, now));
     status.set_millis_since_heartbeat(static_cast<uint64_t>(
         std::chrono::duration_cast<std::chrono::milliseconds>(now - entry.last_heartbeat).count()));
+    status.set_replica_count(static_cast<uint32_t>(entry.partitions.size()));
   }
   return result;
+}
+
+std::map<uint64_t, std::vector<uint64_t>> NodeRegistry::HostedByAliveNodes() const {
+  time::Clock::TimePoint now = clock_->Now();
+  base::MutexLock lock(&mu_);
+  std::map<uint64_t, std::vector<uint64_t>> hosted;
+  for (const auto& [id, entry] : nodes_) {
+    if (StateOf(entry, now) == NodeStatus::STATE_ALIVE) hosted[id] = entry.partitions;
+  }
+  return hosted;
 }
 
 int NodeRegistry::CountInState(NodeStatus::State state) const {

@@ -1,5 +1,8 @@
 #include "control-plane/server/control_service.h"
 
+#include <set>
+
+#include "absl/strings/str_cat.h"
 #include "common/log/log.h"
 #include "common/rpc/rpc.h"
 
@@ -8,10 +11,12 @@ namespace tern::control {
 ControlService::ControlService(uint64_t replica_id,
                                NodeRegistry* registry,
                                Catalog* catalog,
+                               Repairer* repairer,
                                metrics::Registry* metrics)
     : replica_id_(replica_id),
       registry_(registry),
       catalog_(catalog),
+      repairer_(repairer),
       heartbeats_ok_(
           metrics
               ->AddCounter("tern_control_heartbeats_total", "Node heartbeats received, by result.")
@@ -24,7 +29,9 @@ ControlService::ControlService(uint64_t replica_id,
 grpc::Status ControlService::Heartbeat(grpc::ServerContext*,
                                        const tern::v1::HeartbeatRequest* request,
                                        tern::v1::HeartbeatResponse* response) {
-  absl::Status status = registry_->Heartbeat(request->node());
+  absl::Status status = registry_->Heartbeat(
+      request->node(),
+      std::vector<uint64_t>(request->partition_ids().begin(), request->partition_ids().end()));
   if (!status.ok()) {
     heartbeats_rejected_.Increment();
     TERN_LOG(Warning, "heartbeat rejected")
@@ -41,7 +48,9 @@ grpc::Status ControlService::ListNodes(grpc::ServerContext*,
                                        const tern::v1::ListNodesRequest*,
                                        tern::v1::ListNodesResponse* response) {
   response->set_control_replica_id(replica_id_);
+  const std::set<uint64_t> draining = catalog_->Draining();
   for (tern::v1::NodeStatus& status : registry_->List()) {
+    status.set_draining(draining.count(status.node().node_id()) > 0);
     *response->add_nodes() = std::move(status);
   }
   return grpc::Status::OK;
@@ -73,9 +82,14 @@ grpc::Status ControlService::ListTables(grpc::ServerContext*,
 grpc::Status ControlService::CreateTable(grpc::ServerContext*,
                                          const tern::v1::CreateTableRequest* request,
                                          tern::v1::CatalogEntry* response) {
+  // New partitions go to alive nodes that are not being drained.
+  const std::set<uint64_t> draining = catalog_->Draining();
   std::vector<tern::v1::NodeInfo> alive;
   for (const tern::v1::NodeStatus& node : registry_->List()) {
-    if (node.state() == tern::v1::NodeStatus::STATE_ALIVE) alive.push_back(node.node());
+    if (node.state() == tern::v1::NodeStatus::STATE_ALIVE &&
+        draining.count(node.node().node_id()) == 0) {
+      alive.push_back(node.node());
+    }
   }
   absl::StatusOr<tern::v1::CatalogEntry> entry = catalog_->Create(request->table(), alive);
   if (entry.ok()) {
@@ -103,6 +117,53 @@ grpc::Status ControlService::DeleteTable(grpc::ServerContext*,
     return rpc::ToGrpcStatus(absl::FailedPreconditionError(status));
   }
   return Answer(catalog_->SetStatus(request->name(), "DELETING"), response);
+}
+
+grpc::Status ControlService::MovePartition(grpc::ServerContext*,
+                                           const tern::v1::MovePartitionRequest* request,
+                                           tern::v1::PartitionDescriptor* response) {
+  absl::StatusOr<tern::v1::PartitionDescriptor> moved =
+      repairer_->Move(request->partition_id(), request->from_node_id(), request->to_node_id());
+  if (!moved.ok()) return rpc::ToGrpcStatus(moved.status());
+  TERN_LOG(Info, "replica move requested")
+      .With("partition_id", request->partition_id())
+      .With("from", request->from_node_id())
+      .With("to", request->to_node_id())
+      .With("epoch", moved->epoch());
+  *response = *std::move(moved);
+  return grpc::Status::OK;
+}
+
+grpc::Status ControlService::DrainNode(grpc::ServerContext*,
+                                       const tern::v1::DrainNodeRequest* request,
+                                       tern::v1::DrainNodeResponse* response) {
+  const uint64_t node = request->node_id();
+  bool known = false;
+  for (const tern::v1::NodeStatus& status : registry_->List()) {
+    known = known || status.node().node_id() == node;
+  }
+  if (!known) {
+    return rpc::ToGrpcStatus(
+        absl::NotFoundError(absl::StrCat("node ", node, " is not registered")));
+  }
+  if (absl::Status status = catalog_->SetDraining(node, !request->undo()); !status.ok()) {
+    return rpc::ToGrpcStatus(status);
+  }
+  uint32_t left = 0;
+  for (const char* state : {"CREATING", "ACTIVE", "UPDATING", "DELETING"}) {
+    for (const tern::v1::CatalogEntry& entry : catalog_->InStatus(state)) {
+      for (const tern::v1::PartitionDescriptor& partition : entry.partitions()) {
+        for (const tern::v1::ReplicaDescriptor& replica : partition.replicas()) {
+          if (replica.node_id() == node) ++left;
+        }
+      }
+    }
+  }
+  response->set_replicas_left(left);
+  TERN_LOG(Info, request->undo() ? "node no longer draining" : "node draining")
+      .With("node", node)
+      .With("replicas_left", left);
+  return grpc::Status::OK;
 }
 
 }  // namespace tern::control

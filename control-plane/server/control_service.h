@@ -1,7 +1,8 @@
 // The Control gRPC service of one tern-control replica: node heartbeats, the
-// node list and the table catalog. Partition-map RPCs (GetPartitionMap,
-// WatchPartitionMap) arrive with the control-plane issue and answer
-// UNIMPLEMENTED until then. Thread-safe (gRPC calls handlers concurrently).
+// node list, the table catalog and operators' replica moves and drains.
+// Partition-map RPCs (GetPartitionMap, WatchPartitionMap) answer
+// UNIMPLEMENTED until the map is served from a replicated catalog. Thread-safe (gRPC calls handlers
+// concurrently).
 #pragma once
 
 #include <cstdint>
@@ -9,17 +10,18 @@
 #include "common/metrics/metrics.h"
 #include "control-plane/catalog/catalog.h"
 #include "control-plane/registry/node_registry.h"
+#include "control-plane/server/repairer.h"
 #include "tern/v1/control.grpc.pb.h"
 
 namespace tern::control {
 
 class ControlService final : public tern::v1::Control::Service {
  public:
-  // registry and metrics must outlive the service.
-  // registry, catalog and metrics must outlive the service.
+  // registry, catalog, repairer and metrics must outlive the service.
   ControlService(uint64_t replica_id,
                  NodeRegistry* registry,
                  Catalog* catalog,
+                 Repairer* repairer,
                  metrics::Registry* metrics);
 
   grpc::Status Heartbeat(grpc::ServerContext* context,
@@ -43,11 +45,18 @@ class ControlService final : public tern::v1::Control::Service {
   grpc::Status DeleteTable(grpc::ServerContext* context,
                            const tern::v1::DeleteTableRequest* request,
                            tern::v1::CatalogEntry* response) override;
+  grpc::Status MovePartition(grpc::ServerContext* context,
+                             const tern::v1::MovePartitionRequest* request,
+                             tern::v1::PartitionDescriptor* response) override;
+  grpc::Status DrainNode(grpc::ServerContext* context,
+                         const tern::v1::DrainNodeRequest* request,
+                         tern::v1::DrainNodeResponse* response) override;
 
  private:
   const uint64_t replica_id_;
   NodeRegistry* const registry_;
   Catalog* const catalog_;
+  Repairer* const repairer_;
   metrics::Counter& heartbeats_ok_;
   metrics::Counter& heartbeats_rejected_;
 };

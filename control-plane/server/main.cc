@@ -49,6 +49,13 @@ ABSL_FLAG(int,
           5000,
           "Interval between leader-balancing rounds (one leadership move at most per round); "
           "0 disables balancing.");
+ABSL_FLAG(int,
+          repair_interval_ms,
+          500,
+          "Interval between repair rounds (replica moves for dead, draining and new nodes); 0 "
+          "disables repair.");
+ABSL_FLAG(int, repair_max_moves, 2, "Partitions with a replica move in progress at once.");
+ABSL_FLAG(bool, rebalance, true, "Even out replica counts within each AZ (e.g. onto new nodes).");
 
 namespace tern::control {
 namespace {
@@ -79,15 +86,22 @@ int Run() {
   if (absl::Status status = catalog.Load(); !status.ok()) {
     return daemon::StartupFailure("cannot load the catalog", status);
   }
-  TableLifecycle lifecycle(&catalog, std::chrono::milliseconds(100));
-  const int balance_ms = absl::GetFlag(FLAGS_leader_balance_ms);
-  LeaderBalancer balancer(&catalog, std::chrono::milliseconds(std::max(balance_ms, 1)));
-
-  metrics::Registry& metrics = metrics::DefaultRegistry();
   NodeRegistry registry(
       time::RealClock(),
       NodeRegistryOptions{std::chrono::milliseconds(absl::GetFlag(FLAGS_node_suspect_after_ms)),
                           std::chrono::milliseconds(absl::GetFlag(FLAGS_node_dead_after_ms))});
+  TableLifecycle lifecycle(&catalog, &registry, std::chrono::milliseconds(100));
+  const int balance_ms = absl::GetFlag(FLAGS_leader_balance_ms);
+  LeaderBalancer balancer(&catalog, std::chrono::milliseconds(std::max(balance_ms, 1)));
+  RepairOptions repair_options;
+  const int repair_ms = absl::GetFlag(FLAGS_repair_interval_ms);
+  repair_options.interval = std::chrono::milliseconds(std::max(repair_ms, 1));
+  repair_options.max_moves =
+      static_cast<size_t>(std::max(absl::GetFlag(FLAGS_repair_max_moves), 1));
+  repair_options.rebalance = absl::GetFlag(FLAGS_rebalance);
+  Repairer repairer(&catalog, &registry, repair_options);
+
+  metrics::Registry& metrics = metrics::DefaultRegistry();
   metrics::Family<metrics::Gauge>& nodes_gauge =
       metrics.AddGauge("tern_control_nodes", "Registered storage nodes by state.");
   metrics.AddCollectHook([&registry, &nodes_gauge] {
@@ -99,7 +113,7 @@ int Run() {
         .Set(registry.CountInState(tern::v1::NodeStatus::STATE_DEAD));
   });
 
-  ControlService service(replica_id, &registry, &catalog, &metrics);
+  ControlService service(replica_id, &registry, &catalog, &repairer, &metrics);
   const config::HostPort grpc_address = absl::GetFlag(FLAGS_grpc_address);
   absl::StatusOr<rpc::StartedServer> grpc_server = rpc::StartServer(grpc_address, {&service});
   if (!grpc_server.ok())
@@ -124,6 +138,10 @@ int Run() {
 
   lifecycle.Start();
   if (balance_ms > 0) balancer.Start();
+  // Until the catalog itself is replicated, the first replica's catalog is
+  // the one routers use; only it may move replicas (another replica's
+  // catalog does not know those tables).
+  if (repair_ms > 0 && replica_id == 1) repairer.Start();
   TERN_LOG(Info, "tern-control ready")
       .With("replica_id", replica_id)
       .With("grpc_address", grpc_address.ToString())
@@ -134,6 +152,7 @@ int Run() {
   int signal = daemon::WaitForTerminationSignal();
   TERN_LOG(Info, "stopping").With("signal", signal);
   http_server.Stop();
+  repairer.Stop();
   balancer.Stop();
   lifecycle.Stop();
   grpc_server->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));

@@ -1,13 +1,19 @@
 #include "control-plane/server/table_lifecycle.h"
 
+#include <set>
+
 #include "common/config/host_port.h"
 #include "common/log/log.h"
 #include "common/rpc/rpc.h"
 
 namespace tern::control {
 
-TableLifecycle::TableLifecycle(Catalog* catalog, std::chrono::milliseconds interval)
-    : catalog_(catalog), task_("table-lifecycle", interval, [this] { RunOnce(); }) {}
+TableLifecycle::TableLifecycle(Catalog* catalog,
+                               NodeRegistry* registry,
+                               std::chrono::milliseconds interval)
+    : catalog_(catalog),
+      registry_(registry),
+      task_("table-lifecycle", interval, [this] { RunOnce(); }) {}
 
 TableLifecycle::~TableLifecycle() { Stop(); }
 
@@ -16,8 +22,17 @@ void TableLifecycle::Start() { task_.Start(); }
 void TableLifecycle::Stop() { task_.Stop(); }
 
 absl::Status TableLifecycle::ForEachReplica(const tern::v1::CatalogEntry& entry, bool open) {
+  std::set<uint64_t> dead;
+  if (registry_ != nullptr) {
+    for (const tern::v1::NodeStatus& node : registry_->List()) {
+      if (node.state() == tern::v1::NodeStatus::STATE_DEAD) dead.insert(node.node().node_id());
+    }
+  }
   for (const tern::v1::PartitionDescriptor& partition : entry.partitions()) {
     for (const tern::v1::ReplicaDescriptor& replica : partition.replicas()) {
+      // A DEAD node cannot drop its copy now; the repairer drops it when the
+      // node comes back and reports a partition whose table is gone.
+      if (!open && dead.count(replica.node_id()) > 0) continue;
       tern::v1::NodeAdmin::Stub* stub = nodes_.For(replica.address());
       if (stub == nullptr) return absl::InternalError("bad replica address " + replica.address());
       grpc::ClientContext context;

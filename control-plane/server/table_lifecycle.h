@@ -13,14 +13,17 @@
 #include "common/exec/periodic.h"
 #include "common/rpc/rpc.h"
 #include "control-plane/catalog/catalog.h"
+#include "control-plane/registry/node_registry.h"
 #include "tern/v1/control.grpc.pb.h"
 
 namespace tern::control {
 
 class TableLifecycle {
  public:
-  // catalog must outlive this object.
-  TableLifecycle(Catalog* catalog, std::chrono::milliseconds interval);
+  // catalog and registry (may be null: every node counts as alive) must
+  // outlive this object. Replicas on DEAD nodes are skipped when a table's
+  // data is dropped.
+  TableLifecycle(Catalog* catalog, NodeRegistry* registry, std::chrono::milliseconds interval);
   ~TableLifecycle();
 
   void Start();
@@ -34,6 +37,7 @@ class TableLifecycle {
   absl::Status ForEachReplica(const tern::v1::CatalogEntry& entry, bool open);
 
   Catalog* const catalog_;
+  NodeRegistry* const registry_;
   rpc::StubCache<tern::v1::NodeAdmin> nodes_;
   exec::PeriodicTask task_;
 };

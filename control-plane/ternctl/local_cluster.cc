@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -18,6 +19,7 @@
 #include <thread>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -45,6 +47,9 @@ std::string ClusterFile(const LocalClusterOptions& options) {
 }
 std::string LogFile(const LocalClusterOptions& options, const std::string& name) {
   return options.data_dir + "/logs/" + name + ".log";
+}
+std::string AbsoluteDataDir(const LocalClusterOptions& options) {
+  return fs::absolute(options.data_dir).lexically_normal().string();
 }
 
 bool ProcessAlive(pid_t pid) {
@@ -181,6 +186,12 @@ absl::StatusOr<std::vector<Recorded>> ReadClusterFile(const LocalClusterOptions&
     recorded.spec.binary = std::string(entry.at("binary").as_string());
     recorded.spec.data_dir = std::string(entry.at("data_dir").as_string());
     recorded.pid = static_cast<pid_t>(entry.at("pid").to_number<int64_t>());
+    if (const boost::json::value* args = entry.if_contains("args");
+        args != nullptr && args->is_array()) {
+      for (const boost::json::value& arg : args->as_array()) {
+        if (arg.is_string()) recorded.spec.args.emplace_back(arg.as_string());
+      }
+    }
     TERN_ASSIGN_OR_RETURN(recorded.spec.http,
                           config::ParseHostPort(std::string(entry.at("http").as_string())));
     std::string grpc(entry.at("grpc").as_string());
@@ -200,7 +211,8 @@ struct Health {
   std::string detail;
 };
 
-Health CheckProcess(const ProcessSpec& spec) {
+// nodes: how many storage nodes the cluster has, which the router must see.
+Health CheckProcess(const ProcessSpec& spec, int nodes) {
   Health health;
   absl::StatusOr<http::ClientResponse> response =
       http::Get(spec.http, "/healthz", milliseconds(1000));
@@ -232,8 +244,8 @@ Health CheckProcess(const ProcessSpec& spec) {
     health.detail =
         absl::StrCat("controls reachable ", number("controls_reachable"), "/", kReplicas);
   } else if (spec.kind == "router") {
-    health.wired = number("nodes_alive") == kReplicas;
-    health.detail = absl::StrCat("nodes alive ", number("nodes_alive"), "/", kReplicas);
+    health.wired = number("nodes_alive") == nodes;
+    health.detail = absl::StrCat("nodes alive ", number("nodes_alive"), "/", nodes);
   } else {
     health.wired = true;
     health.detail = absl::StrCat("nodes alive ", number("nodes_alive"));
@@ -270,6 +282,150 @@ void StopProcesses(const std::vector<Recorded>& processes,
   }
 }
 
+int CountNodes(const std::vector<ProcessSpec>& specs) {
+  return static_cast<int>(std::count_if(
+      specs.begin(), specs.end(), [](const ProcessSpec& spec) { return spec.kind == "node"; }));
+}
+
+// What the nodes get as --control_addresses: as a node records it, else the
+// control replicas' gRPC addresses.
+std::string ControlAddresses(const std::vector<ProcessSpec>& specs) {
+  constexpr absl::string_view kFlag = "--control_addresses=";
+  std::vector<std::string> controls;
+  for (const ProcessSpec& spec : specs) {
+    if (spec.kind == "node") {
+      for (const std::string& arg : spec.args) {
+        if (absl::StartsWith(arg, kFlag)) return arg.substr(kFlag.size());
+      }
+    }
+    if (spec.kind == "control" && spec.grpc) controls.push_back(spec.grpc->ToString());
+  }
+  return absl::StrJoin(controls, ",");
+}
+
+// kNotFound when a binary is missing, kFailedPrecondition when a port is taken.
+absl::Status CheckCanStart(const std::vector<ProcessSpec>& specs) {
+  for (const ProcessSpec& spec : specs) {
+    if (access(spec.binary.c_str(), X_OK) != 0) {
+      return absl::NotFoundError(absl::StrCat("cannot run ", spec.binary, " (build first)"));
+    }
+  }
+  for (const ProcessSpec& spec : specs) {
+    std::vector<config::HostPort> ports = {spec.http};
+    if (spec.grpc) ports.push_back(*spec.grpc);
+    for (const config::HostPort& port : ports) {
+      if (!PortFree(port.host, port.port)) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("port ",
+                         port.port,
+                         " (for ",
+                         spec.name,
+                         ") is in use; choose others with --base_port / --router_port"));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Spawns specs in order, each logging to its log file; appends what it
+// started to started, also when it fails part way.
+absl::Status SpawnAll(const LocalClusterOptions& options,
+                      const std::vector<ProcessSpec>& specs,
+                      std::vector<Recorded>* started) {
+  std::error_code ec;
+  fs::create_directories(options.data_dir + "/logs", ec);
+  if (ec) {
+    return absl::InternalError(
+        absl::StrCat("cannot create ", options.data_dir, ": ", ec.message()));
+  }
+  for (const ProcessSpec& spec : specs) {
+    TERN_ASSIGN_OR_RETURN(pid_t pid, Spawn(spec, LogFile(options, spec.name)));
+    started->push_back(Recorded{spec, pid});
+  }
+  return absl::OkStatus();
+}
+
+// Waits until every process (children of this one) is healthy and sees its
+// peers. kUnavailable, quoting its log, when one exits; kDeadlineExceeded,
+// naming `what`, after ready_timeout. nodes: the cluster's storage nodes, for
+// the router.
+absl::Status WaitUntilReady(const LocalClusterOptions& options,
+                            const std::vector<Recorded>& processes,
+                            int nodes,
+                            const std::string& what) {
+  absl::Time deadline = absl::Now() + absl::FromChrono(options.ready_timeout);
+  std::map<std::string, Health> last;
+  for (;;) {
+    bool all_ready = true;
+    for (const Recorded& p : processes) {
+      int wstatus = 0;
+      if (waitpid(p.pid, &wstatus, WNOHANG) == p.pid) {
+        std::string how = WIFEXITED(wstatus)
+                              ? absl::StrCat("exited with status ", WEXITSTATUS(wstatus))
+                              : absl::StrCat("died of signal ", WTERMSIG(wstatus));
+        return absl::UnavailableError(absl::StrCat(p.spec.name,
+                                                   " ",
+                                                   how,
+                                                   "; end of ",
+                                                   LogFile(options, p.spec.name),
+                                                   ":\n",
+                                                   TailOfFile(LogFile(options, p.spec.name), 10)));
+      }
+      Health health = CheckProcess(p.spec, nodes);
+      last[p.spec.name] = health;
+      all_ready = all_ready && health.healthy && health.wired;
+    }
+    if (all_ready) return absl::OkStatus();
+    if (absl::Now() >= deadline) {
+      std::string report;
+      for (const auto& [name, health] : last) {
+        if (!health.healthy || !health.wired)
+          absl::StrAppend(&report, "  ", name, ": ", health.detail, "\n");
+      }
+      return absl::DeadlineExceededError(absl::StrCat(what,
+                                                      " not ready after ",
+                                                      options.ready_timeout.count(),
+                                                      " s:\n",
+                                                      report,
+                                                      "logs are in ",
+                                                      options.data_dir,
+                                                      "/logs"));
+    }
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+}
+
+// The nodes an earlier AddNode recorded beyond the topology's, placed before
+// the router so that they start before it and stop after it.
+absl::Status AddRecordedNodes(const LocalClusterOptions& options,
+                              const std::vector<Recorded>& recorded,
+                              std::vector<ProcessSpec>* specs,
+                              std::ostream& out) {
+  const std::string controls = ControlAddresses(*specs);
+  std::vector<ProcessSpec> added;
+  for (const Recorded& p : recorded) {
+    if (p.spec.kind != "node" ||
+        std::any_of(specs->begin(), specs->end(), [&p](const ProcessSpec& spec) {
+          return spec.name == p.spec.name;
+        })) {
+      continue;
+    }
+    int id = 0;
+    if (!absl::StartsWith(p.spec.name, "node-") ||
+        !absl::SimpleAtoi(absl::string_view(p.spec.name).substr(5), &id)) {
+      return absl::DataLossError(
+          absl::StrCat(ClusterFile(options), " lists a node named ", p.spec.name));
+    }
+    TERN_ASSIGN_OR_RETURN(ProcessSpec spec, NodeSpec(options, id - 1, p.spec.az, controls));
+    out << "Restarting " << spec.name << " (" << spec.az << "), added by `ternctl add-node`\n";
+    added.push_back(std::move(spec));
+  }
+  auto router = std::find_if(
+      specs->begin(), specs->end(), [](const ProcessSpec& spec) { return spec.kind == "router"; });
+  specs->insert(router, added.begin(), added.end());
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<ProcessSpec>> LocalTopology(const LocalClusterOptions& options) {
@@ -277,9 +433,12 @@ absl::StatusOr<std::vector<ProcessSpec>> LocalTopology(const LocalClusterOptions
     return absl::InvalidArgumentError("--base_port must be between 1 and 65422");
   }
   if (options.router_port == 0) return absl::InvalidArgumentError("--router_port must be positive");
+  if (options.node_dead_after_ms < 0) {
+    return absl::InvalidArgumentError("--node_dead_after_ms must not be negative");
+  }
   std::vector<ProcessSpec> specs;
   std::vector<std::string> control_grpc;
-  const std::string data_dir = fs::absolute(options.data_dir).lexically_normal().string();
+  const std::string data_dir = AbsoluteDataDir(options);
   for (int i = 0; i < kReplicas; ++i) {
     control_grpc.push_back(absl::StrCat(options.host, ":", options.base_port + i));
   }
@@ -301,23 +460,15 @@ absl::StatusOr<std::vector<ProcessSpec>> LocalTopology(const LocalClusterOptions
                  "--grpc_address=" + spec.grpc->ToString(),
                  "--http_address=" + spec.http.ToString(),
                  "--peers=" + absl::StrJoin(peers, ",")};
+    if (options.node_dead_after_ms > 0) {
+      spec.args.push_back(absl::StrCat("--node_dead_after_ms=", options.node_dead_after_ms));
+      spec.args.push_back(
+          absl::StrCat("--node_suspect_after_ms=", std::min(3000, options.node_dead_after_ms)));
+    }
     specs.push_back(std::move(spec));
   }
   for (int i = 0; i < kReplicas; ++i) {
-    ProcessSpec spec;
-    spec.name = absl::StrCat("node-", i + 1);
-    spec.kind = "node";
-    spec.az = kAzs[i];
-    spec.binary = options.bin_dir + "/tern-node";
-    spec.data_dir = data_dir + "/" + spec.name;
-    spec.grpc = config::HostPort{options.host, static_cast<uint16_t>(options.base_port + 100 + i)};
-    spec.http = config::HostPort{options.host, static_cast<uint16_t>(options.base_port + 110 + i)};
-    spec.args = {absl::StrCat("--node_id=", i + 1),
-                 "--az=" + spec.az,
-                 "--data_dir=" + spec.data_dir,
-                 "--grpc_address=" + spec.grpc->ToString(),
-                 "--http_address=" + spec.http.ToString(),
-                 "--control_addresses=" + controls};
+    TERN_ASSIGN_OR_RETURN(ProcessSpec spec, NodeSpec(options, i, kAzs[i], controls));
     specs.push_back(std::move(spec));
   }
   ProcessSpec router;
@@ -333,13 +484,40 @@ absl::StatusOr<std::vector<ProcessSpec>> LocalTopology(const LocalClusterOptions
   return specs;
 }
 
+absl::StatusOr<ProcessSpec> NodeSpec(const LocalClusterOptions& options,
+                                     int index,
+                                     const std::string& az,
+                                     const std::string& controls) {
+  if (index < 0 || index >= kMaxLocalNodes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("a local cluster has at most ", kMaxLocalNodes, " storage nodes"));
+  }
+  if (az.empty()) return absl::InvalidArgumentError("a node needs an AZ");
+  if (options.base_port == 0 || options.base_port + 110 + index > 65535) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--base_port ", options.base_port, " leaves no port for node ", index + 1));
+  }
+  ProcessSpec spec;
+  spec.name = absl::StrCat("node-", index + 1);
+  spec.kind = "node";
+  spec.az = az;
+  spec.binary = options.bin_dir + "/tern-node";
+  spec.data_dir = AbsoluteDataDir(options) + "/" + spec.name;
+  spec.grpc =
+      config::HostPort{options.host, static_cast<uint16_t>(options.base_port + 100 + index)};
+  spec.http =
+      config::HostPort{options.host, static_cast<uint16_t>(options.base_port + 110 + index)};
+  spec.args = {absl::StrCat("--node_id=", index + 1),
+               "--az=" + spec.az,
+               "--data_dir=" + spec.data_dir,
+               "--grpc_address=" + spec.grpc->ToString(),
+               "--http_address=" + spec.http.ToString(),
+               "--control_addresses=" + controls};
+  return spec;
+}
+
 absl::Status Up(const LocalClusterOptions& options, std::ostream& out) {
   TERN_ASSIGN_OR_RETURN(std::vector<ProcessSpec> specs, LocalTopology(options));
-  for (const ProcessSpec& spec : specs) {
-    if (access(spec.binary.c_str(), X_OK) != 0) {
-      return absl::NotFoundError(absl::StrCat("cannot run ", spec.binary, " (build first)"));
-    }
-  }
   // Already running?
   absl::StatusOr<std::vector<Recorded>> existing = ReadClusterFile(options);
   if (existing.ok()) {
@@ -359,27 +537,9 @@ absl::Status Up(const LocalClusterOptions& options, std::ostream& out) {
                                                         options.data_dir,
                                                         " are running; run `ternctl down` first"));
     }
+    TERN_RETURN_IF_ERROR(AddRecordedNodes(options, *existing, &specs, out));
   }
-  for (const ProcessSpec& spec : specs) {
-    std::vector<config::HostPort> ports = {spec.http};
-    if (spec.grpc) ports.push_back(*spec.grpc);
-    for (const config::HostPort& port : ports) {
-      if (!PortFree(port.host, port.port)) {
-        return absl::FailedPreconditionError(
-            absl::StrCat("port ",
-                         port.port,
-                         " (for ",
-                         spec.name,
-                         ") is in use; choose others with --base_port / --router_port"));
-      }
-    }
-  }
-  std::error_code ec;
-  fs::create_directories(options.data_dir + "/logs", ec);
-  if (ec) {
-    return absl::InternalError(
-        absl::StrCat("cannot create ", options.data_dir, ": ", ec.message()));
-  }
+  TERN_RETURN_IF_ERROR(CheckCanStart(specs));
 
   std::vector<Recorded> started;
   auto fail = [&](absl::Status status) {
@@ -387,54 +547,69 @@ absl::Status Up(const LocalClusterOptions& options, std::ostream& out) {
     (void)WriteClusterFile(options, started);
     return status;
   };
-  for (const ProcessSpec& spec : specs) {
-    absl::StatusOr<pid_t> pid = Spawn(spec, LogFile(options, spec.name));
-    if (!pid.ok()) return fail(pid.status());
-    started.push_back(Recorded{spec, *pid});
-  }
+  absl::Status spawned = SpawnAll(options, specs, &started);
+  if (!spawned.ok()) return fail(spawned);
   TERN_RETURN_IF_ERROR(WriteClusterFile(options, started));
   out << "Starting Tern: 3 control-plane replicas, 3 storage nodes (az-a, az-b, az-c), 1 router\n";
+  absl::Status ready = WaitUntilReady(options, started, CountNodes(specs), "cluster");
+  if (!ready.ok()) return fail(ready);
+  return absl::OkStatus();
+}
 
-  absl::Time deadline = absl::Now() + absl::FromChrono(options.ready_timeout);
-  std::map<std::string, Health> last;
-  for (;;) {
-    bool all_ready = true;
-    for (const Recorded& p : started) {
-      int wstatus = 0;
-      if (waitpid(p.pid, &wstatus, WNOHANG) == p.pid) {
-        std::string how = WIFEXITED(wstatus)
-                              ? absl::StrCat("exited with status ", WEXITSTATUS(wstatus))
-                              : absl::StrCat("died of signal ", WTERMSIG(wstatus));
-        return fail(
-            absl::UnavailableError(absl::StrCat(p.spec.name,
-                                                " ",
-                                                how,
-                                                "; end of ",
-                                                LogFile(options, p.spec.name),
-                                                ":\n",
-                                                TailOfFile(LogFile(options, p.spec.name), 10))));
+absl::Status AddNode(const LocalClusterOptions& options, const std::string& az, std::ostream& out) {
+  TERN_ASSIGN_OR_RETURN(std::vector<Recorded> processes, ReadClusterFile(options));
+  std::vector<ProcessSpec> specs;
+  for (const Recorded& p : processes) specs.push_back(p.spec);
+  // The new node joins the cluster's layout, whatever --host, --base_port and
+  // --router_port say now: control-1 has gRPC port base_port.
+  LocalClusterOptions layout = options;
+  bool has_control = false;
+  for (const Recorded& p : processes) {
+    if (p.spec.kind == "control") {
+      if (!ProcessAlive(p.pid) || !ProcessRuns(p.pid, p.spec.binary)) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            p.spec.name, " is not running; start the cluster with `ternctl up` first"));
       }
-      Health health = CheckProcess(p.spec);
-      last[p.spec.name] = health;
-      all_ready = all_ready && health.healthy && health.wired;
-    }
-    if (all_ready) break;
-    if (absl::Now() >= deadline) {
-      std::string report;
-      for (const auto& [name, health] : last) {
-        if (!health.healthy || !health.wired)
-          absl::StrAppend(&report, "  ", name, ": ", health.detail, "\n");
+      if (!has_control && p.spec.grpc) {
+        layout.host = p.spec.grpc->host;
+        layout.base_port = p.spec.grpc->port;
+        has_control = true;
       }
-      return fail(absl::DeadlineExceededError(absl::StrCat("cluster not ready after ",
-                                                           options.ready_timeout.count(),
-                                                           " s:\n",
-                                                           report,
-                                                           "logs are in ",
-                                                           options.data_dir,
-                                                           "/logs")));
     }
-    absl::SleepFor(absl::Milliseconds(100));
+    if (p.spec.kind == "router") layout.router_port = p.spec.http.port;
   }
+  if (!has_control) {
+    return absl::DataLossError(absl::StrCat(ClusterFile(options), " lists no control replica"));
+  }
+  const int index = CountNodes(specs);
+  if (index >= kMaxLocalNodes) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the cluster already has ", index, " storage nodes, as many as the port layout allows"));
+  }
+  TERN_ASSIGN_OR_RETURN(ProcessSpec spec, NodeSpec(layout, index, az, ControlAddresses(specs)));
+  for (const ProcessSpec& existing : specs) {
+    if (existing.name == spec.name) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(ClusterFile(options), " already lists a ", spec.name));
+    }
+  }
+  TERN_RETURN_IF_ERROR(CheckCanStart({spec}));
+
+  // Recorded as soon as it runs, so that `ternctl down` stops it even when
+  // this command is interrupted.
+  std::vector<Recorded> started;
+  absl::Status status = SpawnAll(layout, {spec}, &started);
+  std::vector<Recorded> with_node = processes;
+  with_node.insert(with_node.end(), started.begin(), started.end());
+  if (status.ok()) status = WriteClusterFile(layout, with_node);
+  if (status.ok()) status = WaitUntilReady(layout, started, index + 1, spec.name);
+  if (!status.ok()) {
+    StopProcesses(started, options.stop_timeout, out);
+    (void)WriteClusterFile(layout, processes);  // best effort: the error below matters more
+    return status;
+  }
+  out << spec.name << " started in " << spec.az << " (gRPC " << spec.grpc->ToString() << ", pid "
+      << started.front().pid << ")\n";
   return absl::OkStatus();
 }
 
@@ -470,6 +645,68 @@ std::unique_ptr<typename Service::Stub> StubFor(const std::string& address) {
 
 void Deadline(grpc::ClientContext* context) {
   context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+}
+
+const char* StateName(tern::v1::NodeStatus::State state) {
+  switch (state) {
+    case tern::v1::NodeStatus::STATE_ALIVE:
+      return "alive";
+    case tern::v1::NodeStatus::STATE_SUSPECT:
+      return "suspect";
+    case tern::v1::NodeStatus::STATE_DEAD:
+      return "dead";
+    default:
+      return "unknown";
+  }
+}
+
+// The nodes as the control plane sees them. Best effort, like PrintPartitions.
+void PrintNodes(const std::string& control_address, std::ostream& out) {
+  auto control = StubFor<tern::v1::Control>(control_address);
+  if (control == nullptr) return;
+  grpc::ClientContext context;
+  Deadline(&context);
+  tern::v1::ListNodesResponse response;
+  grpc::Status status = control->ListNodes(&context, tern::v1::ListNodesRequest(), &response);
+  if (!status.ok()) {
+    out << "\nnodes: control plane at " << control_address
+        << " not answering: " << status.error_message() << "\n";
+    return;
+  }
+  std::vector<tern::v1::NodeStatus> nodes(response.nodes().begin(), response.nodes().end());
+  std::sort(nodes.begin(), nodes.end(), [](const auto& a, const auto& b) {
+    return a.node().node_id() < b.node().node_id();
+  });
+  out << "\nnodes:\n";
+  if (nodes.empty()) out << "  none registered yet\n";
+  for (const tern::v1::NodeStatus& node : nodes) {
+    out << "  " << std::left << std::setw(9) << absl::StrCat("node-", node.node().node_id())
+        << std::setw(6) << node.node().az() << std::setw(9) << StateName(node.state())
+        << std::setw(14) << absl::StrCat(node.replica_count(), " replicas") << std::setw(10)
+        << (node.draining() ? "draining" : "") << node.node().address() << "\n";
+  }
+}
+
+// The gRPC address of the first running control replica.
+absl::StatusOr<std::string> RunningControl(const LocalClusterOptions& options) {
+  TERN_ASSIGN_OR_RETURN(std::vector<Recorded> processes, ReadClusterFile(options));
+  for (const Recorded& p : processes) {
+    if (p.spec.kind == "control" && p.spec.grpc && ProcessAlive(p.pid) &&
+        ProcessRuns(p.pid, p.spec.binary)) {
+      return p.spec.grpc->ToString();
+    }
+  }
+  return absl::FailedPreconditionError(
+      absl::StrCat("no control replica of the cluster in ", options.data_dir, " is running"));
+}
+
+// The control plane's answer as an error: its code, then its message.
+absl::Status ControlError(const grpc::Status& status) {
+  absl::Status converted = rpc::FromGrpcStatus(status);
+  return absl::Status(converted.code(),
+                      absl::StrCat(absl::StatusCodeToString(converted.code()),
+                                   converted.message().empty() ? "" : ": ",
+                                   converted.message()));
 }
 
 // The tables' partitions: key ranges, replicas with their AZ and role, and
@@ -536,6 +773,8 @@ void PrintPartitions(const std::string& control_address, std::ostream& out) {
 
 absl::Status Status(const LocalClusterOptions& options, std::ostream& out) {
   TERN_ASSIGN_OR_RETURN(std::vector<Recorded> processes, ReadClusterFile(options));
+  std::vector<ProcessSpec> specs;
+  for (const Recorded& p : processes) specs.push_back(p.spec);
   out << std::left << std::setw(11) << "NAME" << std::setw(9) << "KIND" << std::setw(6) << "AZ"
       << std::setw(9) << "PID" << std::setw(17) << "HTTP" << std::setw(17) << "GRPC"
       << "HEALTH\n";
@@ -546,7 +785,7 @@ absl::Status Status(const LocalClusterOptions& options, std::ostream& out) {
       state = "stopped";
       ++unhealthy;
     } else {
-      Health health = CheckProcess(p.spec);
+      Health health = CheckProcess(p.spec, CountNodes(specs));
       state = health.healthy ? absl::StrCat("healthy (", health.detail, ")")
                              : absl::StrCat("UNHEALTHY: ", health.detail);
       if (!health.healthy) ++unhealthy;
@@ -556,15 +795,71 @@ absl::Status Status(const LocalClusterOptions& options, std::ostream& out) {
         << (p.pid > 0 ? std::to_string(p.pid) : "-") << std::setw(17) << p.spec.http.ToString()
         << std::setw(17) << (p.spec.grpc ? p.spec.grpc->ToString() : "-") << state << "\n";
   }
-  for (const Recorded& p : processes) {
-    if (p.spec.kind == "control" && p.spec.grpc && ProcessAlive(p.pid)) {
-      PrintPartitions(p.spec.grpc->ToString(), out);
-      break;
-    }
+  absl::StatusOr<std::string> control = RunningControl(options);
+  if (control.ok()) {
+    PrintNodes(*control, out);
+    PrintPartitions(*control, out);
+  } else {
+    out << "\nnodes and partitions: no control replica is running\n";
   }
   if (unhealthy > 0) {
     return absl::UnavailableError(
         absl::StrCat(unhealthy, " of ", processes.size(), " processes are not healthy"));
+  }
+  return absl::OkStatus();
+}
+
+namespace {
+
+// A stub for the first running control replica.
+absl::StatusOr<std::unique_ptr<tern::v1::Control::Stub>> RunningControlStub(
+    const LocalClusterOptions& options) {
+  TERN_ASSIGN_OR_RETURN(std::string address, RunningControl(options));
+  auto control = StubFor<tern::v1::Control>(address);
+  if (control == nullptr) return absl::DataLossError(absl::StrCat("bad address ", address));
+  return control;
+}
+
+}  // namespace
+
+absl::Status MovePartition(const LocalClusterOptions& options,
+                           uint64_t partition_id,
+                           uint64_t from_node,
+                           uint64_t to_node,
+                           std::ostream& out) {
+  TERN_ASSIGN_OR_RETURN(auto control, RunningControlStub(options));
+  grpc::ClientContext context;
+  Deadline(&context);
+  tern::v1::MovePartitionRequest request;
+  request.set_partition_id(partition_id);
+  request.set_from_node_id(from_node);
+  request.set_to_node_id(to_node);
+  tern::v1::PartitionDescriptor partition;
+  grpc::Status status = control->MovePartition(&context, request, &partition);
+  if (!status.ok()) return ControlError(status);
+  out << "partition " << partition_id << ": node " << from_node << " -> node " << to_node
+      << " (epoch " << partition.epoch() << ")\n";
+  return absl::OkStatus();
+}
+
+absl::Status DrainNode(const LocalClusterOptions& options,
+                       uint64_t node_id,
+                       bool undo,
+                       std::ostream& out) {
+  TERN_ASSIGN_OR_RETURN(auto control, RunningControlStub(options));
+  grpc::ClientContext context;
+  Deadline(&context);
+  tern::v1::DrainNodeRequest request;
+  request.set_node_id(node_id);
+  request.set_undo(undo);
+  tern::v1::DrainNodeResponse response;
+  grpc::Status status = control->DrainNode(&context, request, &response);
+  if (!status.ok()) return ControlError(status);
+  if (undo) {
+    out << "node " << node_id << " no longer draining\n";
+  } else {
+    out << "node " << node_id << " draining: " << response.replicas_left()
+        << " replicas left to move\n";
   }
   return absl::OkStatus();
 }

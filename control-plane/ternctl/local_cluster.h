@@ -1,6 +1,6 @@
 // A local Tern cluster on one machine, as `ternctl up | down | status` runs it:
-// 3 control-plane replicas, 3 storage nodes in az-a, az-b and az-c, and one
-// router, all under one data folder:
+// 3 control-plane replicas, 3 storage nodes in az-a, az-b and az-c (plus up to
+// 7 more from `ternctl add-node`), and one router, all under one data folder:
 //
 //   <data_dir>/cluster.json         the topology: names, AZs, addresses, pids
 //   <data_dir>/logs/<name>.log      each process's structured log
@@ -33,7 +33,14 @@ struct LocalClusterOptions {
   uint16_t base_port = 7000;
   std::chrono::seconds ready_timeout{60};
   std::chrono::seconds stop_timeout{15};
+  // > 0: tern-control's --node_dead_after_ms (and --node_suspect_after_ms of
+  // at most 3000); 0: the control plane's defaults.
+  int node_dead_after_ms = 0;
 };
+
+// Storage nodes a local cluster can have: node i (0-based) must fit its
+// gRPC port below the HTTP block at base_port+110.
+inline constexpr int kMaxLocalNodes = 10;
 
 struct ProcessSpec {
   std::string name;  // control-1, node-1, router, ...
@@ -50,9 +57,19 @@ struct ProcessSpec {
 // the ports would overflow 65535.
 absl::StatusOr<std::vector<ProcessSpec>> LocalTopology(const LocalClusterOptions& options);
 
+// Storage node `index` (0-based; named node-<index+1>, with that node id) in
+// az, reporting to the control replicas at controls ("host:port,..."). The
+// same for the first three nodes and for added ones. kInvalidArgument when
+// index is outside 0..kMaxLocalNodes-1, az is empty or a port would overflow.
+absl::StatusOr<ProcessSpec> NodeSpec(const LocalClusterOptions& options,
+                                     int index,
+                                     const std::string& az,
+                                     const std::string& controls);
+
 // Starts the cluster in the background and returns once every process is
 // healthy and the nodes and router see each other. When it is already
-// running, says so and returns OK. On failure, stops what it started and
+// running, says so and returns OK. Nodes added earlier by AddNode are
+// restarted too. On failure, stops what it started and
 // returns an error naming the process and quoting the end of its log.
 absl::Status Up(const LocalClusterOptions& options, std::ostream& out);
 
@@ -60,8 +77,34 @@ absl::Status Up(const LocalClusterOptions& options, std::ostream& out);
 // stop_timeout). Data and logs are kept. OK when nothing was running.
 absl::Status Down(const LocalClusterOptions& options, std::ostream& out);
 
-// Prints one line per process: name, kind, AZ, pid, addresses and health.
-// kUnavailable when any process is not healthy; kNotFound without a cluster.
+// Prints one line per process: name, kind, AZ, pid, addresses and health,
+// then the nodes as the control plane sees them (state, replicas, draining)
+// and the tables' partitions. kUnavailable when any process is not healthy
+// (the control plane not answering is only noted); kNotFound without a cluster.
 absl::Status Status(const LocalClusterOptions& options, std::ostream& out);
+
+// Starts one more storage node in az in the running cluster (the next id, the
+// ports of the layout; the cluster's host and base port are taken from
+// cluster.json), waits until it is healthy and records it in cluster.json.
+// kNotFound without a cluster; kFailedPrecondition when the control plane is
+// not running, all kMaxLocalNodes exist or a port is in use; kUnavailable or
+// kDeadlineExceeded (the node is stopped again) when it does not come up.
+absl::Status AddNode(const LocalClusterOptions& options, const std::string& az, std::ostream& out);
+
+// Control.MovePartition on the cluster's first running control replica:
+// moves from_node's replica of the partition to to_node. Returns the control
+// plane's error (code and message) as is.
+absl::Status MovePartition(const LocalClusterOptions& options,
+                           uint64_t partition_id,
+                           uint64_t from_node,
+                           uint64_t to_node,
+                           std::ostream& out);
+
+// Control.DrainNode on the cluster's first running control replica: marks the
+// node draining (or, with undo, no longer). Returns the control plane's error.
+absl::Status DrainNode(const LocalClusterOptions& options,
+                       uint64_t node_id,
+                       bool undo,
+                       std::ostream& out);
 
 }  // namespace tern::ternctl

@@ -1,16 +1,23 @@
 // ternctl: the operator's CLI. Today: a local cluster on this machine.
 //   ternctl up      start 3 control replicas, 3 nodes (az-a/b/c), 1 router
 //   ternctl down    stop them (data and logs are kept)
-//   ternctl status  processes, AZs, addresses and health
+//   ternctl status  processes, AZs, addresses and health; nodes; partitions
+//   ternctl add-node --az=AZ             start one more storage node
+//   ternctl move PARTITION FROM TO       move a partition's replica between nodes
+//   ternctl drain NODE [--undo]          move every replica off a node
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <map>
+#include <string>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/numbers.h"
 #include "control-plane/ternctl/local_cluster.h"
 
 ABSL_FLAG(std::string, data_dir, "tern-data", "Folder for the cluster's data and logs.");
@@ -18,17 +25,42 @@ ABSL_FLAG(std::string, bin_dir, "", "Folder with the daemons (default: ternctl's
 ABSL_FLAG(std::string, host, "127.0.0.1", "Address every process listens on.");
 ABSL_FLAG(int, router_port, 8000, "Port of the DynamoDB endpoint.");
 ABSL_FLAG(int, base_port, 7000, "First internal port; see `ternctl --help` for the layout.");
-ABSL_FLAG(int, timeout_s, 60, "How long `up` waits for the cluster to become ready.");
+ABSL_FLAG(int, timeout_s, 60, "How long `up` and `add-node` wait for processes to become ready.");
+ABSL_FLAG(int,
+          node_dead_after_ms,
+          0,
+          "How long a node may stay silent before the control plane repairs its replicas "
+          "(0: the control plane's default). Used by `up`.");
+ABSL_FLAG(std::string, az, "az-a", "The AZ of the node that `add-node` starts.");
+ABSL_FLAG(bool, undo, false, "With `drain`: the node is no longer draining.");
 
 namespace {
 
 constexpr char kUsage[] =
-    "ternctl <up|down|status> [flags]\n\n"
-    "  up      start a local cluster in the background and wait until it is ready\n"
-    "  down    stop it (data and logs are kept)\n"
-    "  status  list its processes, AZs and health\n\n"
+    "ternctl <command> [args] [flags]\n\n"
+    "  up                         start a local cluster in the background and wait until\n"
+    "                             it is ready (also the nodes added with add-node)\n"
+    "  down                       stop it (data and logs are kept)\n"
+    "  status                     list its processes, AZs and health, its nodes as the\n"
+    "                             control plane sees them, and the tables' partitions\n"
+    "  add-node [--az=AZ]         start one more storage node (at most 10) and wait\n"
+    "                             until it is healthy\n"
+    "  move PARTITION FROM TO     move a partition's replica from node FROM to node TO\n"
+    "  drain NODE [--undo]        move every replica off node NODE (--undo: stop that)\n\n"
+    "--node_dead_after_ms=MS (with up): how long a node may stay silent before the\n"
+    "control plane repairs its replicas (0: the control plane's default).\n\n"
     "Ports: router on --router_port; control replica i (0-2) gRPC on base+i, HTTP on\n"
-    "base+10+i; node i gRPC on base+100+i, HTTP on base+110+i.";
+    "base+10+i; node i (0-9) gRPC on base+100+i, HTTP on base+110+i.";
+
+// How many positional arguments each command takes.
+const std::map<std::string, size_t>& Commands() {
+  static const auto* commands = new std::map<std::string, size_t>{
+      {"up", 0}, {"down", 0}, {"status", 0}, {"add-node", 0}, {"move", 3}, {"drain", 1}};
+  return *commands;
+}
+
+// A node or partition id: a positive integer.
+bool ParseId(const char* text, uint64_t* id) { return absl::SimpleAtoi(text, id) && *id > 0; }
 
 std::string OwnFolder() {
   std::error_code ec;
@@ -41,11 +73,31 @@ std::string OwnFolder() {
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(kUsage);
   std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
-  if (positional.size() != 2) {
+  if (positional.size() < 2) {
     std::cerr << "usage: " << kUsage << "\n";
     return 2;
   }
   const std::string command = positional[1];
+  const std::vector<char*> args(positional.begin() + 2, positional.end());
+  auto known = Commands().find(command);
+  if (known == Commands().end()) {
+    std::cerr << "ternctl: unknown command '" << command << "'\nusage: " << kUsage << "\n";
+    return 2;
+  }
+  if (args.size() != known->second) {
+    std::cerr << "ternctl " << command << ": takes " << known->second << " argument"
+              << (known->second == 1 ? "" : "s") << ", got " << args.size() << "\nusage: " << kUsage
+              << "\n";
+    return 2;
+  }
+  std::vector<uint64_t> ids(args.size());
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (!ParseId(args[i], &ids[i])) {
+      std::cerr << "ternctl " << command << ": '" << args[i]
+                << "' is not an id (a positive integer)\n";
+      return 2;
+    }
+  }
   tern::ternctl::LocalClusterOptions options;
   options.data_dir =
       std::filesystem::absolute(absl::GetFlag(FLAGS_data_dir)).lexically_normal().string();
@@ -55,13 +107,19 @@ int main(int argc, char** argv) {
   int router_port = absl::GetFlag(FLAGS_router_port);
   int base_port = absl::GetFlag(FLAGS_base_port);
   if (router_port <= 0 || router_port > 65535 || base_port <= 0 || base_port > 65535 ||
-      absl::GetFlag(FLAGS_timeout_s) <= 0) {
-    std::cerr << "ternctl: ports must be 1-65535 and --timeout_s positive\n";
+      absl::GetFlag(FLAGS_timeout_s) <= 0 || absl::GetFlag(FLAGS_node_dead_after_ms) < 0) {
+    std::cerr << "ternctl: ports must be 1-65535, --timeout_s positive and "
+                 "--node_dead_after_ms not negative\n";
+    return 2;
+  }
+  if (command == "add-node" && absl::GetFlag(FLAGS_az).empty()) {
+    std::cerr << "ternctl add-node: --az must not be empty\n";
     return 2;
   }
   options.router_port = static_cast<uint16_t>(router_port);
   options.base_port = static_cast<uint16_t>(base_port);
   options.ready_timeout = std::chrono::seconds(absl::GetFlag(FLAGS_timeout_s));
+  options.node_dead_after_ms = absl::GetFlag(FLAGS_node_dead_after_ms);
 
   absl::Status status;
   if (command == "up") {
@@ -81,9 +139,12 @@ int main(int argc, char** argv) {
     status = tern::ternctl::Down(options, std::cout);
   } else if (command == "status") {
     status = tern::ternctl::Status(options, std::cout);
-  } else {
-    std::cerr << "ternctl: unknown command '" << command << "'\nusage: " << kUsage << "\n";
-    return 2;
+  } else if (command == "add-node") {
+    status = tern::ternctl::AddNode(options, absl::GetFlag(FLAGS_az), std::cout);
+  } else if (command == "move") {
+    status = tern::ternctl::MovePartition(options, ids[0], ids[1], ids[2], std::cout);
+  } else {  // drain
+    status = tern::ternctl::DrainNode(options, ids[0], absl::GetFlag(FLAGS_undo), std::cout);
   }
   if (!status.ok()) {
     std::cerr << "ternctl " << command << ": " << status.message() << "\n";

@@ -47,6 +47,23 @@ void CatalogClient::GetTable(const std::string& name, EntryDone done) {
       });
 }
 
+std::optional<tern::v1::PartitionDescriptor> CatalogClient::CachedPartition(uint64_t partition_id) {
+  std::optional<tern::v1::PartitionDescriptor> found;
+  std::string stale;
+  {
+    base::MutexLock lock(&mu_);
+    for (const auto& [name, cached] : cache_) {
+      for (const tern::v1::PartitionDescriptor& partition : cached.entry.partitions()) {
+        if (partition.partition_id() != partition_id) continue;
+        found = partition;
+        if (std::chrono::steady_clock::now() - cached.fetched >= cache_ttl_) stale = name;
+      }
+    }
+  }
+  if (!stale.empty()) GetTable(stale, [](absl::StatusOr<tern::v1::CatalogEntry>) {});
+  return found;
+}
+
 void CatalogClient::GetTableCached(const std::string& name, EntryDone done) {
   std::optional<tern::v1::CatalogEntry> hit;
   {

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/functional/any_invocable.h"
@@ -35,6 +36,11 @@ class CatalogClient {
                    uint64_t expected_version,
                    EntryDone done);
   void DeleteTable(const std::string& name, EntryDone done);
+
+  // The cached descriptor of partition_id (nullopt when its table is not
+  // cached). A stale cache entry is refreshed in the background, so a caller
+  // retrying after a replica move soon sees the new replicas.
+  std::optional<tern::v1::PartitionDescriptor> CachedPartition(uint64_t partition_id);
 
  private:
   struct Cached {

@@ -33,8 +33,9 @@ struct DataClient::Routed {
   size_t rotation = 0;  // next replica to try when there is no hint
 };
 
-DataClient::DataClient(std::string local_az)
+DataClient::DataClient(std::string local_az, Resolver resolver)
     : local_az_(std::move(local_az)),
+      resolver_(std::move(resolver)),
       retries_(std::make_unique<exec::ThreadPool>("data-retry", 1)) {}
 
 DataClient::~DataClient() { retries_->Shutdown(); }
@@ -82,14 +83,22 @@ void DataClient::Attempt(std::shared_ptr<Routed<Request, Response>> call) {
         }
         const absl::Status& status = result.status();
         if (std::optional<uint64_t> hint = base::NotLeaderHint(status); hint.has_value()) {
+          // A leader the descriptor does not name yet (it joined in a
+          // replica move) is remembered for when the retry resolves the
+          // partition afresh.
+          if (*hint != 0) RememberLeader(call->partition.partition_id(), *hint);
           std::string next;
+          bool described = false;
           for (const tern::v1::ReplicaDescriptor& replica : call->partition.replicas()) {
-            if (replica.node_id() == *hint && replica.address() != call->address) {
-              next = replica.address();
-            }
+            if (replica.node_id() != *hint) continue;
+            described = true;
+            if (replica.address() != call->address) next = replica.address();
           }
+          // A leader the descriptor does not name (it is leaving or just
+          // joined the group): its address came with the hint.
+          if (!described && *hint != 0) next = base::NotLeaderAddress(status);
+          if (next == call->address) next.clear();
           if (!next.empty() && call->attempts < kMaxAttempts) {
-            RememberLeader(call->partition.partition_id(), *hint);
             call->address = next;
             return Attempt(std::move(call));  // a known leader: go at once
           }
@@ -97,7 +106,10 @@ void DataClient::Attempt(std::shared_ptr<Routed<Request, Response>> call) {
         }
         const bool unreachable = status.code() == absl::StatusCode::kUnavailable;
         const bool timed_out = status.code() == absl::StatusCode::kDeadlineExceeded;
-        if (unreachable || (timed_out && !call->is_write)) return Retry(std::move(call));
+        // NOT_FOUND from a node: it does not host the partition (any more):
+        // nothing was done there.
+        const bool moved = status.code() == absl::StatusCode::kNotFound;
+        if (unreachable || moved || (timed_out && !call->is_write)) return Retry(std::move(call));
         std::move(call->done)(std::move(result));
       });
 }
@@ -108,8 +120,30 @@ void DataClient::Retry(std::shared_ptr<Routed<Request, Response>> call) {
     return std::move(call->done)(
         absl::UnavailableError("no replica of the partition could serve the request"));
   }
+  if (resolver_) {
+    std::optional<tern::v1::PartitionDescriptor> fresh = resolver_(call->partition.partition_id());
+    if (fresh.has_value() && fresh->epoch() > call->partition.epoch() &&
+        fresh->replicas_size() > 0) {
+      call->partition = *std::move(fresh);
+    }
+  }
   const auto& replicas = call->partition.replicas();
+  const std::string failed = call->address;
   call->address = replicas[static_cast<int>(call->rotation++ % replicas.size())].address();
+  if (call->leader) {
+    // The leader as last learned, when the descriptor names it.
+    uint64_t known = 0;
+    {
+      base::MutexLock lock(&mu_);
+      auto it = leaders_.find(call->partition.partition_id());
+      if (it != leaders_.end()) known = it->second;
+    }
+    for (const tern::v1::ReplicaDescriptor& replica : replicas) {
+      if (replica.node_id() == known && replica.address() != failed) {
+        call->address = replica.address();
+      }
+    }
+  }
   // Retries queue in order of their due time, so one thread serves them all.
   const absl::Time due = absl::Now() + kRetryPause;
   retries_->Post([this, call, due]() mutable {

@@ -4,14 +4,17 @@
 // partition and learned from the nodes' "not leader" hints), eventually
 // consistent reads to a replica in the router's own AZ first; they retry on
 // another replica, after a short pause, when a replica is not the leader,
-// unreachable or between leaders. A write whose outcome is unknown (timed
-// out after it was sent) is never retried.
+// unreachable, between leaders, or no longer hosting the partition (after a
+// replica move; the retry resolves the partition's replicas afresh). A write
+// whose outcome is unknown (timed out after it was sent) is never retried.
 //
 // Thread-safe; callbacks run on gRPC threads or the retry thread.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,8 +29,14 @@ namespace tern::router {
 
 class DataClient {
  public:
-  // local_az: the router's AZ ("" when unknown).
-  explicit DataClient(std::string local_az = "");
+  // The current descriptor of a partition (after a replica move the one a
+  // call started with may name replicas that left); nullopt when unknown.
+  using Resolver =
+      std::function<std::optional<tern::v1::PartitionDescriptor>(uint64_t partition_id)>;
+
+  // local_az: the router's AZ ("" when unknown). resolver (may be null) is
+  // asked again before every retry.
+  explicit DataClient(std::string local_az = "", Resolver resolver = nullptr);
   ~DataClient();
 
   void WriteItem(const tern::v1::PartitionDescriptor& partition,
@@ -84,6 +93,7 @@ class DataClient {
   void RememberLeader(uint64_t partition_id, uint64_t node_id);
 
   const std::string local_az_;
+  const Resolver resolver_;
   base::Mutex mu_;
   std::map<std::string, std::unique_ptr<Stubs>> stubs_ ABSL_GUARDED_BY(mu_);
   std::map<uint64_t, uint64_t> leaders_ ABSL_GUARDED_BY(mu_);  // partition -> node

@@ -89,7 +89,10 @@ void ReplicaGroup::Run(std::vector<Callback>* callbacks) {
   callbacks->clear();
 }
 
-absl::Status ReplicaGroup::NotLeader() const { return base::NotLeader(core_->leader_hint()); }
+absl::Status ReplicaGroup::NotLeader() const {
+  const replication::NodeId leader = core_->leader_hint();
+  return base::NotLeader(leader, leader == 0 ? "" : transport_->AddressOf(leader));
+}
 
 void ReplicaGroup::Tick() {
   std::vector<Callback> callbacks;
@@ -370,6 +373,12 @@ absl::Status ReplicaGroup::ChangeMembership(Change change, replication::NodeId n
   }
   Run(&callbacks);
   return result;
+}
+
+bool ReplicaGroup::ServesEventualReads() const {
+  base::MutexLock lock(&mu_);
+  const std::vector<replication::NodeId>& voters = core_->membership().voters;
+  return std::find(voters.begin(), voters.end(), self_) != voters.end();
 }
 
 GroupStatus ReplicaGroup::Status() const {

@@ -37,6 +37,8 @@ class Transport {
  public:
   virtual ~Transport() = default;
   virtual void Send(uint64_t group_id, replication::Message message) = 0;
+  // The gRPC address of a peer node, "" when unknown (for leader hints).
+  virtual std::string AddressOf(replication::NodeId /*node*/) { return ""; }
 };
 
 // Role and positions of a group, for metrics and routing hints.
@@ -110,6 +112,11 @@ class ReplicaGroup {
   // the current membership (adding a member, promoting a non-learner,
   // removing a stranger, removing the last voter).
   absl::Status ChangeMembership(Change change, replication::NodeId node);
+
+  // True while this replica is a voter of its group: a learner may still be
+  // catching up (its store far behind) and a removed replica no longer
+  // receives writes.
+  bool ServesEventualReads() const;
 
   GroupStatus Status() const;
   uint64_t group_id() const { return group_id_; }

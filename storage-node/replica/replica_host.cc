@@ -93,6 +93,12 @@ absl::Status ReplicaHost::DropGroup(uint64_t partition_id) {
   return engine_->Write(batch, /*sync=*/true);
 }
 
+std::string ReplicaHost::AddressOf(replication::NodeId node) {
+  base::MutexLock lock(&peers_mu_);
+  auto it = peers_.find(node);
+  return it == peers_.end() ? "" : it->second.address;
+}
+
 std::shared_ptr<ReplicaGroup> ReplicaHost::Group(uint64_t partition_id) const {
   base::MutexLock lock(&groups_mu_);
   auto it = groups_.find(partition_id);

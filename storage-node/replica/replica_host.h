@@ -75,6 +75,7 @@ class ReplicaHost : public Transport {
 
   // Transport.
   void Send(uint64_t group_id, replication::Message message) override;
+  std::string AddressOf(replication::NodeId node) override;
 
   // Delivers a batch received from a peer.
   void Deliver(const tern::v1::RaftBatch& batch);

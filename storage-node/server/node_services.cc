@@ -176,13 +176,21 @@ absl::Status DataPlaneService::AwaitConsistentRead(uint64_t partition_id) {
   return awaited->result;
 }
 
+absl::Status DataPlaneService::CheckEventualRead(uint64_t partition_id) {
+  std::shared_ptr<replica::ReplicaGroup> group = host_->Group(partition_id);
+  if (group != nullptr && !group->ServesEventualReads()) {
+    return absl::UnavailableError("this replica is joining or leaving its group; try another");
+  }
+  return absl::OkStatus();
+}
+
 grpc::Status DataPlaneService::GetItem(grpc::ServerContext*,
                                        const tern::v1::GetItemRequest* request,
                                        tern::v1::GetItemResponse* response) {
-  if (request->consistent_read()) {
-    absl::Status confirmed = AwaitConsistentRead(request->partition().partition_id());
-    if (!confirmed.ok()) return rpc::ToGrpcStatus(confirmed);
-  }
+  absl::Status readable = request->consistent_read()
+                              ? AwaitConsistentRead(request->partition().partition_id())
+                              : CheckEventualRead(request->partition().partition_id());
+  if (!readable.ok()) return rpc::ToGrpcStatus(readable);
   return Answer(store_->GetItem(*request), response);
 }
 
@@ -206,10 +214,10 @@ grpc::Status DataPlaneService::WriteItem(grpc::ServerContext*,
 grpc::Status DataPlaneService::RangeRead(grpc::ServerContext*,
                                          const tern::v1::RangeReadRequest* request,
                                          tern::v1::RangeReadResponse* response) {
-  if (request->consistent_read()) {
-    absl::Status confirmed = AwaitConsistentRead(request->partition().partition_id());
-    if (!confirmed.ok()) return rpc::ToGrpcStatus(confirmed);
-  }
+  absl::Status readable = request->consistent_read()
+                              ? AwaitConsistentRead(request->partition().partition_id())
+                              : CheckEventualRead(request->partition().partition_id());
+  if (!readable.ok()) return rpc::ToGrpcStatus(readable);
   return Answer(store_->RangeRead(*request), response);
 }
 

@@ -62,6 +62,9 @@ class DataPlaneService final : public tern::v1::DataPlane::Service {
  private:
   // OK once a strongly consistent read of partition may be served here.
   absl::Status AwaitConsistentRead(uint64_t partition_id);
+  // OK when an eventually consistent read may be served here (not by a
+  // learner still catching up, nor by a replica removed from its group).
+  absl::Status CheckEventualRead(uint64_t partition_id);
 
   partition::PartitionStore* const store_;
   replica::ReplicaHost* const host_;

@@ -48,12 +48,14 @@ def port_free(port, host="127.0.0.1"):
 
 def pick_ports():
     """A router port and a base port whose whole layout (base+0..2, +10..12,
-    +100..102, +110..112) is free right now."""
+    and for up to 10 nodes, the first 3 and any added ones, +100..109 and
+    +110..119) is free right now."""
     rng = random.Random()
     for _ in range(200):
         base = rng.randrange(20000, 50000, 200)
         router = base + 150
-        layout = [base + off for off in (0, 1, 2, 10, 11, 12, 100, 101, 102, 110, 111, 112)]
+        offsets = [0, 1, 2, 10, 11, 12, *range(100, 120)]
+        layout = [base + off for off in offsets]
         if all(port_free(p) for p in layout + [router]):
             return router, base
     raise RuntimeError("no free port range found")
@@ -70,19 +72,28 @@ def pid_alive(pid):
 
 
 class LocalCluster:
-    def __init__(self, data_dir):
+    def __init__(self, data_dir, node_dead_after_ms=None):
         self.data_dir = str(data_dir)
         self.router_port, self.base_port = pick_ports()
         self.endpoint = f"http://127.0.0.1:{self.router_port}"
+        # When set, the control plane repairs a node's replicas after this
+        # much silence (takes effect at the next `up`).
+        self.node_dead_after_ms = node_dead_after_ms
 
     def ternctl(self, *args, timeout=120):
         cmd = [os.path.join(BIN_DIR, "ternctl"), *args,
                f"--data_dir={self.data_dir}",
                f"--router_port={self.router_port}",
                f"--base_port={self.base_port}"]
+        if self.node_dead_after_ms is not None:
+            cmd.append(f"--node_dead_after_ms={self.node_dead_after_ms}")
         result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
         reap_children()
         return result
+
+    def add_node(self, az, timeout=120):
+        """Starts one more storage node in az (`ternctl add-node`)."""
+        return self.ternctl("add-node", f"--az={az}", timeout=timeout)
 
     def processes(self):
         with open(os.path.join(self.data_dir, "cluster.json")) as f:
