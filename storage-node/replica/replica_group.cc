@@ -36,9 +36,10 @@ absl::StatusOr<std::unique_ptr<ReplicaGroup>> ReplicaGroup::Open(
     const replication::Config& config,
     uint64_t compact_after,
     engine::StorageEngine* engine,
-    partition::PartitionStore* store,
+    std::unique_ptr<StateMachine> machine,
     Transport* transport) {
-  std::unique_ptr<ReplicaGroup> group(new ReplicaGroup(partition, self, engine, store, transport));
+  std::unique_ptr<ReplicaGroup> group(
+      new ReplicaGroup(partition, self, engine, std::move(machine), transport));
   group->compact_after_ = compact_after;
   base::MutexLock lock(&group->mu_);
   TERN_ASSIGN_OR_RETURN(
@@ -59,13 +60,13 @@ absl::StatusOr<std::unique_ptr<ReplicaGroup>> ReplicaGroup::Open(
 ReplicaGroup::ReplicaGroup(const tern::v1::PartitionDescriptor& partition,
                            replication::NodeId self,
                            engine::StorageEngine* engine,
-                           partition::PartitionStore* store,
+                           std::unique_ptr<StateMachine> machine,
                            Transport* transport)
     : group_id_(partition.partition_id()),
       partition_(partition),
       self_(self),
       engine_(engine),
-      store_(store),
+      machine_(std::move(machine)),
       transport_(transport),
       storage_(engine, partition.partition_id()) {}
 
@@ -74,7 +75,7 @@ ReplicaGroup::~ReplicaGroup() {
   {
     base::MutexLock lock(&mu_);
     for (auto& [index, pending] : pending_) {
-      auto done = std::make_shared<WriteDone>(std::move(pending.done));
+      auto done = std::make_shared<ProposeDone>(std::move(pending.done));
       callbacks.push_back([done] {
         std::move (*done)(absl::UnavailableError("replica closed; write not applied"));
       });
@@ -114,7 +115,40 @@ void ReplicaGroup::Receive(const Message& message) {
   Run(&callbacks);
 }
 
-void ReplicaGroup::Write(tern::v1::WriteItemRequest request, WriteDone done) {
+absl::StatusOr<std::string> PartitionMachine::Apply(const std::string& command,
+                                                    engine::WriteBatch* batch) {
+  tern::v1::WriteItemRequest request;
+  if (!request.ParseFromString(command)) return absl::DataLossError("unreadable log entry");
+  TERN_ASSIGN_OR_RETURN(tern::v1::WriteItemResponse response, store_->DecideWrite(request, batch));
+  return response.SerializeAsString();
+}
+
+absl::StatusOr<std::string> PartitionMachine::Export() {
+  return store_->ExportPartition(partition_);
+}
+
+absl::Status PartitionMachine::Import(const std::string& data, engine::WriteBatch* batch) {
+  return store_->ImportPartition(partition_, data, batch);
+}
+
+void ReplicaGroup::Write(const tern::v1::WriteItemRequest& request, WriteDone done) {
+  Propose(request.SerializeAsString(),
+          [done = std::move(done)](absl::StatusOr<std::string> result) mutable {
+            if (!result.ok()) return std::move(done)(result.status());
+            tern::v1::WriteItemResponse response;
+            if (!response.ParseFromString(*result)) {
+              return std::move(done)(absl::InternalError("unreadable write decision"));
+            }
+            std::move(done)(std::move(response));
+          });
+}
+
+bool ReplicaGroup::IsLeader() const {
+  base::MutexLock lock(&mu_);
+  return core_->role() == replication::Role::kLeader;
+}
+
+void ReplicaGroup::Propose(std::string command, ProposeDone done) {
   std::vector<Callback> callbacks;
   absl::Status refused;
   {
@@ -122,8 +156,7 @@ void ReplicaGroup::Write(tern::v1::WriteItemRequest request, WriteDone done) {
     if (!failure_.ok()) {
       refused = failure_;
     } else {
-      absl::StatusOr<replication::RaftCore::Proposed> proposed =
-          core_->Propose(request.SerializeAsString());
+      absl::StatusOr<replication::RaftCore::Proposed> proposed = core_->Propose(std::move(command));
       if (!proposed.ok()) {
         refused = core_->role() == replication::Role::kLeader
                       ? absl::UnavailableError(proposed.status().message())
@@ -173,7 +206,7 @@ void ReplicaGroup::Drive(std::vector<Callback>* callbacks) {
           .With("group", group_id_)
           .With("error", handled.ToString());
       for (auto& [index, pending] : pending_) {
-        auto done = std::make_shared<WriteDone>(std::move(pending.done));
+        auto done = std::make_shared<ProposeDone>(std::move(pending.done));
         callbacks->push_back([done, handled] { std::move (*done)(handled); });
       }
       pending_.clear();
@@ -203,7 +236,7 @@ absl::Status ReplicaGroup::Handle(replication::Ready& ready, std::vector<Callbac
   engine::WriteBatch batch;
   storage_.Persist(ready, &batch);
   if (ready.snapshot.has_value()) {
-    TERN_RETURN_IF_ERROR(store_->ImportPartition(partition_, ready.snapshot_data, &batch));
+    TERN_RETURN_IF_ERROR(machine_->Import(ready.snapshot_data, &batch));
     applied_term_ = ready.snapshot->term;
   }
   if (!batch.empty()) TERN_RETURN_IF_ERROR(engine_->Write(batch, /*sync=*/true));
@@ -212,24 +245,19 @@ absl::Status ReplicaGroup::Handle(replication::Ready& ready, std::vector<Callbac
   //    index in one atomic write.
   for (const Entry& entry : ready.committed) {
     engine::WriteBatch apply;
-    absl::StatusOr<tern::v1::WriteItemResponse> decided = absl::InternalError("not a write");
+    absl::StatusOr<std::string> decided = absl::InternalError("not a command");
     if (entry.type == EntryType::kNormal) {
-      tern::v1::WriteItemRequest request;
-      if (!request.ParseFromString(entry.data)) {
-        decided = absl::DataLossError("unreadable log entry");
-      } else {
-        decided = store_->DecideWrite(request, &apply);
-        // A decision that failed (a validation error from the update) writes
-        // nothing, the same way on every replica.
-        if (!decided.ok()) apply.Clear();
-      }
+      decided = machine_->Apply(entry.data, &apply);
+      // A decision that failed (e.g. a validation error from an update)
+      // writes nothing, the same way on every replica.
+      if (!decided.ok()) apply.Clear();
     }
     storage_.SetApplied(entry.index, &apply);
     TERN_RETURN_IF_ERROR(engine_->Write(apply, /*sync=*/false));
     applied_term_ = entry.term;
     auto pending = pending_.find(entry.index);
     if (pending != pending_.end()) {
-      auto done = std::make_shared<WriteDone>(std::move(pending->second.done));
+      auto done = std::make_shared<ProposeDone>(std::move(pending->second.done));
       if (pending->second.term == entry.term) {
         callbacks->push_back(
             [done, decided = std::move(decided)]() mutable { std::move (*done)(decided); });
@@ -249,7 +277,7 @@ absl::Status ReplicaGroup::Handle(replication::Ready& ready, std::vector<Callbac
   // writes there have an unknown outcome.
   if (ready.snapshot.has_value()) {
     for (auto it = pending_.begin(); it != pending_.end() && it->first <= ready.snapshot->index;) {
-      auto done = std::make_shared<WriteDone>(std::move(it->second.done));
+      auto done = std::make_shared<ProposeDone>(std::move(it->second.done));
       callbacks->push_back([done] {
         std::move (*done)(absl::DeadlineExceededError(
             "this replica caught up through a snapshot: the write's outcome is unknown"));
@@ -268,7 +296,7 @@ absl::Status ReplicaGroup::Handle(replication::Ready& ready, std::vector<Callbac
       message.snapshot.index = applied;
       message.snapshot.term = applied_term_;
       message.snapshot.membership = core_->membership();
-      absl::StatusOr<std::string> data = store_->ExportPartition(partition_);
+      absl::StatusOr<std::string> data = machine_->Export();
       if (!data.ok()) continue;  // the core will ask again
       message.snapshot_data = *std::move(data);
     }

@@ -41,6 +41,43 @@ class Transport {
   virtual std::string AddressOf(replication::NodeId /*node*/) { return ""; }
 };
 
+// What a group replicates. The group applies committed commands to it, one
+// at a time in log order, and moves its whole state in snapshots. Every
+// method adds its durable changes to the caller's batch, which the group
+// writes together with the applied index (Apply) or the snapshot position
+// (Import). Called with the group's lock held; must not call back into it.
+class StateMachine {
+ public:
+  virtual ~StateMachine() = default;
+  // Decides command (a proposal's bytes) against the state as of the
+  // previous entry. Deterministic: every replica reaches the same result and
+  // change. An error answers the proposer and writes nothing (the batch is
+  // cleared), the same way on every replica.
+  virtual absl::StatusOr<std::string> Apply(const std::string& command,
+                                            engine::WriteBatch* batch) = 0;
+  // The whole state as of the last applied entry, for a snapshot.
+  virtual absl::StatusOr<std::string> Export() = 0;
+  // Replaces the whole state by data (from Export). DATA_LOSS when malformed.
+  virtual absl::Status Import(const std::string& data, engine::WriteBatch* batch) = 0;
+};
+
+// A partition's items (PartitionStore) as a StateMachine: commands are
+// serialized WriteItemRequests decided by PartitionStore::DecideWrite,
+// results serialized WriteItemResponses; snapshots hold the partition's items.
+class PartitionMachine final : public StateMachine {
+ public:
+  // store must outlive the machine.
+  PartitionMachine(partition::PartitionStore* store, tern::v1::PartitionDescriptor partition)
+      : store_(store), partition_(std::move(partition)) {}
+  absl::StatusOr<std::string> Apply(const std::string& command, engine::WriteBatch* batch) override;
+  absl::StatusOr<std::string> Export() override;
+  absl::Status Import(const std::string& data, engine::WriteBatch* batch) override;
+
+ private:
+  partition::PartitionStore* const store_;
+  const tern::v1::PartitionDescriptor partition_;
+};
+
 // Role and positions of a group, for metrics and routing hints.
 struct GroupStatus {
   uint64_t group_id = 0;
@@ -59,14 +96,15 @@ struct GroupStatus {
 class ReplicaGroup {
  public:
   using WriteDone = absl::AnyInvocable<void(absl::StatusOr<tern::v1::WriteItemResponse>) &&>;
+  using ProposeDone = absl::AnyInvocable<void(absl::StatusOr<std::string>) &&>;
   using ReadReady = absl::AnyInvocable<void(absl::Status) &&>;
 
   // Opens the group of partition on node self, recovering its durable state.
   // A replica opened for the first time founds the group with the
   // partition's replicas as voters, or, with join, starts with no membership
   // and waits for the leader to add it as a learner. The log is compacted
-  // each time compact_after entries were applied past its start. engine,
-  // store and transport must outlive the group.
+  // each time compact_after entries were applied past its start. engine and
+  // transport must outlive the group; it owns machine.
   static absl::StatusOr<std::unique_ptr<ReplicaGroup>> Open(
       const tern::v1::PartitionDescriptor& partition,
       bool join,
@@ -74,7 +112,7 @@ class ReplicaGroup {
       const replication::Config& config,
       uint64_t compact_after,
       engine::StorageEngine* engine,
-      partition::PartitionStore* store,
+      std::unique_ptr<StateMachine> machine,
       Transport* transport);
 
   ~ReplicaGroup();
@@ -94,7 +132,15 @@ class ReplicaGroup {
   // is not the leader; UNAVAILABLE when another entry took its index (the
   // write was not applied, a retry is safe); DEADLINE_EXCEEDED when a
   // snapshot skipped its index (outcome unknown).
-  void Write(tern::v1::WriteItemRequest request, WriteDone done);
+  void Write(const tern::v1::WriteItemRequest& request, WriteDone done);
+
+  // The same for any command of the group's StateMachine: done gets what
+  // its Apply returned, with the errors Write describes.
+  void Propose(std::string command, ProposeDone done);
+
+  // True when this replica leads its group (it may not know yet that it was
+  // deposed).
+  bool IsLeader() const;
 
   // Calls ready once a strongly consistent read may be served from this
   // replica's store: at once under a valid lease, else after ReadIndex.
@@ -124,14 +170,14 @@ class ReplicaGroup {
  private:
   struct PendingWrite {
     replication::Term term = 0;
-    WriteDone done;
+    ProposeDone done;
   };
   using Callback = std::function<void()>;
 
   ReplicaGroup(const tern::v1::PartitionDescriptor& partition,
                replication::NodeId self,
                engine::StorageEngine* engine,
-               partition::PartitionStore* store,
+               std::unique_ptr<StateMachine> machine,
                Transport* transport);
 
   absl::Status NotLeader() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -146,7 +192,7 @@ class ReplicaGroup {
   const tern::v1::PartitionDescriptor partition_;
   const replication::NodeId self_;
   engine::StorageEngine* const engine_;
-  partition::PartitionStore* const store_;
+  const std::unique_ptr<StateMachine> machine_;
   Transport* const transport_;
   uint64_t compact_after_ = 10000;
 

@@ -17,9 +17,17 @@ constexpr std::chrono::milliseconds kSendTimeout{2000};
 ReplicaHost::ReplicaHost(HostOptions options,
                          engine::StorageEngine* engine,
                          partition::PartitionStore* store)
+    : ReplicaHost(
+          std::move(options), engine, [store](const tern::v1::PartitionDescriptor& partition) {
+            return std::make_unique<PartitionMachine>(store, partition);
+          }) {}
+
+ReplicaHost::ReplicaHost(HostOptions options,
+                         engine::StorageEngine* engine,
+                         MachineFactory machines)
     : options_(std::move(options)),
       engine_(engine),
-      store_(store),
+      machines_(std::move(machines)),
       ticker_("replica-ticker", options_.tick, [this] { TickAll(); }) {}
 
 ReplicaHost::~ReplicaHost() { Stop(); }
@@ -68,7 +76,7 @@ absl::Status ReplicaHost::OpenGroup(const tern::v1::PartitionDescriptor& partiti
                                                                            options_.raft,
                                                                            options_.compact_after,
                                                                            engine_,
-                                                                           store_,
+                                                                           machines_(partition),
                                                                            this);
   if (!group.ok()) return group.status();
   groups_[partition.partition_id()] = std::shared_ptr<ReplicaGroup>(*std::move(group));

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -41,8 +42,15 @@ struct HostOptions {
 
 class ReplicaHost : public Transport {
  public:
-  // engine and store must outlive the host.
+  // The state machine of a group the host opens.
+  using MachineFactory =
+      std::function<std::unique_ptr<StateMachine>(const tern::v1::PartitionDescriptor&)>;
+
+  // Groups of partitions of store (PartitionMachine). engine and store must
+  // outlive the host.
   ReplicaHost(HostOptions options, engine::StorageEngine* engine, partition::PartitionStore* store);
+  // Groups of whatever machines makes. engine must outlive the host.
+  ReplicaHost(HostOptions options, engine::StorageEngine* engine, MachineFactory machines);
   ~ReplicaHost() override;
 
   // Starts ticking.
@@ -106,7 +114,7 @@ class ReplicaHost : public Transport {
 
   const HostOptions options_;
   engine::StorageEngine* const engine_;
-  partition::PartitionStore* const store_;
+  const MachineFactory machines_;
 
   mutable base::Mutex groups_mu_;
   std::map<uint64_t, std::shared_ptr<ReplicaGroup>> groups_ ABSL_GUARDED_BY(groups_mu_);
