@@ -96,8 +96,7 @@ int Run() {
     TERN_LOG(Error, "--control_addresses must name at least one control-plane replica");
     return 2;
   }
-  // The catalog is not replicated yet: the first control replica holds it.
-  CatalogClient catalog(controls.addresses.front(),
+  CatalogClient catalog(controls.addresses,
                         std::chrono::milliseconds(absl::GetFlag(FLAGS_table_cache_ms)));
   DataClient data(absl::GetFlag(FLAGS_az), [&catalog](uint64_t partition_id) {
     return catalog.CachedPartition(partition_id);

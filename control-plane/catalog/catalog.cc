@@ -20,6 +20,12 @@ constexpr char kDrainingPrefix[] = "draining/";
 
 std::string TableKey(const std::string& name) { return kTablePrefix + name; }
 
+// The first key after every key starting with prefix (prefix ends in '/').
+std::string PrefixEnd(std::string prefix) {
+  prefix.back() = static_cast<char>(prefix.back() + 1);
+  return prefix;
+}
+
 std::string NewUuid() {
   thread_local std::mt19937_64 rng(std::random_device{}());
   uint64_t a = rng();
@@ -64,19 +70,6 @@ absl::Status Catalog::Load() {
   return absl::OkStatus();
 }
 
-absl::Status Catalog::SetDraining(uint64_t node_id, bool draining) {
-  base::MutexLock lock(&mu_);
-  const std::string key = absl::StrCat(kDrainingPrefix, node_id);
-  if (draining) {
-    TERN_RETURN_IF_ERROR(store_->Put(engine::ColumnFamily::kMeta, key, "", /*sync=*/true));
-    draining_.insert(node_id);
-  } else {
-    TERN_RETURN_IF_ERROR(store_->Delete(engine::ColumnFamily::kMeta, key, /*sync=*/true));
-    draining_.erase(node_id);
-  }
-  return absl::OkStatus();
-}
-
 std::set<uint64_t> Catalog::Draining() const {
   base::MutexLock lock(&mu_);
   return draining_;
@@ -94,52 +87,6 @@ std::optional<tern::v1::CatalogEntry> Catalog::TableOfPartition(uint64_t partiti
     if (entry.table().table_id() == table_id) return entry;
   }
   return std::nullopt;
-}
-
-absl::StatusOr<tern::v1::PartitionDescriptor> Catalog::MoveReplica(uint64_t partition_id,
-                                                                   uint64_t from,
-                                                                   const tern::v1::NodeInfo& to) {
-  base::MutexLock lock(&mu_);
-  const uint64_t table_id = partition_id >> kPartitionIdBits;
-  for (auto& [name, current] : tables_) {
-    if (current.table().table_id() != table_id) continue;
-    tern::v1::CatalogEntry entry = current;
-    for (tern::v1::PartitionDescriptor& partition : *entry.mutable_partitions()) {
-      if (partition.partition_id() != partition_id) continue;
-      tern::v1::ReplicaDescriptor* leaving = nullptr;
-      for (tern::v1::ReplicaDescriptor& replica : *partition.mutable_replicas()) {
-        if (replica.node_id() == to.node_id()) {
-          return absl::FailedPreconditionError(absl::StrCat(
-              "node ", to.node_id(), " already holds a replica of partition ", partition_id));
-        }
-        if (replica.node_id() == from) leaving = &replica;
-      }
-      if (leaving == nullptr) {
-        return absl::FailedPreconditionError(
-            absl::StrCat("node ", from, " holds no replica of partition ", partition_id));
-      }
-      leaving->set_node_id(to.node_id());
-      leaving->set_az(to.az());
-      leaving->set_address(to.address());
-      if (partition.leader_hint_node_id() == from) {
-        partition.set_leader_hint_node_id(partition.replicas(0).node_id());
-      }
-      partition.set_epoch(partition.epoch() + 1);
-      entry.set_version(entry.version() + 1);
-      TERN_RETURN_IF_ERROR(Persist(entry));
-      tern::v1::PartitionDescriptor moved = partition;
-      current = std::move(entry);
-      return moved;
-    }
-  }
-  return absl::NotFoundError(absl::StrCat("partition ", partition_id, " not found"));
-}
-
-absl::Status Catalog::Persist(const tern::v1::CatalogEntry& entry) {
-  return store_->Put(engine::ColumnFamily::kMeta,
-                     TableKey(entry.table().name()),
-                     entry.SerializeAsString(),
-                     /*sync=*/true);
 }
 
 absl::StatusOr<tern::v1::CatalogEntry> Catalog::Get(const std::string& name) const {
@@ -211,88 +158,270 @@ std::vector<tern::v1::NodeInfo> PlaceReplicas(const std::vector<tern::v1::NodeIn
   return chosen;
 }
 
+void Catalog::Replicate(Proposer proposer, std::function<absl::Status()> serving) {
+  proposer_ = std::move(proposer);
+  serving_ = std::move(serving);
+}
+
+absl::Status Catalog::Serving() const { return serving_ ? serving_() : absl::OkStatus(); }
+
+absl::StatusOr<std::string> Catalog::Execute(const tern::v1::CatalogCommand& command) {
+  if (proposer_) return proposer_(command.SerializeAsString());
+  engine::WriteBatch batch;
+  TERN_ASSIGN_OR_RETURN(std::string result, Apply(command.SerializeAsString(), &batch));
+  TERN_RETURN_IF_ERROR(store_->Write(batch, /*sync=*/true));
+  return result;
+}
+
+template <typename Message>
+absl::StatusOr<Message> Catalog::ExecuteFor(const tern::v1::CatalogCommand& command) {
+  TERN_ASSIGN_OR_RETURN(std::string bytes, Execute(command));
+  Message result;
+  if (!result.ParseFromString(bytes)) return absl::InternalError("unreadable catalog result");
+  return result;
+}
+
 absl::StatusOr<tern::v1::CatalogEntry> Catalog::Create(
     tern::v1::TableDescriptor table, const std::vector<tern::v1::NodeInfo>& nodes) {
   if (nodes.empty()) {
     return absl::UnavailableError("no storage node is alive to place the table on");
   }
-  base::MutexLock lock(&mu_);
-  if (tables_.count(table.name()) > 0) {
-    return absl::AlreadyExistsError(absl::StrCat("Table already exists: ", table.name()));
+  uint64_t likely_id = 0;
+  {
+    base::MutexLock lock(&mu_);
+    if (tables_.count(table.name()) > 0) {
+      return absl::AlreadyExistsError(absl::StrCat("Table already exists: ", table.name()));
+    }
+    likely_id = next_table_id_;
   }
-  const uint64_t table_id = next_table_id_++;
-  TERN_RETURN_IF_ERROR(store_->Put(
-      engine::ColumnFamily::kMeta, kNextTableIdKey, std::to_string(next_table_id_), /*sync=*/true));
-  table.set_table_id(table_id);
   table.set_table_uuid(NewUuid());
   table.set_status("CREATING");
-  tern::v1::CatalogEntry entry;
-  *entry.mutable_table() = std::move(table);
-  entry.set_version(1);
-  const int count = PartitionCount(entry.table(), default_partitions_);
+  tern::v1::CatalogCommand command;
+  tern::v1::CreateTableCommand* create = command.mutable_create();
+  const int count = PartitionCount(table, default_partitions_);
   for (int i = 0; i < count; ++i) {
-    tern::v1::PartitionDescriptor* partition = entry.add_partitions();
-    partition->set_partition_id((table_id << kPartitionIdBits) | static_cast<uint64_t>(i));
-    partition->set_table_id(table_id);
-    partition->set_epoch(1);
-    // Equal slices of the table's hash space: storage keys are table id |
-    // hash of the partition key | ... (docs/formats/key-encoding.md).
-    if (i > 0) partition->set_start_key(HashBoundary(table_id, i, count));
-    if (i + 1 < count) partition->set_end_key(HashBoundary(table_id, i + 1, count));
+    tern::v1::PartitionPlacement* placement = create->add_partitions();
+    // The salt only spreads partitions over nodes; the placement travels in
+    // the command, so replicas need not agree on it.
     for (const tern::v1::NodeInfo& node :
-         PlaceReplicas(nodes, table_id + static_cast<uint64_t>(i))) {
-      tern::v1::ReplicaDescriptor* replica = partition->add_replicas();
+         PlaceReplicas(nodes, likely_id + static_cast<uint64_t>(i))) {
+      tern::v1::ReplicaDescriptor* replica = placement->add_replicas();
       replica->set_node_id(node.node_id());
       replica->set_az(node.az());
       replica->set_address(node.address());
     }
-    partition->set_leader_hint_node_id(partition->replicas(0).node_id());
   }
-  TERN_RETURN_IF_ERROR(Persist(entry));
-  tables_[entry.table().name()] = entry;
-  return entry;
+  *create->mutable_table() = std::move(table);
+  return ExecuteFor<tern::v1::CatalogEntry>(command);
 }
 
 absl::StatusOr<tern::v1::CatalogEntry> Catalog::Update(const tern::v1::TableDescriptor& table,
                                                        uint64_t expected_version) {
-  base::MutexLock lock(&mu_);
-  auto it = tables_.find(table.name());
-  if (it == tables_.end()) {
-    return absl::NotFoundError(absl::StrCat("Table: ", table.name(), " not found"));
-  }
-  if (it->second.version() != expected_version) {
-    return absl::AbortedError("the table changed concurrently; retry");
-  }
-  tern::v1::CatalogEntry entry = it->second;
-  *entry.mutable_table() = table;
-  entry.set_version(entry.version() + 1);
-  TERN_RETURN_IF_ERROR(Persist(entry));
-  it->second = entry;
-  return entry;
+  tern::v1::CatalogCommand command;
+  *command.mutable_update()->mutable_table() = table;
+  command.mutable_update()->set_expected_version(expected_version);
+  return ExecuteFor<tern::v1::CatalogEntry>(command);
 }
 
 absl::StatusOr<tern::v1::CatalogEntry> Catalog::SetStatus(const std::string& name,
                                                           const std::string& status) {
-  base::MutexLock lock(&mu_);
-  auto it = tables_.find(name);
-  if (it == tables_.end()) return absl::NotFoundError(absl::StrCat("Table: ", name, " not found"));
-  tern::v1::CatalogEntry entry = it->second;
-  entry.mutable_table()->set_status(status);
-  for (tern::v1::SecondaryIndex& index : *entry.mutable_table()->mutable_global_indexes()) {
-    if (status == "ACTIVE") index.set_status("ACTIVE");
-  }
-  entry.set_version(entry.version() + 1);
-  TERN_RETURN_IF_ERROR(Persist(entry));
-  it->second = entry;
-  return entry;
+  tern::v1::CatalogCommand command;
+  command.mutable_set_status()->set_name(name);
+  command.mutable_set_status()->set_status(status);
+  return ExecuteFor<tern::v1::CatalogEntry>(command);
 }
 
 absl::Status Catalog::Remove(const std::string& name) {
+  tern::v1::CatalogCommand command;
+  command.mutable_remove()->set_name(name);
+  return Execute(command).status();
+}
+
+absl::StatusOr<tern::v1::PartitionDescriptor> Catalog::MoveReplica(uint64_t partition_id,
+                                                                   uint64_t from,
+                                                                   const tern::v1::NodeInfo& to) {
+  tern::v1::CatalogCommand command;
+  command.mutable_move()->set_partition_id(partition_id);
+  command.mutable_move()->set_from_node_id(from);
+  *command.mutable_move()->mutable_to() = to;
+  return ExecuteFor<tern::v1::PartitionDescriptor>(command);
+}
+
+absl::Status Catalog::SetDraining(uint64_t node_id, bool draining) {
+  tern::v1::CatalogCommand command;
+  command.mutable_drain()->set_node_id(node_id);
+  command.mutable_drain()->set_undo(!draining);
+  return Execute(command).status();
+}
+
+void Catalog::Put(const tern::v1::CatalogEntry& entry, engine::WriteBatch* batch) {
+  batch->Put(
+      engine::ColumnFamily::kMeta, TableKey(entry.table().name()), entry.SerializeAsString());
+  tables_[entry.table().name()] = entry;
+}
+
+absl::StatusOr<std::string> Catalog::Apply(const std::string& bytes, engine::WriteBatch* batch) {
+  tern::v1::CatalogCommand command;
+  if (!command.ParseFromString(bytes)) return absl::DataLossError("unreadable catalog command");
   base::MutexLock lock(&mu_);
-  auto it = tables_.find(name);
-  if (it == tables_.end()) return absl::NotFoundError(absl::StrCat("Table: ", name, " not found"));
-  TERN_RETURN_IF_ERROR(store_->Delete(engine::ColumnFamily::kMeta, TableKey(name), /*sync=*/true));
-  tables_.erase(it);
+  switch (command.command_case()) {
+    case tern::v1::CatalogCommand::kCreate: {
+      const tern::v1::CreateTableCommand& create = command.create();
+      const std::string& name = create.table().name();
+      if (tables_.count(name) > 0) {
+        return absl::AlreadyExistsError(absl::StrCat("Table already exists: ", name));
+      }
+      const int count = create.partitions_size();
+      if (count < 1 || count > kMaxPartitionsPerTable) {
+        return absl::InvalidArgumentError("a table needs 1 to 1024 partitions");
+      }
+      const uint64_t table_id = next_table_id_++;
+      batch->Put(engine::ColumnFamily::kMeta, kNextTableIdKey, std::to_string(next_table_id_));
+      tern::v1::CatalogEntry entry;
+      *entry.mutable_table() = create.table();
+      entry.mutable_table()->set_table_id(table_id);
+      entry.set_version(1);
+      for (int i = 0; i < count; ++i) {
+        tern::v1::PartitionDescriptor* partition = entry.add_partitions();
+        partition->set_partition_id((table_id << kPartitionIdBits) | static_cast<uint64_t>(i));
+        partition->set_table_id(table_id);
+        partition->set_epoch(1);
+        // Equal slices of the table's hash space: storage keys are table id
+        // | hash of the partition key | ... (docs/formats/key-encoding.md).
+        if (i > 0) partition->set_start_key(HashBoundary(table_id, i, count));
+        if (i + 1 < count) partition->set_end_key(HashBoundary(table_id, i + 1, count));
+        *partition->mutable_replicas() = create.partitions(i).replicas();
+        if (partition->replicas_size() > 0) {
+          partition->set_leader_hint_node_id(partition->replicas(0).node_id());
+        }
+      }
+      Put(entry, batch);
+      return entry.SerializeAsString();
+    }
+    case tern::v1::CatalogCommand::kUpdate: {
+      const tern::v1::TableDescriptor& table = command.update().table();
+      auto it = tables_.find(table.name());
+      if (it == tables_.end()) {
+        return absl::NotFoundError(absl::StrCat("Table: ", table.name(), " not found"));
+      }
+      if (it->second.version() != command.update().expected_version()) {
+        return absl::AbortedError("the table changed concurrently; retry");
+      }
+      tern::v1::CatalogEntry entry = it->second;
+      *entry.mutable_table() = table;
+      entry.set_version(entry.version() + 1);
+      Put(entry, batch);
+      return entry.SerializeAsString();
+    }
+    case tern::v1::CatalogCommand::kSetStatus: {
+      const std::string& name = command.set_status().name();
+      const std::string& status = command.set_status().status();
+      auto it = tables_.find(name);
+      if (it == tables_.end()) {
+        return absl::NotFoundError(absl::StrCat("Table: ", name, " not found"));
+      }
+      tern::v1::CatalogEntry entry = it->second;
+      entry.mutable_table()->set_status(status);
+      for (tern::v1::SecondaryIndex& index : *entry.mutable_table()->mutable_global_indexes()) {
+        if (status == "ACTIVE") index.set_status("ACTIVE");
+      }
+      entry.set_version(entry.version() + 1);
+      Put(entry, batch);
+      return entry.SerializeAsString();
+    }
+    case tern::v1::CatalogCommand::kRemove: {
+      const std::string& name = command.remove().name();
+      auto it = tables_.find(name);
+      if (it == tables_.end()) {
+        return absl::NotFoundError(absl::StrCat("Table: ", name, " not found"));
+      }
+      batch->Delete(engine::ColumnFamily::kMeta, TableKey(name));
+      tables_.erase(it);
+      return std::string();
+    }
+    case tern::v1::CatalogCommand::kMove:
+      return ApplyMove(command.move(), batch);
+    case tern::v1::CatalogCommand::kDrain: {
+      const uint64_t node_id = command.drain().node_id();
+      const std::string key = absl::StrCat(kDrainingPrefix, node_id);
+      if (!command.drain().undo()) {
+        batch->Put(engine::ColumnFamily::kMeta, key, "");
+        draining_.insert(node_id);
+      } else {
+        batch->Delete(engine::ColumnFamily::kMeta, key);
+        draining_.erase(node_id);
+      }
+      return std::string();
+    }
+    case tern::v1::CatalogCommand::COMMAND_NOT_SET:
+      break;
+  }
+  return absl::InvalidArgumentError("empty catalog command");
+}
+
+absl::StatusOr<std::string> Catalog::ApplyMove(const tern::v1::MoveReplicaCommand& move,
+                                               engine::WriteBatch* batch) {
+  const uint64_t partition_id = move.partition_id();
+  const uint64_t from = move.from_node_id();
+  const tern::v1::NodeInfo& to = move.to();
+  const uint64_t table_id = partition_id >> kPartitionIdBits;
+  for (auto& [name, current] : tables_) {
+    if (current.table().table_id() != table_id) continue;
+    tern::v1::CatalogEntry entry = current;
+    for (tern::v1::PartitionDescriptor& partition : *entry.mutable_partitions()) {
+      if (partition.partition_id() != partition_id) continue;
+      tern::v1::ReplicaDescriptor* leaving = nullptr;
+      for (tern::v1::ReplicaDescriptor& replica : *partition.mutable_replicas()) {
+        if (replica.node_id() == to.node_id()) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              "node ", to.node_id(), " already holds a replica of partition ", partition_id));
+        }
+        if (replica.node_id() == from) leaving = &replica;
+      }
+      if (leaving == nullptr) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("node ", from, " holds no replica of partition ", partition_id));
+      }
+      leaving->set_node_id(to.node_id());
+      leaving->set_az(to.az());
+      leaving->set_address(to.address());
+      if (partition.leader_hint_node_id() == from) {
+        partition.set_leader_hint_node_id(partition.replicas(0).node_id());
+      }
+      partition.set_epoch(partition.epoch() + 1);
+      entry.set_version(entry.version() + 1);
+      const std::string moved = partition.SerializeAsString();
+      Put(entry, batch);
+      return moved;
+    }
+  }
+  return absl::NotFoundError(absl::StrCat("partition ", partition_id, " not found"));
+}
+
+absl::StatusOr<std::string> Catalog::Export() const {
+  base::MutexLock lock(&mu_);
+  tern::v1::CatalogSnapshot snapshot;
+  snapshot.set_next_table_id(next_table_id_);
+  for (const auto& [name, entry] : tables_) *snapshot.add_entries() = entry;
+  for (uint64_t node : draining_) snapshot.add_draining(node);
+  return snapshot.SerializeAsString();
+}
+
+absl::Status Catalog::Import(const std::string& data, engine::WriteBatch* batch) {
+  tern::v1::CatalogSnapshot snapshot;
+  if (!snapshot.ParseFromString(data)) return absl::DataLossError("unreadable catalog snapshot");
+  base::MutexLock lock(&mu_);
+  batch->DeleteRange(engine::ColumnFamily::kMeta, kTablePrefix, PrefixEnd(kTablePrefix));
+  batch->DeleteRange(engine::ColumnFamily::kMeta, kDrainingPrefix, PrefixEnd(kDrainingPrefix));
+  tables_.clear();
+  draining_.clear();
+  next_table_id_ = snapshot.next_table_id();
+  batch->Put(engine::ColumnFamily::kMeta, kNextTableIdKey, std::to_string(next_table_id_));
+  for (const tern::v1::CatalogEntry& entry : snapshot.entries()) Put(entry, batch);
+  for (uint64_t node : snapshot.draining()) {
+    batch->Put(engine::ColumnFamily::kMeta, absl::StrCat(kDrainingPrefix, node), "");
+    draining_.insert(node);
+  }
   return absl::OkStatus();
 }
 

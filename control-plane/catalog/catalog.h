@@ -1,15 +1,21 @@
-// Catalog: the tables of the cluster, their descriptors and partitions,
-// persisted in a StorageEngine (column family meta, keys "table/<name>").
+// Catalog: the tables of the cluster, their descriptors and partitions, and
+// the nodes being drained, persisted in a StorageEngine (column family meta,
+// keys "table/<name>", "draining/<node id>", "catalog/next_table_id").
 //
-// Until the control plane is replicated (issue 6) each tern-control replica
-// keeps its own catalog and the routers use the first replica's. A table's
-// partitions cut its hash space into equal slices (splits come with issue
-// 6), each replicated on three nodes in three AZs when the cluster has them.
+// Every change is a CatalogCommand. Alone (tests, a single control replica
+// without replication) the catalog applies commands itself; replicated
+// (Replicate()), it proposes them to the control plane's catalog group and
+// every replica applies them in log order through Apply (the group's
+// StateMachine: CatalogMachine). Reads answer from this replica's state.
+//
+// A table's partitions cut its hash space into equal slices, each
+// replicated on three nodes in three AZs when the cluster has them.
 //
 // Thread-safe.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -47,12 +53,30 @@ std::vector<tern::v1::NodeInfo> PlaceReplicas(const std::vector<tern::v1::NodeIn
 
 class Catalog {
  public:
+  // Proposes a serialized CatalogCommand and returns what Apply returned
+  // for it once applied (blocking), or the replication error.
+  using Proposer = std::function<absl::StatusOr<std::string>(std::string command)>;
+
   // store and clock must outlive the catalog. New on-demand tables get
   // default_partitions partitions.
   Catalog(engine::StorageEngine* store, time::Clock* clock, int default_partitions = 1);
 
   // Reads every persisted entry. kDataLoss on an unreadable entry.
   absl::Status Load();
+
+  // From now on changes go through proposer; serving tells whether this
+  // replica leads the catalog group and is up to date (OK), or why not (a
+  // base::NotLeader status naming the leader). Call before use.
+  void Replicate(Proposer proposer, std::function<absl::Status()> serving);
+  // OK when this replica may answer catalog reads and propose changes
+  // (always when alone).
+  absl::Status Serving() const;
+  bool IsLeader() const { return Serving().ok(); }
+
+  // The catalog group's state machine (see CatalogMachine).
+  absl::StatusOr<std::string> Apply(const std::string& command, engine::WriteBatch* batch);
+  absl::StatusOr<std::string> Export() const;
+  absl::Status Import(const std::string& data, engine::WriteBatch* batch);
 
   // NOT_FOUND (as DynamoDB's ResourceNotFoundException) when absent.
   absl::StatusOr<tern::v1::CatalogEntry> Get(const std::string& name) const;
@@ -102,7 +126,18 @@ class Catalog {
   std::set<uint64_t> Draining() const;
 
  private:
-  absl::Status Persist(const tern::v1::CatalogEntry& entry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<std::string> Execute(const tern::v1::CatalogCommand& command);
+  template <typename Message>
+  absl::StatusOr<Message> ExecuteFor(const tern::v1::CatalogCommand& command);
+  // Records entry in the state and adds it to batch.
+  void Put(const tern::v1::CatalogEntry& entry, engine::WriteBatch* batch)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<std::string> ApplyMove(const tern::v1::MoveReplicaCommand& move,
+                                        engine::WriteBatch* batch)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  Proposer proposer_;
+  std::function<absl::Status()> serving_;
 
   engine::StorageEngine* const store_;
   time::Clock* const clock_;

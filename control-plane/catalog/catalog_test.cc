@@ -208,3 +208,47 @@ TEST_F(CatalogTest, DrainingNodesArePersisted) {
 
 }  // namespace
 }  // namespace tern::control
+
+namespace tern::control {
+namespace {
+
+TEST_F(CatalogTest, ASnapshotCarriesTheWholeCatalogToAnotherReplica) {
+  ASSERT_THAT(catalog_->Create(Table("One"), Nodes()), IsOk());
+  ASSERT_THAT(catalog_->Create(Table("Two"), Nodes()), IsOk());
+  ASSERT_THAT(catalog_->SetStatus("Two", "ACTIVE"), IsOk());
+  ASSERT_THAT(catalog_->SetDraining(3, true), IsOk());
+  auto snapshot = catalog_->Export();
+  ASSERT_THAT(snapshot, IsOk());
+
+  tern::testing::TempDir other_dir;
+  auto other_engine = engine::OpenRocksEngine(other_dir.path());
+  ASSERT_THAT(other_engine, IsOk());
+  Catalog other(other_engine->get(), &clock_);
+  ASSERT_THAT(other.Load(), IsOk());
+  ASSERT_THAT(other.Create(Table("Stale"), Nodes()), IsOk());  // replaced by the snapshot
+  engine::WriteBatch batch;
+  ASSERT_THAT(other.Import(*snapshot, &batch), IsOk());
+  ASSERT_THAT((*other_engine)->Write(batch, /*sync=*/true), IsOk());
+
+  Catalog reloaded(other_engine->get(), &clock_);
+  ASSERT_THAT(reloaded.Load(), IsOk());
+  for (Catalog* copy : {&other, &reloaded}) {
+    EXPECT_EQ(copy->List("", 0).table_names_size(), 2);
+    EXPECT_THAT(copy->Get("Stale"), StatusIs(absl::StatusCode::kNotFound, ::testing::_));
+    auto two = copy->Get("Two");
+    ASSERT_THAT(two, IsOk());
+    EXPECT_EQ(two->table().status(), "ACTIVE");
+    EXPECT_EQ(copy->Draining(), (std::set<uint64_t>{3}));
+    // The next table gets a fresh id.
+    auto three = copy->Create(Table("Three"), Nodes());
+    ASSERT_THAT(three, IsOk());
+    EXPECT_GT(three->table().table_id(), two->table().table_id());
+  }
+  // Commands that do not fit the state are refused the same way everywhere.
+  engine::WriteBatch ignored;
+  EXPECT_THAT(other.Apply("not a command", &ignored),
+              StatusIs(absl::StatusCode::kDataLoss, ::testing::_));
+}
+
+}  // namespace
+}  // namespace tern::control

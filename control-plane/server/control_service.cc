@@ -69,12 +69,18 @@ grpc::Status Answer(absl::StatusOr<tern::v1::CatalogEntry> result, tern::v1::Cat
 grpc::Status ControlService::GetTable(grpc::ServerContext*,
                                       const tern::v1::GetTableRequest* request,
                                       tern::v1::CatalogEntry* response) {
+  if (absl::Status serving = catalog_->Serving(); !serving.ok()) {
+    return rpc::ToGrpcStatus(serving);
+  }
   return Answer(catalog_->Get(request->name()), response);
 }
 
 grpc::Status ControlService::ListTables(grpc::ServerContext*,
                                         const tern::v1::ListTablesRequest* request,
                                         tern::v1::ListTablesResponse* response) {
+  if (absl::Status serving = catalog_->Serving(); !serving.ok()) {
+    return rpc::ToGrpcStatus(serving);
+  }
   *response = catalog_->List(request->exclusive_start_table_name(), request->limit());
   return grpc::Status::OK;
 }
@@ -82,6 +88,9 @@ grpc::Status ControlService::ListTables(grpc::ServerContext*,
 grpc::Status ControlService::CreateTable(grpc::ServerContext*,
                                          const tern::v1::CreateTableRequest* request,
                                          tern::v1::CatalogEntry* response) {
+  if (absl::Status serving = catalog_->Serving(); !serving.ok()) {
+    return rpc::ToGrpcStatus(serving);
+  }
   // New partitions go to alive nodes that are not being drained.
   const std::set<uint64_t> draining = catalog_->Draining();
   std::vector<tern::v1::NodeInfo> alive;
@@ -103,12 +112,18 @@ grpc::Status ControlService::CreateTable(grpc::ServerContext*,
 grpc::Status ControlService::UpdateTable(grpc::ServerContext*,
                                          const tern::v1::UpdateTableRequest* request,
                                          tern::v1::CatalogEntry* response) {
+  if (absl::Status serving = catalog_->Serving(); !serving.ok()) {
+    return rpc::ToGrpcStatus(serving);
+  }
   return Answer(catalog_->Update(request->table(), request->expected_version()), response);
 }
 
 grpc::Status ControlService::DeleteTable(grpc::ServerContext*,
                                          const tern::v1::DeleteTableRequest* request,
                                          tern::v1::CatalogEntry* response) {
+  if (absl::Status serving = catalog_->Serving(); !serving.ok()) {
+    return rpc::ToGrpcStatus(serving);
+  }
   absl::StatusOr<tern::v1::CatalogEntry> current = catalog_->Get(request->name());
   if (!current.ok()) return rpc::ToGrpcStatus(current.status());
   const std::string& status = current->table().status();
@@ -122,6 +137,9 @@ grpc::Status ControlService::DeleteTable(grpc::ServerContext*,
 grpc::Status ControlService::MovePartition(grpc::ServerContext*,
                                            const tern::v1::MovePartitionRequest* request,
                                            tern::v1::PartitionDescriptor* response) {
+  if (absl::Status serving = catalog_->Serving(); !serving.ok()) {
+    return rpc::ToGrpcStatus(serving);
+  }
   absl::StatusOr<tern::v1::PartitionDescriptor> moved =
       repairer_->Move(request->partition_id(), request->from_node_id(), request->to_node_id());
   if (!moved.ok()) return rpc::ToGrpcStatus(moved.status());
@@ -137,6 +155,9 @@ grpc::Status ControlService::MovePartition(grpc::ServerContext*,
 grpc::Status ControlService::DrainNode(grpc::ServerContext*,
                                        const tern::v1::DrainNodeRequest* request,
                                        tern::v1::DrainNodeResponse* response) {
+  if (absl::Status serving = catalog_->Serving(); !serving.ok()) {
+    return rpc::ToGrpcStatus(serving);
+  }
   const uint64_t node = request->node_id();
   bool known = false;
   for (const tern::v1::NodeStatus& status : registry_->List()) {

@@ -60,6 +60,7 @@ void LeaderBalancer::Start() { task_.Start(); }
 void LeaderBalancer::Stop() { task_.Stop(); }
 
 std::optional<LeaderMove> LeaderBalancer::RunOnce() {
+  if (!catalog_->IsLeader()) return std::nullopt;  // the catalog group's leader runs this
   std::vector<PartitionLeadership> observed;
   for (const tern::v1::CatalogEntry& entry : catalog_->InStatus("ACTIVE")) {
     for (const tern::v1::PartitionDescriptor& partition : entry.partitions()) {

@@ -1,8 +1,8 @@
 // tern-control: one replica of the control plane. It keeps the registry of
-// storage nodes (heartbeats, liveness) and the table catalog (persisted in
-// its own RocksDB), and moves tables through CREATING/ACTIVE/DELETING.
-// Replication of the catalog, placement over replica groups and the partition
-// map build on this process.
+// storage nodes (heartbeats, liveness) and its copy of the table catalog,
+// replicated over the control replicas (CatalogGroup) in its own RocksDB.
+// The catalog group's leader answers catalog calls and runs the table
+// lifecycle, leader balancing and repair.
 #include <algorithm>
 #include <cstdlib>
 
@@ -18,6 +18,7 @@
 #include "common/time/clock.h"
 #include "control-plane/catalog/catalog.h"
 #include "control-plane/registry/node_registry.h"
+#include "control-plane/server/catalog_group.h"
 #include "control-plane/server/control_service.h"
 #include "control-plane/server/leader_balancer.h"
 #include "control-plane/server/table_lifecycle.h"
@@ -34,9 +35,10 @@ ABSL_FLAG(tern::config::HostPort,
           (tern::config::HostPort{"127.0.0.1", 7010}),
           "host:port for /healthz and /metrics.");
 ABSL_FLAG(tern::config::HostPortList,
-          peers,
+          replicas,
           {},
-          "gRPC addresses of the other control-plane replicas.");
+          "gRPC addresses of every control-plane replica, this one included, in replica id "
+          "order (replica 1 first). Empty: this replica alone.");
 ABSL_FLAG(int, node_suspect_after_ms, 3000, "Heartbeat silence after which a node is SUSPECT.");
 ABSL_FLAG(int, node_dead_after_ms, 10000, "Heartbeat silence after which a node is DEAD.");
 ABSL_FLAG(int,
@@ -115,7 +117,17 @@ int Run() {
 
   ControlService service(replica_id, &registry, &catalog, &repairer, &metrics);
   const config::HostPort grpc_address = absl::GetFlag(FLAGS_grpc_address);
-  absl::StatusOr<rpc::StartedServer> grpc_server = rpc::StartServer(grpc_address, {&service});
+  CatalogGroupOptions group_options;
+  group_options.replica_id = replica_id;
+  group_options.replicas = absl::GetFlag(FLAGS_replicas).addresses;
+  if (group_options.replicas.empty()) group_options.replicas = {grpc_address};
+  absl::StatusOr<std::unique_ptr<CatalogGroup>> catalog_group =
+      CatalogGroup::Start(group_options, store->get(), &catalog);
+  if (!catalog_group.ok()) {
+    return daemon::StartupFailure("cannot start the catalog group", catalog_group.status());
+  }
+  absl::StatusOr<rpc::StartedServer> grpc_server =
+      rpc::StartServer(grpc_address, {&service, (*catalog_group)->service()});
   if (!grpc_server.ok())
     return daemon::StartupFailure("cannot start gRPC server", grpc_server.status());
 
@@ -125,6 +137,7 @@ int Run() {
     health["grpc_address"] = grpc_address.ToString();
     health["nodes_alive"] = registry.CountInState(tern::v1::NodeStatus::STATE_ALIVE);
     health["tables"] = catalog.List("", 0).table_names_size();
+    health["catalog_leader"] = catalog.IsLeader();
     return health;
   });
   http::ServerOptions http_options;
@@ -138,15 +151,12 @@ int Run() {
 
   lifecycle.Start();
   if (balance_ms > 0) balancer.Start();
-  // Until the catalog itself is replicated, the first replica's catalog is
-  // the one routers use; only it may move replicas (another replica's
-  // catalog does not know those tables).
-  if (repair_ms > 0 && replica_id == 1) repairer.Start();
+  if (repair_ms > 0) repairer.Start();
   TERN_LOG(Info, "tern-control ready")
       .With("replica_id", replica_id)
       .With("grpc_address", grpc_address.ToString())
       .With("http_address", http_options.address.ToString())
-      .With("peers", config::AbslUnparseFlag(absl::GetFlag(FLAGS_peers)))
+      .With("replicas", config::AbslUnparseFlag(absl::GetFlag(FLAGS_replicas)))
       .With("data_dir", data_dir);
 
   int signal = daemon::WaitForTerminationSignal();
@@ -168,6 +178,6 @@ int main(int argc, char** argv) {
                             argv,
                             "tern-control",
                             "tern-control --replica_id=N --data_dir=DIR [--grpc_address=H:P] "
-                            "[--http_address=H:P] [--peers=H:P,...]");
+                            "[--http_address=H:P] [--replicas=H:P,...]");
   return tern::control::Run();
 }

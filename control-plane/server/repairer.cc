@@ -306,6 +306,7 @@ void Repairer::PlanAndRecord(const std::vector<PartitionDescriptor>& partitions,
 }
 
 void Repairer::RunOnce() {
+  if (!catalog_->IsLeader()) return;  // the catalog group's leader runs this
   base::MutexLock round(&round_mu_);
   std::map<uint64_t, NodeStatus> nodes;
   for (NodeStatus& status : registry_->List()) nodes[status.node().node_id()] = std::move(status);

@@ -49,6 +49,7 @@ absl::Status TableLifecycle::ForEachReplica(const tern::v1::CatalogEntry& entry,
 }
 
 void TableLifecycle::RunOnce() {
+  if (!catalog_->IsLeader()) return;  // the catalog group's leader runs this
   for (const tern::v1::CatalogEntry& entry : catalog_->InStatus("CREATING")) {
     absl::Status opened = ForEachReplica(entry, /*open=*/true);
     if (!opened.ok()) {

@@ -451,15 +451,11 @@ absl::StatusOr<std::vector<ProcessSpec>> LocalTopology(const LocalClusterOptions
     spec.data_dir = data_dir + "/" + spec.name;
     spec.grpc = config::HostPort{options.host, static_cast<uint16_t>(options.base_port + i)};
     spec.http = config::HostPort{options.host, static_cast<uint16_t>(options.base_port + 10 + i)};
-    std::vector<std::string> peers;
-    for (int j = 0; j < kReplicas; ++j) {
-      if (j != i) peers.push_back(control_grpc[j]);
-    }
     spec.args = {absl::StrCat("--replica_id=", i + 1),
                  "--data_dir=" + spec.data_dir,
                  "--grpc_address=" + spec.grpc->ToString(),
                  "--http_address=" + spec.http.ToString(),
-                 "--peers=" + absl::StrJoin(peers, ",")};
+                 "--replicas=" + controls};
     if (options.node_dead_after_ms > 0) {
       spec.args.push_back(absl::StrCat("--node_dead_after_ms=", options.node_dead_after_ms));
       spec.args.push_back(
@@ -690,14 +686,33 @@ void PrintNodes(const std::string& control_address, std::ostream& out) {
 // The gRPC address of the first running control replica.
 absl::StatusOr<std::string> RunningControl(const LocalClusterOptions& options) {
   TERN_ASSIGN_OR_RETURN(std::vector<Recorded> processes, ReadClusterFile(options));
+  std::vector<std::string> running;
   for (const Recorded& p : processes) {
     if (p.spec.kind == "control" && p.spec.grpc && ProcessAlive(p.pid) &&
         ProcessRuns(p.pid, p.spec.binary)) {
-      return p.spec.grpc->ToString();
+      running.push_back(p.spec.grpc->ToString());
     }
   }
-  return absl::FailedPreconditionError(
-      absl::StrCat("no control replica of the cluster in ", options.data_dir, " is running"));
+  if (running.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("no control replica of the cluster in ", options.data_dir, " is running"));
+  }
+  // The catalog group's leader answers catalog calls; the others name it.
+  // While an election runs (a few seconds at most) nobody does.
+  for (int round = 0; round < 50; ++round) {
+    for (const std::string& address : running) {
+      auto control = StubFor<tern::v1::Control>(address);
+      if (control == nullptr) continue;
+      grpc::ClientContext context;
+      Deadline(&context);
+      tern::v1::ListTablesRequest request;
+      request.set_limit(1);
+      tern::v1::ListTablesResponse response;
+      if (control->ListTables(&context, request, &response).ok()) return address;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return running.front();
 }
 
 // The control plane's answer as an error: its code, then its message.

@@ -43,7 +43,8 @@ TEST(LocalTopologyTest, ThreeControlsThreeNodesInThreeAzsAndARouter) {
   EXPECT_EQ((*specs)[3].binary, "/opt/tern/bin/tern-node");
   EXPECT_THAT((*specs)[3].args,
               Contains("--control_addresses=127.0.0.1:7000,127.0.0.1:7001,127.0.0.1:7002"));
-  EXPECT_THAT((*specs)[1].args, Contains("--peers=127.0.0.1:7000,127.0.0.1:7002"));
+  EXPECT_THAT((*specs)[1].args,
+              Contains("--replicas=127.0.0.1:7000,127.0.0.1:7001,127.0.0.1:7002"));
   EXPECT_EQ(specs->back().kind, "router");
   EXPECT_EQ(specs->back().http.port, 8000);
 }

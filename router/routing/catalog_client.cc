@@ -2,17 +2,93 @@
 
 #include <optional>
 
+#include "absl/time/clock.h"
+#include "common/base/error_details.h"
 #include "common/rpc/rpc.h"
 
 namespace tern::router {
 namespace {
 
 constexpr std::chrono::milliseconds kTimeout(5000);
+// A call tries replicas this often at most, pausing kRetryPause whenever no
+// leader is known: about 5 s, long enough for a control-plane election.
+constexpr int kMaxAttempts = 50;
+constexpr absl::Duration kRetryPause = absl::Milliseconds(100);
 
 }  // namespace
 
-CatalogClient::CatalogClient(const config::HostPort& control, std::chrono::milliseconds cache_ttl)
-    : stub_(tern::v1::Control::NewStub(rpc::MakeChannel(control))), cache_ttl_(cache_ttl) {}
+CatalogClient::CatalogClient(const std::vector<config::HostPort>& controls,
+                             std::chrono::milliseconds cache_ttl)
+    : retries_(std::make_unique<exec::ThreadPool>("catalog-retry", 1)), cache_ttl_(cache_ttl) {
+  for (const config::HostPort& control : controls) {
+    addresses_.push_back(control.ToString());
+    stubs_.push_back(tern::v1::Control::NewStub(rpc::MakeChannel(control)));
+  }
+}
+
+CatalogClient::~CatalogClient() { retries_->Shutdown(); }
+
+template <typename Response, typename Request, typename Invoke>
+void CatalogClient::Call(Request request,
+                         Invoke invoke,
+                         absl::AnyInvocable<void(absl::StatusOr<Response>) &&> done,
+                         bool idempotent,
+                         int attempt) {
+  const size_t index = leader_.load() % stubs_.size();
+  tern::v1::Control::Stub* stub = stubs_[index].get();
+  Request sent = request;
+  rpc::AsyncUnary<Response>(
+      std::move(sent),
+      kTimeout,
+      [stub, invoke](auto* context, auto* req, auto* resp, auto callback) {
+        invoke(stub, context, req, resp, std::move(callback));
+      },
+      [this,
+       request = std::move(request),
+       invoke,
+       done = std::move(done),
+       idempotent,
+       attempt,
+       index](absl::StatusOr<Response> result) mutable {
+        if (result.ok() || attempt + 1 >= kMaxAttempts) return std::move(done)(std::move(result));
+        const absl::Status& status = result.status();
+        bool pause = true;
+        size_t next = (index + 1) % stubs_.size();
+        if (std::optional<uint64_t> hint = base::NotLeaderHint(status); hint.has_value()) {
+          // Follow the leader this replica names (by address, else by id).
+          const std::string address = base::NotLeaderAddress(status);
+          for (size_t i = 0; i < addresses_.size(); ++i) {
+            if (addresses_[i] == address || (address.empty() && *hint == i + 1)) {
+              next = i;
+              pause = false;
+            }
+          }
+          if (*hint == 0 || next == index) pause = true;  // electing: wait a little
+        } else if (status.code() == absl::StatusCode::kDeadlineExceeded && !idempotent) {
+          return std::move(done)(std::move(result));  // outcome unknown
+        } else if (status.code() != absl::StatusCode::kUnavailable &&
+                   status.code() != absl::StatusCode::kDeadlineExceeded) {
+          return std::move(done)(std::move(result));  // the catalog's answer
+        }
+        size_t expected = index;
+        leader_.compare_exchange_strong(expected, next);
+        auto retry = [this,
+                      request = std::move(request),
+                      invoke = std::move(invoke),
+                      done = std::move(done),
+                      idempotent,
+                      attempt]() mutable {
+          Call<Response>(
+              std::move(request), std::move(invoke), std::move(done), idempotent, attempt + 1);
+        };
+        if (!pause) return retry();
+        const absl::Time due = absl::Now() + kRetryPause;
+        retries_->Post([due, retry = std::move(retry)]() mutable {
+          absl::SleepFor(due - absl::Now());
+          retry();
+        });
+      });
+}
 
 void CatalogClient::Remember(const tern::v1::CatalogEntry& entry) {
   base::MutexLock lock(&mu_);
@@ -31,11 +107,10 @@ void CatalogClient::Forget(const std::string& name) {
 void CatalogClient::GetTable(const std::string& name, EntryDone done) {
   tern::v1::GetTableRequest request;
   request.set_name(name);
-  rpc::AsyncUnary<tern::v1::CatalogEntry>(
+  Call<tern::v1::CatalogEntry>(
       std::move(request),
-      kTimeout,
-      [this](auto* context, auto* req, auto* resp, auto callback) {
-        stub_->async()->GetTable(context, req, resp, std::move(callback));
+      [](auto* stub, auto* context, auto* req, auto* resp, auto callback) {
+        stub->async()->GetTable(context, req, resp, std::move(callback));
       },
       [this, name, done = std::move(done)](absl::StatusOr<tern::v1::CatalogEntry> result) mutable {
         if (result.ok()) {
@@ -44,7 +119,8 @@ void CatalogClient::GetTable(const std::string& name, EntryDone done) {
           Forget(name);
         }
         std::move(done)(std::move(result));
-      });
+      },
+      /*idempotent=*/true);
 }
 
 std::optional<tern::v1::PartitionDescriptor> CatalogClient::CachedPartition(uint64_t partition_id) {
@@ -84,25 +160,25 @@ void CatalogClient::ListTables(const std::string& exclusive_start, uint32_t limi
   tern::v1::ListTablesRequest request;
   request.set_exclusive_start_table_name(exclusive_start);
   request.set_limit(limit);
-  rpc::AsyncUnary<tern::v1::ListTablesResponse>(
+  Call<tern::v1::ListTablesResponse>(
       std::move(request),
-      kTimeout,
-      [this](auto* context, auto* req, auto* resp, auto callback) {
-        stub_->async()->ListTables(context, req, resp, std::move(callback));
+      [](auto* stub, auto* context, auto* req, auto* resp, auto callback) {
+        stub->async()->ListTables(context, req, resp, std::move(callback));
       },
-      std::move(done));
+      std::move(done),
+      /*idempotent=*/true);
 }
 
 void CatalogClient::CreateTable(const tern::v1::TableDescriptor& table, EntryDone done) {
   tern::v1::CreateTableRequest request;
   *request.mutable_table() = table;
-  rpc::AsyncUnary<tern::v1::CatalogEntry>(
+  Call<tern::v1::CatalogEntry>(
       std::move(request),
-      kTimeout,
-      [this](auto* context, auto* req, auto* resp, auto callback) {
-        stub_->async()->CreateTable(context, req, resp, std::move(callback));
+      [](auto* stub, auto* context, auto* req, auto* resp, auto callback) {
+        stub->async()->CreateTable(context, req, resp, std::move(callback));
       },
-      std::move(done));
+      std::move(done),
+      /*idempotent=*/false);
 }
 
 void CatalogClient::UpdateTable(const tern::v1::TableDescriptor& table,
@@ -112,31 +188,31 @@ void CatalogClient::UpdateTable(const tern::v1::TableDescriptor& table,
   *request.mutable_table() = table;
   request.set_expected_version(expected_version);
   std::string name = table.name();
-  rpc::AsyncUnary<tern::v1::CatalogEntry>(
+  Call<tern::v1::CatalogEntry>(
       std::move(request),
-      kTimeout,
-      [this](auto* context, auto* req, auto* resp, auto callback) {
-        stub_->async()->UpdateTable(context, req, resp, std::move(callback));
+      [](auto* stub, auto* context, auto* req, auto* resp, auto callback) {
+        stub->async()->UpdateTable(context, req, resp, std::move(callback));
       },
       [this, name, done = std::move(done)](absl::StatusOr<tern::v1::CatalogEntry> result) mutable {
         Forget(name);
         std::move(done)(std::move(result));
-      });
+      },
+      /*idempotent=*/false);
 }
 
 void CatalogClient::DeleteTable(const std::string& name, EntryDone done) {
   tern::v1::DeleteTableRequest request;
   request.set_name(name);
-  rpc::AsyncUnary<tern::v1::CatalogEntry>(
+  Call<tern::v1::CatalogEntry>(
       std::move(request),
-      kTimeout,
-      [this](auto* context, auto* req, auto* resp, auto callback) {
-        stub_->async()->DeleteTable(context, req, resp, std::move(callback));
+      [](auto* stub, auto* context, auto* req, auto* resp, auto callback) {
+        stub->async()->DeleteTable(context, req, resp, std::move(callback));
       },
       [this, name, done = std::move(done)](absl::StatusOr<tern::v1::CatalogEntry> result) mutable {
         Forget(name);
         std::move(done)(std::move(result));
-      });
+      },
+      /*idempotent=*/false);
 }
 
 }  // namespace tern::router

@@ -1,20 +1,28 @@
 // CatalogClient: the router's asynchronous door to the table catalog on the
-// control plane (the first control replica, until the catalog is replicated).
-// Lookups for the data path go through a short-lived cache of ACTIVE tables,
-// so a request costs no control-plane round trip in the common case.
-// Thread-safe; callbacks run on gRPC threads.
+// control plane. Calls go to the replica that leads the catalog group; a
+// replica that does not lead answers with the leader's id and address and the
+// call follows it, and an unreachable replica is skipped (after a short pause,
+// while a new leader is elected). A change whose outcome is unknown (timed
+// out) is not retried. Lookups for the data path go through a short-lived
+// cache of ACTIVE tables, so a request costs no control-plane round trip in
+// the common case.
+// Thread-safe; callbacks run on gRPC threads or the retry thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "common/base/mutex.h"
 #include "common/config/host_port.h"
+#include "common/exec/executor.h"
 #include "tern/v1/control.grpc.pb.h"
 
 namespace tern::router {
@@ -24,7 +32,9 @@ using ListDone = absl::AnyInvocable<void(absl::StatusOr<tern::v1::ListTablesResp
 
 class CatalogClient {
  public:
-  CatalogClient(const config::HostPort& control, std::chrono::milliseconds cache_ttl);
+  // controls: every control-plane replica, replica 1 first.
+  CatalogClient(const std::vector<config::HostPort>& controls, std::chrono::milliseconds cache_ttl);
+  ~CatalogClient();
 
   // The current entry, always from the control plane (DescribeTable).
   void GetTable(const std::string& name, EntryDone done);
@@ -50,7 +60,19 @@ class CatalogClient {
   void Remember(const tern::v1::CatalogEntry& entry);
   void Forget(const std::string& name);
 
-  std::unique_ptr<tern::v1::Control::Stub> stub_;
+  // Starts one call of a Control method on the replica believed to lead:
+  // invoke(stub, context, request, response, callback) starts the async call.
+  template <typename Response, typename Request, typename Invoke>
+  void Call(Request request,
+            Invoke invoke,
+            absl::AnyInvocable<void(absl::StatusOr<Response>) &&> done,
+            bool idempotent,
+            int attempt = 0);
+
+  std::vector<std::string> addresses_;
+  std::vector<std::unique_ptr<tern::v1::Control::Stub>> stubs_;
+  std::atomic<size_t> leader_{0};  // index into stubs_
+  std::unique_ptr<exec::ThreadPool> retries_;
   const std::chrono::milliseconds cache_ttl_;
   base::Mutex mu_;
   std::map<std::string, Cached> cache_ ABSL_GUARDED_BY(mu_);

@@ -148,6 +148,15 @@ bool ReplicaGroup::IsLeader() const {
   return core_->role() == replication::Role::kLeader;
 }
 
+absl::Status ReplicaGroup::CheckServing() const {
+  base::MutexLock lock(&mu_);
+  if (core_->role() != replication::Role::kLeader) return NotLeader();
+  if (core_->applied_index() < core_->commit_index() || applied_term_ != core_->term()) {
+    return absl::UnavailableError("the new leader is still applying its log; retry");
+  }
+  return absl::OkStatus();
+}
+
 void ReplicaGroup::Propose(std::string command, ProposeDone done) {
   std::vector<Callback> callbacks;
   absl::Status refused;

@@ -141,6 +141,12 @@ class ReplicaGroup {
   // True when this replica leads its group (it may not know yet that it was
   // deposed).
   bool IsLeader() const;
+  // OK when this replica leads its group and has applied everything
+  // committed, including an entry of its own term (so its state machine
+  // holds every change acknowledged by any earlier leader); else
+  // base::NotLeader (with the leader's address when known) or UNAVAILABLE
+  // while the new leader catches up.
+  absl::Status CheckServing() const;
 
   // Calls ready once a strongly consistent read may be served from this
   // replica's store: at once under a valid lease, else after ReadIndex.
