@@ -3,6 +3,7 @@
 #include <array>
 
 #include "absl/strings/cord.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -69,6 +70,7 @@ absl::string_view ErrorKindName(ErrorKind kind) { return Info(kind).name; }
 namespace {
 constexpr absl::string_view kNotLeaderPrefix = "not leader; leader: ";
 constexpr absl::string_view kNotLeaderAddressInfix = " at ";
+constexpr absl::string_view kWrongPartitionPrefix = "wrong partition: ";
 }  // namespace
 
 absl::Status NotLeader(uint64_t leader_hint, absl::string_view leader_address) {
@@ -77,6 +79,15 @@ absl::Status NotLeader(uint64_t leader_hint, absl::string_view leader_address) {
   }
   return absl::FailedPreconditionError(
       absl::StrCat(kNotLeaderPrefix, leader_hint, kNotLeaderAddressInfix, leader_address));
+}
+
+absl::Status WrongPartition(absl::string_view why) {
+  return absl::FailedPreconditionError(absl::StrCat(kWrongPartitionPrefix, why));
+}
+
+bool IsWrongPartition(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kFailedPrecondition &&
+         absl::StartsWith(status.message(), kWrongPartitionPrefix);
 }
 
 namespace {

@@ -56,6 +56,12 @@ absl::string_view ErrorKindName(ErrorKind kind);
 // move) is not in the caller's partition descriptor yet.
 absl::Status NotLeader(uint64_t leader_hint, absl::string_view leader_address = "");
 
+// A request routed with a stale partition map: the partition was split (or
+// the key is not its own any more). FAILED_PRECONDITION; nothing was done,
+// so the router refreshes its map and sends the request again.
+absl::Status WrongPartition(absl::string_view why);
+bool IsWrongPartition(const absl::Status& status);
+
 // The hint of a NotLeader() status; nullopt for any other status.
 std::optional<uint64_t> NotLeaderHint(const absl::Status& status);
 // The leader's address in a NotLeader() status; "" when absent.

@@ -2,6 +2,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/base/error_details.h"
 #include "common/base/status_macros.h"
 #include "common/expr/evaluator.h"
 #include "common/expr/parser.h"
@@ -140,14 +142,152 @@ absl::Status PartitionStore::Open(const tern::v1::PartitionDescriptor& partition
 
 absl::Status PartitionStore::Drop(const tern::v1::PartitionDescriptor& partition) {
   base::MutexLock write_lock(&write_mu_);
-  const auto [begin, end] = KeyRange(partition);
-  TERN_RETURN_IF_ERROR(
-      engine_->DeleteRange(engine::ColumnFamily::kData, begin, end, /*sync=*/true));
+  // Items in the range that another partition hosted here owns (a split's
+  // children share their parent's items) stay; a retired partition owns
+  // none.
+  std::vector<std::pair<std::string, std::string>> owned;
+  {
+    base::MutexLock lock(&mu_);
+    auto recorded = partitions_.find(partition.partition_id());
+    const bool retired = recorded != partitions_.end() && recorded->second.retired();
+    if (!retired) owned.push_back(KeyRange(partition));
+    for (const auto& [id, other] : partitions_) {
+      if (id == partition.partition_id() || other.retired() ||
+          other.table_id() != partition.table_id()) {
+        continue;
+      }
+      const auto [other_begin, other_end] = KeyRange(other);
+      std::vector<std::pair<std::string, std::string>> rest;
+      for (const auto& [begin, end] : owned) {
+        if (other_end <= begin || other_begin >= end) {
+          rest.emplace_back(begin, end);
+          continue;
+        }
+        if (begin < other_begin) rest.emplace_back(begin, other_begin);
+        if (other_end < end) rest.emplace_back(other_end, end);
+      }
+      owned = std::move(rest);
+    }
+  }
+  for (const auto& [begin, end] : owned) {
+    TERN_RETURN_IF_ERROR(
+        engine_->DeleteRange(engine::ColumnFamily::kData, begin, end, /*sync=*/true));
+  }
   TERN_RETURN_IF_ERROR(engine_->Delete(
       engine::ColumnFamily::kMeta, PartitionKey(partition.partition_id()), /*sync=*/true));
   base::MutexLock lock(&mu_);
   partitions_.erase(partition.partition_id());
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<tern::v1::PartitionDescriptor>> PartitionStore::DecideSplit(
+    uint64_t partition_id, const tern::v1::SplitPlan& plan, engine::WriteBatch* batch) {
+  base::MutexLock lock(&mu_);
+  auto it = partitions_.find(partition_id);
+  if (it == partitions_.end()) {
+    return absl::NotFoundError(absl::StrCat("partition ", partition_id, " is not hosted here"));
+  }
+  tern::v1::PartitionDescriptor& parent = it->second;
+  if (parent.retired()) {
+    // Applied already (the same plan proposed twice): nothing more to do.
+    return std::vector<tern::v1::PartitionDescriptor>{};
+  }
+  const auto [begin, end] = KeyRange(parent);
+  const tern::v1::PartitionDescriptor& left = plan.left();
+  const tern::v1::PartitionDescriptor& right = plan.right();
+  if (plan.split_key() <= begin || plan.split_key() >= end || left.partition_id() == 0 ||
+      right.partition_id() == 0 || left.partition_id() == right.partition_id() ||
+      left.start_key() != parent.start_key() || left.end_key() != plan.split_key() ||
+      right.start_key() != plan.split_key() || right.end_key() != parent.end_key() ||
+      left.table_id() != parent.table_id() || right.table_id() != parent.table_id()) {
+    return absl::InvalidArgumentError("the split plan does not fit the partition");
+  }
+  parent.set_retired(true);
+  parent.set_split_key(plan.split_key());
+  parent.add_child_ids(left.partition_id());
+  parent.add_child_ids(right.partition_id());
+  batch->Put(engine::ColumnFamily::kMeta, PartitionKey(partition_id), parent.SerializeAsString());
+  std::vector<tern::v1::PartitionDescriptor> created;
+  for (const tern::v1::PartitionDescriptor* child : {&left, &right}) {
+    // A child this node hosts already (created while the split was on its
+    // way here) keeps its state.
+    if (partitions_.count(child->partition_id()) > 0) continue;
+    tern::v1::PartitionDescriptor recorded = *child;
+    recorded.set_parent_id(partition_id);
+    batch->Put(engine::ColumnFamily::kMeta,
+               PartitionKey(recorded.partition_id()),
+               recorded.SerializeAsString());
+    partitions_[recorded.partition_id()] = recorded;
+    created.push_back(std::move(recorded));
+  }
+  return created;
+}
+
+std::optional<tern::v1::PartitionDescriptor> PartitionStore::Descriptor(
+    uint64_t partition_id) const {
+  base::MutexLock lock(&mu_);
+  auto it = partitions_.find(partition_id);
+  if (it == partitions_.end()) return std::nullopt;
+  return it->second;
+}
+
+absl::Status PartitionStore::RecordRetired(const tern::v1::PartitionDescriptor& retired,
+                                           engine::WriteBatch* batch) {
+  base::MutexLock lock(&mu_);
+  batch->Put(engine::ColumnFamily::kMeta,
+             PartitionKey(retired.partition_id()),
+             retired.SerializeAsString());
+  partitions_[retired.partition_id()] = retired;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> PartitionStore::FindSplitKey(uint64_t partition_id) {
+  tern::v1::PartitionDescriptor partition;
+  {
+    base::MutexLock lock(&mu_);
+    auto it = partitions_.find(partition_id);
+    if (it == partitions_.end() || it->second.retired()) {
+      return absl::NotFoundError(absl::StrCat("partition ", partition_id, " is not hosted here"));
+    }
+    partition = it->second;
+  }
+  const auto [begin, end] = KeyRange(partition);
+  // Storage keys start with the table prefix and the 8-byte hash of the
+  // partition key: a split between two hashes keeps every item collection
+  // whole.
+  const size_t boundary_size = model::TablePrefix(partition.table_id()).size() + 8;
+  uint64_t total = 0;
+  TERN_RETURN_IF_ERROR(engine_->ForEachInRange(
+      engine::ColumnFamily::kData, begin, end, false, [&](absl::string_view, absl::string_view v) {
+        total += v.size();
+        return true;
+      }));
+  uint64_t seen = 0;
+  std::string middle;
+  std::string split;
+  TERN_RETURN_IF_ERROR(engine_->ForEachInRange(
+      engine::ColumnFamily::kData,
+      begin,
+      end,
+      false,
+      [&](absl::string_view key, absl::string_view v) {
+        const std::string hash(key.substr(0, std::min(key.size(), boundary_size)));
+        if (middle.empty()) {
+          seen += v.size();
+          if (seen * 2 >= total) middle = hash;
+          return true;
+        }
+        if (hash != middle) {
+          split = hash;  // the first partition key after the middle one
+          return false;
+        }
+        return true;
+      }));
+  if (split.empty() || split <= begin) {
+    return absl::FailedPreconditionError(
+        "the partition cannot be split: one partition key holds most of its data");
+  }
+  return split;
 }
 
 std::vector<tern::v1::PartitionDescriptor> PartitionStore::Descriptors() const {
@@ -173,6 +313,10 @@ absl::StatusOr<tern::v1::PartitionResponse> PartitionStore::Stats(uint64_t parti
     partition = it->second;
   }
   tern::v1::PartitionResponse stats;
+  if (partition.retired()) {
+    stats.set_retired(true);  // its items are its children's
+    return stats;
+  }
   absl::Status decode_error;
   const auto [begin, end] = KeyRange(partition);
   TERN_RETURN_IF_ERROR(engine_->ForEachInRange(
@@ -201,6 +345,13 @@ absl::StatusOr<tern::v1::PartitionDescriptor> PartitionStore::Check(
   if (it == partitions_.end()) {
     return absl::NotFoundError(
         absl::StrCat("partition ", ref.partition_id(), " is not hosted here"));
+  }
+  if (it->second.retired()) {
+    return base::WrongPartition(absl::StrCat("partition ",
+                                             ref.partition_id(),
+                                             " was split into ",
+                                             absl::StrJoin(it->second.child_ids(), " and "),
+                                             "; refresh the partition map"));
   }
   const auto [begin, end] = KeyRange(it->second);
   if (key < begin || key >= end) {

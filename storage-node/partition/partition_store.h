@@ -4,12 +4,16 @@
 // (common/model/key_codec.h). A write is a read-modify-write decided here, so
 // conditions and updates see the item as it is when the write applies.
 //
-// Until replication groups exist (issue 5) each partition has one replica and
-// writes are serialized by one mutex per store. Thread-safe.
+// A replication group serializes each partition's writes (DecideWrite runs
+// during apply); WriteItem is the unreplicated path used by tests. Splits
+// retire a partition in favour of two children over the same items.
+// Thread-safe.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <optional>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "common/base/mutex.h"
@@ -29,8 +33,34 @@ class PartitionStore {
 
   // Records the partition (idempotent).
   absl::Status Open(const tern::v1::PartitionDescriptor& partition);
-  // Deletes the partition's items and record (idempotent).
+  // Deletes the partition's record and its items, except items in the range
+  // of another partition hosted here (a split's children share their
+  // parent's items; a retired partition owns none). Idempotent.
   absl::Status Drop(const tern::v1::PartitionDescriptor& partition);
+
+  // The decision part of a split, applied in the partition's replicated log:
+  // records the partition as retired (its requests are refused with
+  // base::WrongPartition from now on) and the plan's children (same items,
+  // no data copied), adding the records to batch. Returns the children this
+  // node did not host yet (already-hosted ones keep their state); none when
+  // the partition was split already. INVALID_ARGUMENT when the plan does not
+  // fit the partition. Deterministic.
+  absl::StatusOr<std::vector<tern::v1::PartitionDescriptor>> DecideSplit(
+      uint64_t partition_id, const tern::v1::SplitPlan& plan, engine::WriteBatch* batch);
+
+  // The partition's record, or nullopt when not hosted here.
+  std::optional<tern::v1::PartitionDescriptor> Descriptor(uint64_t partition_id) const;
+
+  // Records retired (from a snapshot of its group: the split happened while
+  // this replica was away) in place of the partition's record, adding it to
+  // batch; items are left alone (they are the children's).
+  absl::Status RecordRetired(const tern::v1::PartitionDescriptor& retired,
+                             engine::WriteBatch* batch);
+
+  // Where the partition's items divide in half by size, at a partition-key
+  // boundary. FAILED_PRECONDITION when no such boundary exists (one
+  // partition key holds most of the data, or the partition is empty).
+  absl::StatusOr<std::string> FindSplitKey(uint64_t partition_id);
   // Item count and DynamoDB size of the partition's items. NOT_FOUND.
   absl::StatusOr<tern::v1::PartitionResponse> Stats(uint64_t partition_id);
 

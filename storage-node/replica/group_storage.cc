@@ -196,6 +196,19 @@ void GroupStorage::Compact(const replication::SnapshotMeta& through,
       ColumnFamily::kRaftLog, LogKey(group_id_, 0), LogKey(group_id_, through.index + 1));
 }
 
+void GroupStorage::Initialize(const replication::SnapshotMeta& at,
+                              engine::WriteBatch* batch) const {
+  batch->Put(
+      ColumnFamily::kRaftState, StateKey(kInitial), replication::EncodeMembership(at.membership));
+  batch->Put(ColumnFamily::kRaftState, StateKey(kSnapshot), EncodePosition(at));
+  std::string hard;
+  AppendU64(at.term, &hard);
+  AppendU64(0, &hard);
+  AppendU64(at.index, &hard);
+  batch->Put(ColumnFamily::kRaftState, StateKey(kHardState), hard);
+  SetApplied(at.index, batch);
+}
+
 void GroupStorage::Drop(engine::WriteBatch* batch) const {
   batch->DeleteRange(ColumnFamily::kRaftLog, LogKey(group_id_, 0), LogKey(group_id_ + 1, 0));
   for (char kind : {kHardState, kApplied, kSnapshot, kInitial}) {

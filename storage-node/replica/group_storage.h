@@ -42,6 +42,13 @@ class GroupStorage {
   // through as the position the state machine's durable state covers.
   void Compact(const replication::SnapshotMeta& through, engine::WriteBatch* batch) const;
 
+  // Adds the state of a group born at position at (a split's child): its
+  // founding membership and durable position are at.membership and at, its
+  // log is empty after at.index, and the state machine's data is already in
+  // place. A replica created later (with no state) is behind at.index and
+  // gets a snapshot.
+  void Initialize(const replication::SnapshotMeta& at, engine::WriteBatch* batch) const;
+
   // Adds the removal of everything the group stored.
   void Drop(engine::WriteBatch* batch) const;
 

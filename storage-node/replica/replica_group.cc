@@ -119,16 +119,56 @@ absl::StatusOr<std::string> PartitionMachine::Apply(const std::string& command,
                                                     engine::WriteBatch* batch) {
   tern::v1::WriteItemRequest request;
   if (!request.ParseFromString(command)) return absl::DataLossError("unreadable log entry");
-  TERN_ASSIGN_OR_RETURN(tern::v1::WriteItemResponse response, store_->DecideWrite(request, batch));
-  return response.SerializeAsString();
+  if (request.kind() != tern::v1::WriteItemRequest::KIND_SPLIT) {
+    TERN_ASSIGN_OR_RETURN(tern::v1::WriteItemResponse response,
+                          store_->DecideWrite(request, batch));
+    return response.SerializeAsString();
+  }
+  if (request.partition().partition_id() != partition_.partition_id()) {
+    return absl::InvalidArgumentError("a split of another partition");
+  }
+  TERN_ASSIGN_OR_RETURN(std::vector<tern::v1::PartitionDescriptor> children,
+                        store_->DecideSplit(partition_.partition_id(), request.split(), batch));
+  for (const tern::v1::PartitionDescriptor& child : children) {
+    replication::SnapshotMeta born{
+        kChildIndex, kChildTerm, ReplicaGroup::FoundingMembership(child)};
+    GroupStorage(engine_, child.partition_id()).Initialize(born, batch);
+  }
+  if (!children.empty() && open_children_) {
+    deferred_ = [open = open_children_, children] { open(children); };
+  }
+  return tern::v1::WriteItemResponse().SerializeAsString();
 }
 
+namespace {
+// Snapshot data of a partition group: one tag byte, then the items
+// (PartitionStore::ExportPartition) or the retired partition's descriptor.
+constexpr char kLiveSnapshot = 1;
+constexpr char kRetiredSnapshot = 2;
+}  // namespace
+
 absl::StatusOr<std::string> PartitionMachine::Export() {
-  return store_->ExportPartition(partition_);
+  std::optional<tern::v1::PartitionDescriptor> recorded =
+      store_->Descriptor(partition_.partition_id());
+  if (recorded.has_value() && recorded->retired()) {
+    // Its items belong to its children now, whose own groups move them.
+    return std::string(1, kRetiredSnapshot) + recorded->SerializeAsString();
+  }
+  TERN_ASSIGN_OR_RETURN(std::string items, store_->ExportPartition(partition_));
+  return std::string(1, kLiveSnapshot) + items;
 }
 
 absl::Status PartitionMachine::Import(const std::string& data, engine::WriteBatch* batch) {
-  return store_->ImportPartition(partition_, data, batch);
+  if (data.empty()) return absl::DataLossError("empty partition snapshot");
+  if (data[0] == kRetiredSnapshot) {
+    tern::v1::PartitionDescriptor retired;
+    if (!retired.ParseFromString(data.substr(1)) || !retired.retired()) {
+      return absl::DataLossError("unreadable retired-partition snapshot");
+    }
+    return store_->RecordRetired(retired, batch);
+  }
+  if (data[0] != kLiveSnapshot) return absl::DataLossError("unknown partition snapshot");
+  return store_->ImportPartition(partition_, data.substr(1), batch);
 }
 
 void ReplicaGroup::Write(const tern::v1::WriteItemRequest& request, WriteDone done) {
@@ -255,15 +295,21 @@ absl::Status ReplicaGroup::Handle(replication::Ready& ready, std::vector<Callbac
   for (const Entry& entry : ready.committed) {
     engine::WriteBatch apply;
     absl::StatusOr<std::string> decided = absl::InternalError("not a command");
+    std::function<void()> deferred;
     if (entry.type == EntryType::kNormal) {
       decided = machine_->Apply(entry.data, &apply);
+      deferred = machine_->TakeDeferred();
       // A decision that failed (e.g. a validation error from an update)
       // writes nothing, the same way on every replica.
-      if (!decided.ok()) apply.Clear();
+      if (!decided.ok()) {
+        apply.Clear();
+        deferred = nullptr;
+      }
     }
     storage_.SetApplied(entry.index, &apply);
     TERN_RETURN_IF_ERROR(engine_->Write(apply, /*sync=*/false));
     applied_term_ = entry.term;
+    if (deferred) callbacks->push_back(std::move(deferred));
     auto pending = pending_.find(entry.index);
     if (pending != pending_.end()) {
       auto done = std::make_shared<ProposeDone>(std::move(pending->second.done));
@@ -414,8 +460,11 @@ absl::Status ReplicaGroup::ChangeMembership(Change change, replication::NodeId n
 
 bool ReplicaGroup::ServesEventualReads() const {
   base::MutexLock lock(&mu_);
+  // A replica with nothing applied may be a split's child created here
+  // before its first snapshot, over items that are not its own yet.
   const std::vector<replication::NodeId>& voters = core_->membership().voters;
-  return std::find(voters.begin(), voters.end(), self_) != voters.end();
+  return core_->applied_index() > 0 &&
+         std::find(voters.begin(), voters.end(), self_) != voters.end();
 }
 
 GroupStatus ReplicaGroup::Status() const {

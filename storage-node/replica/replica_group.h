@@ -59,23 +59,48 @@ class StateMachine {
   virtual absl::StatusOr<std::string> Export() = 0;
   // Replaces the whole state by data (from Export). DATA_LOSS when malformed.
   virtual absl::Status Import(const std::string& data, engine::WriteBatch* batch) = 0;
+  // Work the last Apply leaves for after its batch is written (e.g. opening
+  // the groups a split created); run without the group's lock. Null: none.
+  virtual std::function<void()> TakeDeferred() { return nullptr; }
 };
 
 // A partition's items (PartitionStore) as a StateMachine: commands are
 // serialized WriteItemRequests decided by PartitionStore::DecideWrite,
-// results serialized WriteItemResponses; snapshots hold the partition's items.
+// results serialized WriteItemResponses; snapshots hold the partition's items
+// (or, once it is retired by a split, just that fact). A KIND_SPLIT command
+// retires the partition and founds its children's groups on this node at
+// kChildPosition, with the parent's replicas as voters and its items as they
+// are: no data is copied.
 class PartitionMachine final : public StateMachine {
  public:
-  // store must outlive the machine.
-  PartitionMachine(partition::PartitionStore* store, tern::v1::PartitionDescriptor partition)
-      : store_(store), partition_(std::move(partition)) {}
+  // Opens the groups of a split's children (after the split's batch).
+  using OpenChildren = std::function<void(const std::vector<tern::v1::PartitionDescriptor>&)>;
+
+  // engine and store must outlive the machine.
+  PartitionMachine(engine::StorageEngine* engine,
+                   partition::PartitionStore* store,
+                   tern::v1::PartitionDescriptor partition,
+                   OpenChildren open_children = nullptr)
+      : engine_(engine),
+        store_(store),
+        partition_(std::move(partition)),
+        open_children_(std::move(open_children)) {}
   absl::StatusOr<std::string> Apply(const std::string& command, engine::WriteBatch* batch) override;
   absl::StatusOr<std::string> Export() override;
   absl::Status Import(const std::string& data, engine::WriteBatch* batch) override;
+  std::function<void()> TakeDeferred() override { return std::move(deferred_); }
+
+  // Where a split's child group starts: every replica that applies the split
+  // founds it here; one that did not gets a snapshot.
+  static constexpr replication::Index kChildIndex = 5;
+  static constexpr replication::Term kChildTerm = 5;
 
  private:
+  engine::StorageEngine* const engine_;
   partition::PartitionStore* const store_;
   const tern::v1::PartitionDescriptor partition_;
+  const OpenChildren open_children_;
+  std::function<void()> deferred_;
 };
 
 // Role and positions of a group, for metrics and routing hints.

@@ -81,15 +81,15 @@ class ReplicaGroupTest : public ::testing::Test {
     ASSERT_THAT(node.store->Load(), IsOk());
     replication::Config config;
     config.random_seed = 42;
-    auto group =
-        ReplicaGroup::Open(partition_,
-                           /*join=*/false,
-                           id,
-                           config,
-                           /*compact_after=*/20,
-                           node.engine.get(),
-                           std::make_unique<PartitionMachine>(node.store.get(), partition_),
-                           &network_);
+    auto group = ReplicaGroup::Open(
+        partition_,
+        /*join=*/false,
+        id,
+        config,
+        /*compact_after=*/20,
+        node.engine.get(),
+        std::make_unique<PartitionMachine>(node.engine.get(), node.store.get(), partition_),
+        &network_);
     ASSERT_THAT(group, IsOk());
     node.group = *std::move(group);
   }

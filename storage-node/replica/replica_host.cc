@@ -17,10 +17,29 @@ constexpr std::chrono::milliseconds kSendTimeout{2000};
 ReplicaHost::ReplicaHost(HostOptions options,
                          engine::StorageEngine* engine,
                          partition::PartitionStore* store)
-    : ReplicaHost(
-          std::move(options), engine, [store](const tern::v1::PartitionDescriptor& partition) {
-            return std::make_unique<PartitionMachine>(store, partition);
-          }) {}
+    : ReplicaHost(std::move(options),
+                  engine,
+                  [this, engine, store](const tern::v1::PartitionDescriptor& partition) {
+                    return std::make_unique<PartitionMachine>(
+                        engine,
+                        store,
+                        partition,
+                        [this](const std::vector<tern::v1::PartitionDescriptor>& children) {
+                          OpenChildren(children);
+                        });
+                  }) {}
+
+void ReplicaHost::OpenChildren(const std::vector<tern::v1::PartitionDescriptor>& children) {
+  for (const tern::v1::PartitionDescriptor& child : children) {
+    if (absl::Status opened = OpenGroup(child); !opened.ok()) {
+      TERN_LOG(Error, "cannot open a split's child group")
+          .With("partition_id", child.partition_id())
+          .With("error", opened.ToString());
+    } else {
+      TERN_LOG(Info, "split child group opened").With("partition_id", child.partition_id());
+    }
+  }
+}
 
 ReplicaHost::ReplicaHost(HostOptions options,
                          engine::StorageEngine* engine,

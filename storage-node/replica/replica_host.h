@@ -106,6 +106,8 @@ class ReplicaHost : public Transport {
   };
 
   void TickAll();
+  // Opens the groups of a split's children once the split is applied here.
+  void OpenChildren(const std::vector<tern::v1::PartitionDescriptor>& children);
   // The whole snapshot message once proto's chunk completes it; nullopt
   // while chunks are missing or out of order (the leader sends it again).
   std::optional<tern::v1::RaftMessage> Reassemble(const tern::v1::RaftMessage& proto);

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "absl/time/clock.h"
+#include "common/base/error_details.h"
 #include "common/base/mutex.h"
 #include "common/model/attribute_value.h"
 #include "common/model/key_codec.h"
@@ -133,12 +134,17 @@ class ReplicaHostTest : public ::testing::Test {
     return status;
   }
 
+  // Whether node's store holds item i, in the partition or, after a split,
+  // in the child that owns it.
   bool Has(uint64_t node, int i) {
-    tern::v1::GetItemRequest get;
-    get.mutable_partition()->set_partition_id(kTable);
-    get.set_storage_key(Key(i));
-    auto got = nodes_[node].store->GetItem(get);
-    return got.ok() && got->found();
+    for (uint64_t partition : {kTable, kTable + 1, kTable + 2}) {
+      tern::v1::GetItemRequest get;
+      get.mutable_partition()->set_partition_id(partition);
+      get.set_storage_key(Key(i));
+      auto got = nodes_[node].store->GetItem(get);
+      if (got.ok()) return got->found();
+    }
+    return false;
   }
 
   bool Eventually(const std::function<bool()>& condition) {
@@ -253,6 +259,97 @@ TEST_F(ReplicaHostTest, ReplicaMovesToANewNodeThroughLearnerPromoteRemove) {
   fresh.host->CloseGroup(kTable);
   ASSERT_THAT(fresh.host->OpenGroup(moved), IsOk());
   EXPECT_EQ(fresh.host->Group(kTable)->Status().membership.voters.size(), 3u);
+}
+
+// A split in the partition's own log: every replica retires the partition
+// and founds both children over the items it has (no data copied); the
+// children elect leaders and take writes; the parent refuses them.
+TEST_F(ReplicaHostTest, ASplitFoundsTwoChildGroupsOverTheSameItems) {
+  for (int i = 0; i < 40; ++i) ASSERT_THAT(PutToLeader(i), IsOk()) << i;
+  const uint64_t leader = Leader();
+  absl::StatusOr<std::string> split_key = nodes_[leader].store->FindSplitKey(kTable);
+  ASSERT_THAT(split_key, IsOk());
+  tern::v1::SplitPlan plan;
+  plan.set_split_key(*split_key);
+  *plan.mutable_left() = partition_;
+  plan.mutable_left()->set_partition_id(kTable + 1);
+  plan.mutable_left()->set_end_key(*split_key);
+  *plan.mutable_right() = partition_;
+  plan.mutable_right()->set_partition_id(kTable + 2);
+  plan.mutable_right()->set_start_key(*split_key);
+  tern::v1::WriteItemRequest split;
+  split.mutable_partition()->set_partition_id(kTable);
+  split.set_kind(tern::v1::WriteItemRequest::KIND_SPLIT);
+  *split.mutable_split() = plan;
+  auto done = std::make_shared<base::Notification>();
+  auto result = std::make_shared<absl::Status>();
+  nodes_[leader].host->Group(kTable)->Propose(split.SerializeAsString(),
+                                              [done, result](absl::StatusOr<std::string> got) {
+                                                *result = got.status();
+                                                done->Notify();
+                                              });
+  ASSERT_TRUE(done->WaitForNotificationWithTimeout(absl::Seconds(30)));
+  ASSERT_THAT(*result, IsOk());
+
+  // Every replica hosts both children, each with a leader.
+  for (uint64_t child : {kTable + 1, kTable + 2}) {
+    EXPECT_TRUE(Eventually([&] {
+      int leaders = 0;
+      for (auto& [id, node] : nodes_) {
+        std::shared_ptr<ReplicaGroup> group = node.host->Group(child);
+        if (group == nullptr) return false;
+        if (group->Status().role == replication::Role::kLeader) ++leaders;
+      }
+      return leaders == 1;
+    })) << child;
+  }
+  // The parent refuses writes: the router must refresh its map.
+  absl::Status refused = Put(Leader(), 0);
+  EXPECT_TRUE(base::IsWrongPartition(refused)) << refused;
+  for (auto& [id, node] : nodes_) {
+    EXPECT_TRUE(node.store->Descriptor(kTable)->retired());
+    // Items stay where they were, now owned by the children.
+    for (int i = 0; i < 40; ++i) EXPECT_TRUE(Has(id, i)) << i;
+  }
+  // Each key is written through the child that owns it.
+  for (int i = 40; i < 60; ++i) {
+    const uint64_t child = Key(i) < *split_key ? kTable + 1 : kTable + 2;
+    absl::Status status;
+    for (int attempt = 0; attempt < 200; ++attempt) {
+      uint64_t child_leader = 0;
+      for (auto& [id, node] : nodes_) {
+        if (node.host->Group(child)->Status().role == replication::Role::kLeader) child_leader = id;
+      }
+      if (child_leader == 0) {
+        absl::SleepFor(absl::Milliseconds(20));
+        continue;
+      }
+      tern::v1::WriteItemRequest request;
+      request.mutable_partition()->set_partition_id(child);
+      request.set_kind(tern::v1::WriteItemRequest::KIND_PUT);
+      request.set_storage_key(Key(i));
+      request.set_item(model::EncodeItem(
+          {{"id", model::AttributeValue::N(*model::Number::Parse(std::to_string(i)))}}));
+      auto written = std::make_shared<base::Notification>();
+      auto outcome = std::make_shared<absl::Status>();
+      nodes_[child_leader].host->Group(child)->Write(request, [written, outcome](auto response) {
+        *outcome = response.status();
+        written->Notify();
+      });
+      ASSERT_TRUE(written->WaitForNotificationWithTimeout(absl::Seconds(10)));
+      status = *outcome;
+      if (status.ok()) break;
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+    ASSERT_THAT(status, IsOk()) << i;
+  }
+  EXPECT_TRUE(Eventually([&] { return Has(1, 59) && Has(2, 59) && Has(3, 59); }));
+  // Dropping the retired parent leaves the children's items alone.
+  for (auto& [id, node] : nodes_) {
+    ASSERT_THAT(node.host->DropGroup(kTable), IsOk());
+    ASSERT_THAT(node.store->Drop(*node.store->Descriptor(kTable)), IsOk());
+    for (int i = 0; i < 60; ++i) EXPECT_TRUE(Has(id, i)) << id << " " << i;
+  }
 }
 
 }  // namespace

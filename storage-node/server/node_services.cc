@@ -159,6 +159,57 @@ grpc::Status NodeAdminService::ChangeReplicas(grpc::ServerContext*,
   return rpc::ToGrpcStatus(status);
 }
 
+grpc::Status NodeAdminService::SplitPartition(grpc::ServerContext*,
+                                              const tern::v1::SplitRequest* request,
+                                              tern::v1::PartitionResponse* response) {
+  const uint64_t partition_id = request->partition().partition_id();
+  std::shared_ptr<replica::ReplicaGroup> group = host_->Group(partition_id);
+  if (group == nullptr) return rpc::ToGrpcStatus(NoGroup(partition_id));
+  if (std::optional<tern::v1::PartitionDescriptor> recorded = store_->Descriptor(partition_id);
+      recorded.has_value() && recorded->retired()) {
+    // Split already (a retry after a lost answer): the same plan is done.
+    const bool same = recorded->split_key() == request->plan().split_key() &&
+                      recorded->child_ids_size() == 2 &&
+                      recorded->child_ids(0) == request->plan().left().partition_id() &&
+                      recorded->child_ids(1) == request->plan().right().partition_id();
+    if (!same) {
+      return rpc::ToGrpcStatus(
+          absl::FailedPreconditionError("the partition was split differently"));
+    }
+    response->set_retired(true);
+    return grpc::Status::OK;
+  }
+  tern::v1::WriteItemRequest split;
+  split.mutable_partition()->set_partition_id(partition_id);
+  split.mutable_partition()->set_epoch(request->partition().epoch());
+  split.set_kind(tern::v1::WriteItemRequest::KIND_SPLIT);
+  *split.mutable_split() = request->plan();
+  auto awaited = std::make_shared<Awaited<absl::StatusOr<std::string>>>();
+  group->Propose(split.SerializeAsString(), [awaited](absl::StatusOr<std::string> result) {
+    awaited->result = std::move(result);
+    awaited->done.Notify();
+  });
+  if (!awaited->done.WaitForNotificationWithTimeout(kReplicationWait)) {
+    return rpc::ToGrpcStatus(absl::DeadlineExceededError("the split was not applied in time"));
+  }
+  if (!awaited->result.ok()) return rpc::ToGrpcStatus(awaited->result.status());
+  TERN_LOG(Info, "partition split")
+      .With("partition_id", partition_id)
+      .With("left", request->plan().left().partition_id())
+      .With("right", request->plan().right().partition_id());
+  response->set_retired(true);
+  return grpc::Status::OK;
+}
+
+grpc::Status NodeAdminService::FindSplitKey(grpc::ServerContext*,
+                                            const tern::v1::PartitionRequest* request,
+                                            tern::v1::PartitionResponse* response) {
+  absl::StatusOr<std::string> key = store_->FindSplitKey(request->partition().partition_id());
+  if (!key.ok()) return rpc::ToGrpcStatus(key.status());
+  response->set_split_key(*std::move(key));
+  return grpc::Status::OK;
+}
+
 DataPlaneService::DataPlaneService(partition::PartitionStore* store, replica::ReplicaHost* host)
     : store_(store), host_(host) {}
 

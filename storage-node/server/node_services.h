@@ -37,6 +37,12 @@ class NodeAdminService final : public tern::v1::NodeAdmin::Service {
   grpc::Status ChangeReplicas(grpc::ServerContext* context,
                               const tern::v1::ChangeReplicasRequest* request,
                               tern::v1::PartitionResponse* response) override;
+  grpc::Status SplitPartition(grpc::ServerContext* context,
+                              const tern::v1::SplitRequest* request,
+                              tern::v1::PartitionResponse* response) override;
+  grpc::Status FindSplitKey(grpc::ServerContext* context,
+                            const tern::v1::PartitionRequest* request,
+                            tern::v1::PartitionResponse* response) override;
 
  private:
   const tern::v1::NodeInfo self_;
