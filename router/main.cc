@@ -98,9 +98,10 @@ int Run() {
   }
   CatalogClient catalog(controls.addresses,
                         std::chrono::milliseconds(absl::GetFlag(FLAGS_table_cache_ms)));
-  DataClient data(absl::GetFlag(FLAGS_az), [&catalog](uint64_t partition_id) {
-    return catalog.CachedPartition(partition_id);
-  });
+  DataClient data(absl::GetFlag(FLAGS_az),
+                  [&catalog](uint64_t partition_id, const std::string& key, bool refresh) {
+                    return catalog.CachedPartition(partition_id, key, refresh);
+                  });
   Api api(absl::GetFlag(FLAGS_account_id), &metrics);
   RegisterTableOperations(&api, &catalog, &data, http_options.address.ToString());
   RegisterItemOperations(&api, &catalog, &data);

@@ -353,6 +353,10 @@ absl::StatusOr<std::string> Catalog::Apply(const std::string& bytes, engine::Wri
       }
       return std::string();
     }
+    case tern::v1::CatalogCommand::kPlanSplit:
+      return ApplyPlanSplit(command.plan_split(), batch);
+    case tern::v1::CatalogCommand::kFinishSplit:
+      return ApplyFinishSplit(command.finish_split(), batch);
     case tern::v1::CatalogCommand::COMMAND_NOT_SET:
       break;
   }
@@ -370,6 +374,10 @@ absl::StatusOr<std::string> Catalog::ApplyMove(const tern::v1::MoveReplicaComman
     tern::v1::CatalogEntry entry = current;
     for (tern::v1::PartitionDescriptor& partition : *entry.mutable_partitions()) {
       if (partition.partition_id() != partition_id) continue;
+      if (partition.has_pending_split()) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("partition ", partition_id, " is being split"));
+      }
       tern::v1::ReplicaDescriptor* leaving = nullptr;
       for (tern::v1::ReplicaDescriptor& replica : *partition.mutable_replicas()) {
         if (replica.node_id() == to.node_id()) {
@@ -396,6 +404,124 @@ absl::StatusOr<std::string> Catalog::ApplyMove(const tern::v1::MoveReplicaComman
     }
   }
   return absl::NotFoundError(absl::StrCat("partition ", partition_id, " not found"));
+}
+
+tern::v1::CatalogEntry* Catalog::EntryOfTable(uint64_t table_id) {
+  for (auto& [name, entry] : tables_) {
+    if (entry.table().table_id() == table_id) return &entry;
+  }
+  return nullptr;
+}
+
+absl::StatusOr<std::string> Catalog::ApplyPlanSplit(const tern::v1::PlanSplitCommand& plan_split,
+                                                    engine::WriteBatch* batch) {
+  const uint64_t partition_id = plan_split.partition_id();
+  tern::v1::CatalogEntry* current = EntryOfTable(partition_id >> kPartitionIdBits);
+  if (current == nullptr) {
+    return absl::NotFoundError(absl::StrCat("partition ", partition_id, " not found"));
+  }
+  tern::v1::CatalogEntry entry = *current;
+  uint32_t next_index = entry.next_partition_index();
+  for (const tern::v1::PartitionDescriptor& partition : entry.partitions()) {
+    next_index = std::max<uint32_t>(next_index,
+                                    static_cast<uint32_t>(partition.partition_id() & 0xffff) + 1);
+  }
+  for (tern::v1::PartitionDescriptor& partition : *entry.mutable_partitions()) {
+    if (partition.partition_id() != partition_id) continue;
+    if (partition.has_pending_split()) {
+      if (partition.pending_split().split_key() == plan_split.split_key()) {
+        return partition.SerializeAsString();  // planned already
+      }
+      return absl::FailedPreconditionError(
+          absl::StrCat("partition ", partition_id, " is being split already"));
+    }
+    const std::string begin = partition.start_key().empty()
+                                  ? model::TablePrefix(partition.table_id())
+                                  : partition.start_key();
+    const std::string end =
+        partition.end_key().empty() ? model::TableEnd(partition.table_id()) : partition.end_key();
+    if (plan_split.split_key() <= begin || plan_split.split_key() >= end) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("the split key is not inside partition ", partition_id));
+    }
+    if (next_index + 2 > (1u << kPartitionIdBits)) {
+      return absl::ResourceExhaustedError("the table has no partition ids left");
+    }
+    const uint64_t table_bits = partition.table_id() << kPartitionIdBits;
+    tern::v1::SplitPlan* plan = partition.mutable_pending_split();
+    plan->set_split_key(plan_split.split_key());
+    for (tern::v1::PartitionDescriptor* child : {plan->mutable_left(), plan->mutable_right()}) {
+      child->set_partition_id(table_bits | next_index++);
+      child->set_table_id(partition.table_id());
+      child->set_epoch(partition.epoch() + 1);
+      *child->mutable_replicas() = partition.replicas();
+      child->set_leader_hint_node_id(partition.leader_hint_node_id());
+      child->set_parent_id(partition_id);
+    }
+    plan->mutable_left()->set_start_key(partition.start_key());
+    plan->mutable_left()->set_end_key(plan_split.split_key());
+    plan->mutable_right()->set_start_key(plan_split.split_key());
+    plan->mutable_right()->set_end_key(partition.end_key());
+    entry.set_next_partition_index(next_index);
+    entry.set_version(entry.version() + 1);
+    const std::string planned = partition.SerializeAsString();
+    Put(entry, batch);
+    return planned;
+  }
+  return absl::NotFoundError(absl::StrCat("partition ", partition_id, " not found"));
+}
+
+absl::StatusOr<std::string> Catalog::ApplyFinishSplit(const tern::v1::FinishSplitCommand& finish,
+                                                      engine::WriteBatch* batch) {
+  const uint64_t partition_id = finish.partition_id();
+  tern::v1::CatalogEntry* current = EntryOfTable(partition_id >> kPartitionIdBits);
+  if (current == nullptr) {
+    return absl::NotFoundError(absl::StrCat("partition ", partition_id, " not found"));
+  }
+  for (const tern::v1::PartitionDescriptor& retired : current->retired()) {
+    if (retired.partition_id() == partition_id) return current->SerializeAsString();  // done
+  }
+  tern::v1::CatalogEntry entry = *current;
+  entry.clear_partitions();
+  bool found = false;
+  for (const tern::v1::PartitionDescriptor& partition : current->partitions()) {
+    if (partition.partition_id() != partition_id) {
+      *entry.add_partitions() = partition;
+      continue;
+    }
+    if (!partition.has_pending_split()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("partition ", partition_id, " has no split planned"));
+    }
+    found = true;
+    *entry.add_partitions() = partition.pending_split().left();
+    *entry.add_partitions() = partition.pending_split().right();
+    tern::v1::PartitionDescriptor retired = partition;
+    retired.clear_pending_split();
+    retired.set_retired(true);
+    retired.set_split_key(partition.pending_split().split_key());
+    retired.add_child_ids(partition.pending_split().left().partition_id());
+    retired.add_child_ids(partition.pending_split().right().partition_id());
+    *entry.add_retired() = std::move(retired);
+  }
+  if (!found) return absl::NotFoundError(absl::StrCat("partition ", partition_id, " not found"));
+  entry.set_version(entry.version() + 1);
+  Put(entry, batch);
+  return entry.SerializeAsString();
+}
+
+absl::StatusOr<tern::v1::PartitionDescriptor> Catalog::PlanSplit(uint64_t partition_id,
+                                                                 const std::string& split_key) {
+  tern::v1::CatalogCommand command;
+  command.mutable_plan_split()->set_partition_id(partition_id);
+  command.mutable_plan_split()->set_split_key(split_key);
+  return ExecuteFor<tern::v1::PartitionDescriptor>(command);
+}
+
+absl::StatusOr<tern::v1::CatalogEntry> Catalog::FinishSplit(uint64_t partition_id) {
+  tern::v1::CatalogCommand command;
+  command.mutable_finish_split()->set_partition_id(partition_id);
+  return ExecuteFor<tern::v1::CatalogEntry>(command);
 }
 
 absl::StatusOr<std::string> Catalog::Export() const {

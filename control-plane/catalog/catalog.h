@@ -121,6 +121,17 @@ class Catalog {
                                                             uint64_t from,
                                                             const tern::v1::NodeInfo& to);
 
+  // Records the decision to split partition_id at split_key (a storage key
+  // strictly inside it): the children's ids and descriptors go into its
+  // pending_split, which the partition's group then applies. Idempotent for
+  // the same key. NOT_FOUND; INVALID_ARGUMENT (key outside);
+  // FAILED_PRECONDITION (another split planned).
+  absl::StatusOr<tern::v1::PartitionDescriptor> PlanSplit(uint64_t partition_id,
+                                                          const std::string& split_key);
+  // The group applied the planned split: the children replace the partition,
+  // which moves to the entry's retired list (stream lineage). Idempotent.
+  absl::StatusOr<tern::v1::CatalogEntry> FinishSplit(uint64_t partition_id);
+
   // Nodes an operator asked to drain (persisted, keys "draining/<id>").
   absl::Status SetDraining(uint64_t node_id, bool draining);
   std::set<uint64_t> Draining() const;
@@ -131,6 +142,13 @@ class Catalog {
   absl::StatusOr<Message> ExecuteFor(const tern::v1::CatalogCommand& command);
   // Records entry in the state and adds it to batch.
   void Put(const tern::v1::CatalogEntry& entry, engine::WriteBatch* batch)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  tern::v1::CatalogEntry* EntryOfTable(uint64_t table_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<std::string> ApplyPlanSplit(const tern::v1::PlanSplitCommand& plan_split,
+                                             engine::WriteBatch* batch)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<std::string> ApplyFinishSplit(const tern::v1::FinishSplitCommand& finish,
+                                               engine::WriteBatch* batch)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<std::string> ApplyMove(const tern::v1::MoveReplicaCommand& move,
                                         engine::WriteBatch* batch)

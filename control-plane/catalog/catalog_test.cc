@@ -252,3 +252,63 @@ TEST_F(CatalogTest, ASnapshotCarriesTheWholeCatalogToAnotherReplica) {
 
 }  // namespace
 }  // namespace tern::control
+
+namespace tern::control {
+namespace {
+
+TEST_F(CatalogTest, ASplitIsPlannedThenReplacesThePartitionByItsChildren) {
+  tern::v1::TableDescriptor table = Table("Split");
+  table.set_billing_mode("PROVISIONED");
+  table.mutable_throughput()->set_write_capacity_units(2000);  // two partitions
+  auto created = catalog_->Create(table, Nodes());
+  ASSERT_THAT(created, IsOk());
+  ASSERT_EQ(created->partitions_size(), 2);
+  const tern::v1::PartitionDescriptor parent = created->partitions(0);
+  const std::string key = HashBoundary(created->table().table_id(), 1, 4);  // inside slice 0 of 2
+
+  auto planned = catalog_->PlanSplit(parent.partition_id(), key);
+  ASSERT_THAT(planned, IsOk());
+  const tern::v1::SplitPlan& plan = planned->pending_split();
+  EXPECT_EQ(plan.left().start_key(), parent.start_key());
+  EXPECT_EQ(plan.left().end_key(), key);
+  EXPECT_EQ(plan.right().start_key(), key);
+  EXPECT_EQ(plan.right().end_key(), parent.end_key());
+  EXPECT_EQ(plan.left().epoch(), parent.epoch() + 1);
+  EXPECT_EQ(plan.left().replicas_size(), 3);
+  const std::set<uint64_t> ids = {parent.partition_id(),
+                                  created->partitions(1).partition_id(),
+                                  plan.left().partition_id(),
+                                  plan.right().partition_id()};
+  EXPECT_EQ(ids.size(), 4u);  // fresh ids
+  // Planned twice with the same key: the same plan; another key: refused.
+  EXPECT_EQ(catalog_->PlanSplit(parent.partition_id(), key)->pending_split().left().partition_id(),
+            plan.left().partition_id());
+  EXPECT_THAT(catalog_->PlanSplit(parent.partition_id(), key + "x"),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("being split")));
+  EXPECT_THAT(catalog_->PlanSplit(created->partitions(1).partition_id(), key),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not inside")));
+  tern::v1::NodeInfo fourth;
+  fourth.set_node_id(4);
+  EXPECT_THAT(catalog_->MoveReplica(parent.partition_id(), 1, fourth),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("being split")));
+
+  auto finished = catalog_->FinishSplit(parent.partition_id());
+  ASSERT_THAT(finished, IsOk());
+  ASSERT_EQ(finished->partitions_size(), 3);
+  EXPECT_EQ(finished->partitions(0).partition_id(), plan.left().partition_id());
+  EXPECT_EQ(finished->partitions(1).partition_id(), plan.right().partition_id());
+  ASSERT_EQ(finished->retired_size(), 1);
+  EXPECT_TRUE(finished->retired(0).retired());
+  EXPECT_EQ(finished->retired(0).child_ids(0), plan.left().partition_id());
+  EXPECT_FALSE(finished->retired(0).has_pending_split());
+  // Finishing again changes nothing.
+  EXPECT_EQ(catalog_->FinishSplit(parent.partition_id())->version(), finished->version());
+  // A child splits again with ids never used before.
+  auto again = catalog_->PlanSplit(plan.right().partition_id(),
+                                   HashBoundary(created->table().table_id(), 3, 8));
+  ASSERT_THAT(again, IsOk());
+  EXPECT_GT(again->pending_split().left().partition_id(), plan.right().partition_id());
+}
+
+}  // namespace
+}  // namespace tern::control

@@ -187,4 +187,13 @@ grpc::Status ControlService::DrainNode(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
+grpc::Status ControlService::SplitPartition(grpc::ServerContext*,
+                                            const tern::v1::SplitPartitionRequest* request,
+                                            tern::v1::CatalogEntry* response) {
+  if (absl::Status serving = catalog_->Serving(); !serving.ok()) {
+    return rpc::ToGrpcStatus(serving);
+  }
+  return Answer(repairer_->Split(request->partition_id(), request->split_key()), response);
+}
+
 }  // namespace tern::control

@@ -51,6 +51,9 @@ class ControlService final : public tern::v1::Control::Service {
   grpc::Status DrainNode(grpc::ServerContext* context,
                          const tern::v1::DrainNodeRequest* request,
                          tern::v1::DrainNodeResponse* response) override;
+  grpc::Status SplitPartition(grpc::ServerContext* context,
+                              const tern::v1::SplitPartitionRequest* request,
+                              tern::v1::CatalogEntry* response) override;
 
  private:
   const uint64_t replica_id_;

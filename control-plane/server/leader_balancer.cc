@@ -72,6 +72,7 @@ std::optional<LeaderMove> LeaderBalancer::RunOnce() {
         Deadline(&context);
         tern::v1::PartitionRequest request;
         *request.mutable_partition() = partition;
+        request.set_skip_sizes(true);
         tern::v1::PartitionResponse stats;
         if (stub->GetPartitionStats(&context, request, &stats).ok() && stats.role() == "Leader") {
           leadership.leader = replica.node_id();

@@ -57,6 +57,11 @@ ABSL_FLAG(int,
           "Interval between repair rounds (replica moves for dead, draining and new nodes); 0 "
           "disables repair.");
 ABSL_FLAG(int, repair_max_moves, 2, "Partitions with a replica move in progress at once.");
+ABSL_FLAG(uint64_t,
+          split_size_bytes,
+          0,
+          "Split a partition in two once its items pass this many bytes (0: never; "
+          "DynamoDB splits at about 10 GB).");
 ABSL_FLAG(bool, rebalance, true, "Even out replica counts within each AZ (e.g. onto new nodes).");
 
 namespace tern::control {
@@ -101,6 +106,7 @@ int Run() {
   repair_options.max_moves =
       static_cast<size_t>(std::max(absl::GetFlag(FLAGS_repair_max_moves), 1));
   repair_options.rebalance = absl::GetFlag(FLAGS_rebalance);
+  repair_options.split_size_bytes = absl::GetFlag(FLAGS_split_size_bytes);
   Repairer repairer(&catalog, &registry, repair_options);
 
   metrics::Registry& metrics = metrics::DefaultRegistry();

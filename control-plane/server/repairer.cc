@@ -4,6 +4,9 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/base/error_details.h"
+#include "common/base/status_macros.h"
 #include "common/log/log.h"
 
 namespace tern::control {
@@ -47,48 +50,77 @@ void Repairer::Start() { task_.Start(); }
 void Repairer::Stop() { task_.Stop(); }
 
 absl::StatusOr<tern::v1::PartitionResponse> Repairer::Stats(const PartitionDescriptor& partition,
-                                                            const std::string& address) {
+                                                            const std::string& address,
+                                                            bool sizes) {
   tern::v1::NodeAdmin::Stub* stub = stubs_.For(address);
   if (stub == nullptr) return absl::InvalidArgumentError(absl::StrCat("bad address ", address));
   grpc::ClientContext context;
   Deadline(&context);
   tern::v1::PartitionRequest request;
   *request.mutable_partition() = partition;
+  request.set_skip_sizes(!sizes);
   tern::v1::PartitionResponse stats;
   grpc::Status status = stub->GetPartitionStats(&context, request, &stats);
   if (!status.ok()) return rpc::FromGrpcStatus(status);
   return stats;
 }
 
-bool Repairer::Reconcile(const PartitionDescriptor& partition,
-                         const std::map<uint64_t, NodeStatus>& nodes) {
-  const uint64_t id = partition.partition_id();
-  std::vector<uint64_t> desired;
-  std::map<uint64_t, std::string> address;
+Repairer::Observed Repairer::Observe(const PartitionDescriptor& partition,
+                                     const std::map<uint64_t, NodeStatus>& nodes,
+                                     bool sizes) {
+  Observed observed;
   for (const tern::v1::ReplicaDescriptor& replica : partition.replicas()) {
-    desired.push_back(replica.node_id());
-    address[replica.node_id()] = replica.address();
+    observed.desired.push_back(replica.node_id());
+    observed.address[replica.node_id()] = replica.address();
   }
-  desired = Sorted(std::move(desired));
+  observed.desired = Sorted(std::move(observed.desired));
+  auto address_of = [&](uint64_t node) -> std::string {
+    if (auto it = observed.address.find(node); it != observed.address.end()) return it->second;
+    if (auto it = nodes.find(node); it != nodes.end()) return it->second.node().address();
+    return "";
+  };
+  // What each reachable replica says, the leader's view foremost. A replica
+  // leaving the group may lead it: ask whoever the others name as leader.
+  std::set<uint64_t> asked;
+  std::vector<uint64_t> to_ask = observed.desired;
+  while (!to_ask.empty()) {
+    const uint64_t node = to_ask.back();
+    to_ask.pop_back();
+    if (!asked.insert(node).second || Dead(nodes, node) || address_of(node).empty()) continue;
+    observed.address[node] = address_of(node);
+    absl::StatusOr<tern::v1::PartitionResponse> stats = Stats(partition, address_of(node), sizes);
+    if (!stats.ok()) {
+      if (stats.status().code() == absl::StatusCode::kNotFound) observed.absent.insert(node);
+      continue;
+    }
+    if (stats->leader_node_id() != 0) to_ask.push_back(stats->leader_node_id());
+    observed.seen[node] = *std::move(stats);
+  }
+  for (const auto& [node, stats] : observed.seen) {
+    if (stats.role() == "Leader" &&
+        (observed.leader == 0 || stats.term() > observed.seen[observed.leader].term())) {
+      observed.leader = node;
+    }
+  }
+  return observed;
+}
+
+bool Repairer::Reconcile(const PartitionDescriptor& partition,
+                         const std::map<uint64_t, NodeStatus>& nodes,
+                         bool sizes) {
+  const uint64_t id = partition.partition_id();
+  Observed observed = Observe(partition, nodes, sizes);
+  const std::vector<uint64_t>& desired = observed.desired;
+  std::map<uint64_t, tern::v1::PartitionResponse>& seen = observed.seen;
+  std::map<uint64_t, std::string>& address = observed.address;
   auto address_of = [&](uint64_t node) -> std::string {
     if (auto it = address.find(node); it != address.end()) return it->second;
     if (auto it = nodes.find(node); it != nodes.end()) return it->second.node().address();
     return "";
   };
-
-  // What each reachable replica says, the leader's view foremost. A replica
-  // leaving the group may lead it: ask whoever the others name as leader.
-  std::map<uint64_t, tern::v1::PartitionResponse> seen;
-  std::set<uint64_t> asked;
-  std::vector<uint64_t> to_ask = desired;
-  while (!to_ask.empty()) {
-    const uint64_t node = to_ask.back();
-    to_ask.pop_back();
-    if (!asked.insert(node).second || Dead(nodes, node) || address_of(node).empty()) continue;
-    absl::StatusOr<tern::v1::PartitionResponse> stats = Stats(partition, address_of(node));
-    if (!stats.ok()) continue;
-    if (stats->leader_node_id() != 0) to_ask.push_back(stats->leader_node_id());
-    seen[node] = *std::move(stats);
+  if (observed.leader != 0 && sizes) {
+    base::MutexLock lock(&mu_);
+    sizes_[id] = seen[observed.leader].size_bytes();
   }
 
   // The descriptor the replicas are told: the catalog's replicas plus any
@@ -136,15 +168,45 @@ bool Repairer::Reconcile(const PartitionDescriptor& partition,
     }
   }
 
-  const tern::v1::PartitionResponse* leader = nullptr;
-  uint64_t leader_id = 0;
-  for (const auto& [node, stats] : seen) {
-    if (stats.role() == "Leader" && (leader == nullptr || stats.term() > leader->term())) {
-      leader = &stats;
-      leader_id = node;
+  if (observed.leader == 0) return false;
+  const uint64_t leader_id = observed.leader;
+  const tern::v1::PartitionResponse* leader = &seen[leader_id];
+
+  // A voter that does not host the group (a split's child on a replica
+  // that never applied the split, or a node that lost its data) leaves the
+  // group after a while and comes back as a learner: it must not vote with
+  // a state it never had.
+  {
+    std::vector<uint64_t> gone;
+    {
+      base::MutexLock lock(&mu_);
+      for (uint64_t node : desired) {
+        uint64_t& rounds = absent_rounds_[{id, node}];
+        const bool voter = std::find(leader->voters().begin(), leader->voters().end(), node) !=
+                           leader->voters().end();
+        rounds = observed.absent.count(node) > 0 && voter && Alive(nodes, node) ? rounds + 1 : 0;
+        if (rounds >= kAbsentRounds) gone.push_back(node);
+      }
+    }
+    if (!gone.empty() && leader->voters_size() > 1) {
+      tern::v1::NodeAdmin::Stub* stub = stubs_.For(address_of(leader_id));
+      if (stub == nullptr) return false;
+      grpc::ClientContext context;
+      Deadline(&context);
+      ChangeReplicasRequest request;
+      *request.mutable_partition() = partition;
+      request.set_node_id(gone.front());
+      request.set_action(ChangeReplicasRequest::ACTION_REMOVE);
+      tern::v1::PartitionResponse response;
+      grpc::Status status = stub->ChangeReplicas(&context, request, &response);
+      TERN_LOG(Info, "replica repair step")
+          .With("partition_id", id)
+          .With("step", "remove-absent")
+          .With("node", gone.front())
+          .With("result", status.ok() ? std::string("ok") : status.error_message());
+      return false;
     }
   }
-  if (leader == nullptr) return false;
 
   GroupView view;
   view.voters.assign(leader->voters().begin(), leader->voters().end());
@@ -227,7 +289,15 @@ void Repairer::CollectGarbage(const std::map<uint64_t, NodeStatus>& nodes) {
           if (candidate.partition_id() == partition_id) partition = &candidate;
         }
         if (partition == nullptr) {
+          // Retired by a split: dropped once the node hosts both children
+          // (until then its group may still carry the split to it).
           drop = true;
+          for (const PartitionDescriptor& retired : entry->retired()) {
+            if (retired.partition_id() != partition_id) continue;
+            for (uint64_t child : retired.child_ids()) {
+              drop = drop && std::find(hosted.begin(), hosted.end(), child) != hosted.end();
+            }
+          }
         } else {
           bool placed = false;
           for (const tern::v1::ReplicaDescriptor& replica : partition->replicas()) {
@@ -270,7 +340,8 @@ void Repairer::PlanAndRecord(const std::vector<PartitionDescriptor>& partitions,
     base::MutexLock lock(&mu_);
     for (const PartitionDescriptor& partition : partitions) {
       auto settled = settled_epoch_.find(partition.partition_id());
-      if (settled == settled_epoch_.end() || settled->second != partition.epoch()) {
+      if (settled == settled_epoch_.end() || settled->second != partition.epoch() ||
+          partition.has_pending_split()) {
         busy.insert(partition.partition_id());
       }
     }
@@ -308,6 +379,8 @@ void Repairer::PlanAndRecord(const std::vector<PartitionDescriptor>& partitions,
 void Repairer::RunOnce() {
   if (!catalog_->IsLeader()) return;  // the catalog group's leader runs this
   base::MutexLock round(&round_mu_);
+  // Partition sizes cost a scan of each replica: every kSizeRounds rounds.
+  const bool sizes = options_.split_size_bytes > 0 && ++rounds_ % kSizeRounds == 0;
   std::map<uint64_t, NodeStatus> nodes;
   for (NodeStatus& status : registry_->List()) nodes[status.node().node_id()] = std::move(status);
   std::vector<PartitionDescriptor> partitions;
@@ -316,9 +389,133 @@ void Repairer::RunOnce() {
       partitions.push_back(partition);
     }
   }
-  for (const PartitionDescriptor& partition : partitions) Reconcile(partition, nodes);
+  for (const PartitionDescriptor& partition : partitions) {
+    Reconcile(partition, nodes, sizes);
+    // A split decided but not recorded as done (the control plane's leader
+    // changed, or the group's answer was lost): carry it through.
+    if (partition.has_pending_split()) {
+      absl::StatusOr<tern::v1::CatalogEntry> done = DriveSplit(partition, nodes);
+      if (!done.ok()) {
+        TERN_LOG(Warning, "split not finished yet")
+            .With("partition_id", partition.partition_id())
+            .With("error", done.status().ToString());
+      }
+    }
+  }
   CollectGarbage(nodes);
   PlanAndRecord(partitions, nodes);
+  if (sizes) SplitLargest(partitions);
+}
+
+void Repairer::SplitLargest(const std::vector<PartitionDescriptor>& partitions) {
+  uint64_t largest = 0;
+  uint64_t largest_size = 0;
+  {
+    base::MutexLock lock(&mu_);
+    for (const PartitionDescriptor& partition : partitions) {
+      auto size = sizes_.find(partition.partition_id());
+      if (size == sizes_.end() || size->second <= options_.split_size_bytes ||
+          size->second <= largest_size || partition.has_pending_split()) {
+        continue;
+      }
+      largest = partition.partition_id();
+      largest_size = size->second;
+    }
+  }
+  if (largest == 0) return;
+  absl::StatusOr<tern::v1::CatalogEntry> split = Split(largest, "");
+  TERN_LOG(Info, "size split")
+      .With("partition_id", largest)
+      .With("size_bytes", largest_size)
+      .With("threshold", options_.split_size_bytes)
+      .With("result", split.ok() ? std::string("ok") : split.status().ToString());
+}
+
+absl::StatusOr<tern::v1::CatalogEntry> Repairer::Split(uint64_t partition_id,
+                                                       const std::string& split_key) {
+  std::optional<tern::v1::CatalogEntry> entry = catalog_->TableOfPartition(partition_id);
+  if (!entry.has_value()) {
+    return absl::NotFoundError(absl::StrCat("partition ", partition_id, " not found"));
+  }
+  for (const PartitionDescriptor& retired : entry->retired()) {
+    if (retired.partition_id() == partition_id) return *entry;  // split already
+  }
+  const PartitionDescriptor* found = nullptr;
+  for (const PartitionDescriptor& partition : entry->partitions()) {
+    if (partition.partition_id() == partition_id) found = &partition;
+  }
+  if (found == nullptr) {
+    return absl::NotFoundError(absl::StrCat("partition ", partition_id, " not found"));
+  }
+  PartitionDescriptor partition = *found;
+  std::map<uint64_t, NodeStatus> nodes;
+  for (NodeStatus& status : registry_->List()) nodes[status.node().node_id()] = std::move(status);
+  if (!partition.has_pending_split()) {
+    {
+      base::MutexLock lock(&mu_);
+      auto settled = settled_epoch_.find(partition_id);
+      if (settled == settled_epoch_.end() || settled->second != partition.epoch()) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("partition ", partition_id, " is settling a replica change"));
+      }
+    }
+    std::string key = split_key;
+    if (key.empty()) {
+      Observed observed = Observe(partition, nodes, /*sizes=*/false);
+      if (observed.leader == 0) {
+        return absl::UnavailableError(absl::StrCat("partition ", partition_id, " has no leader"));
+      }
+      tern::v1::NodeAdmin::Stub* stub = stubs_.For(observed.address[observed.leader]);
+      if (stub == nullptr) return absl::UnavailableError("bad leader address");
+      grpc::ClientContext context;
+      Deadline(&context);
+      tern::v1::PartitionRequest request;
+      *request.mutable_partition() = partition;
+      tern::v1::PartitionResponse response;
+      grpc::Status status = stub->FindSplitKey(&context, request, &response);
+      if (!status.ok()) return rpc::FromGrpcStatus(status);
+      key = response.split_key();
+    }
+    TERN_ASSIGN_OR_RETURN(partition, catalog_->PlanSplit(partition_id, key));
+  }
+  return DriveSplit(partition, nodes);
+}
+
+absl::StatusOr<tern::v1::CatalogEntry> Repairer::DriveSplit(
+    const PartitionDescriptor& partition, const std::map<uint64_t, NodeStatus>& nodes) {
+  // The group applies the split in its log (retried on whoever leads).
+  absl::Status applied = absl::UnavailableError("no leader");
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    Observed observed = Observe(partition, nodes, /*sizes=*/false);
+    bool retired = false;
+    for (const auto& [node, stats] : observed.seen) retired = retired || stats.retired();
+    if (observed.leader != 0 || retired) {
+      const uint64_t target = observed.leader != 0 ? observed.leader : observed.seen.begin()->first;
+      tern::v1::NodeAdmin::Stub* stub = stubs_.For(observed.address[target]);
+      if (stub == nullptr) return absl::UnavailableError("bad leader address");
+      grpc::ClientContext context;
+      context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+      tern::v1::SplitRequest request;
+      *request.mutable_partition() = partition;
+      *request.mutable_plan() = partition.pending_split();
+      tern::v1::PartitionResponse response;
+      applied = rpc::FromGrpcStatus(stub->SplitPartition(&context, request, &response));
+      if (applied.ok()) break;
+      if (!base::NotLeaderHint(applied).has_value() &&
+          applied.code() != absl::StatusCode::kUnavailable) {
+        return applied;
+      }
+    }
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  TERN_RETURN_IF_ERROR(applied);
+  TERN_ASSIGN_OR_RETURN(tern::v1::CatalogEntry entry,
+                        catalog_->FinishSplit(partition.partition_id()));
+  TERN_LOG(Info, "partition split")
+      .With("partition_id", partition.partition_id())
+      .With("left", partition.pending_split().left().partition_id())
+      .With("right", partition.pending_split().right().partition_id());
+  return entry;
 }
 
 absl::StatusOr<PartitionDescriptor> Repairer::Move(uint64_t partition_id,

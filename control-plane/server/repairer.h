@@ -51,6 +51,9 @@ struct RepairOptions {
   uint64_t catch_up_slack = 16;
   // Even out replicas within AZs (e.g. onto an added node).
   bool rebalance = true;
+  // A partition whose data passes this many bytes is split in two where its
+  // data divides in half (0: no size splits).
+  uint64_t split_size_bytes = 0;
 };
 
 class Repairer {
@@ -72,13 +75,42 @@ class Repairer {
                                                      uint64_t from,
                                                      uint64_t to);
 
+  // Splits a settled partition at split_key (empty: where its data divides
+  // in half, as its leader finds): plans the split in the catalog, has the
+  // partition's group apply it, then records the children. Returns the
+  // table's entry with the children.
+  absl::StatusOr<tern::v1::CatalogEntry> Split(uint64_t partition_id, const std::string& split_key);
+
  private:
+  // What the replicas of a partition say about its group.
+  struct Observed {
+    std::vector<uint64_t> desired;  // the catalog's replicas, sorted
+    std::map<uint64_t, std::string> address;
+    std::map<uint64_t, tern::v1::PartitionResponse> seen;  // by node
+    std::set<uint64_t> absent;                             // answered: not hosted here
+    uint64_t leader = 0;
+  };
+  // Rounds a voter may be absent from its node before it is replaced.
+  static constexpr uint64_t kAbsentRounds = 10;
+  static constexpr uint64_t kSizeRounds = 10;
+
+  Observed Observe(const tern::v1::PartitionDescriptor& partition,
+                   const std::map<uint64_t, tern::v1::NodeStatus>& nodes,
+                   bool sizes);
   // Takes one step toward partition's catalog placement; true when settled.
   bool Reconcile(const tern::v1::PartitionDescriptor& partition,
-                 const std::map<uint64_t, tern::v1::NodeStatus>& nodes);
-  // The partition's stats from node's replica, or an error.
+                 const std::map<uint64_t, tern::v1::NodeStatus>& nodes,
+                 bool sizes);
+  // The partition's stats from node's replica (sizes: with item count and
+  // size, a scan of the replica), or an error.
   absl::StatusOr<tern::v1::PartitionResponse> Stats(const tern::v1::PartitionDescriptor& partition,
-                                                    const std::string& address);
+                                                    const std::string& address,
+                                                    bool sizes);
+  // Has the group apply the partition's pending split, then records it done.
+  absl::StatusOr<tern::v1::CatalogEntry> DriveSplit(
+      const tern::v1::PartitionDescriptor& partition,
+      const std::map<uint64_t, tern::v1::NodeStatus>& nodes);
+  void SplitLargest(const std::vector<tern::v1::PartitionDescriptor>& partitions);
   void CollectGarbage(const std::map<uint64_t, tern::v1::NodeStatus>& nodes);
   void PlanAndRecord(const std::vector<tern::v1::PartitionDescriptor>& partitions,
                      const std::map<uint64_t, tern::v1::NodeStatus>& nodes);
@@ -93,6 +125,10 @@ class Repairer {
   std::map<uint64_t, uint64_t> settled_epoch_ ABSL_GUARDED_BY(mu_);
   // The epoch whose descriptor every replica of the partition was given.
   std::map<uint64_t, uint64_t> announced_epoch_ ABSL_GUARDED_BY(mu_);
+  // Consecutive rounds each (partition, node) voter did not host its group.
+  std::map<std::pair<uint64_t, uint64_t>, uint64_t> absent_rounds_ ABSL_GUARDED_BY(mu_);
+  std::map<uint64_t, uint64_t> sizes_ ABSL_GUARDED_BY(mu_);  // leader's view, by partition
+  uint64_t rounds_ = 0;                                      // guarded by round_mu_
   base::Mutex round_mu_;  // one round at a time (the task and tests)
 
   exec::PeriodicTask task_;

@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -456,6 +457,7 @@ absl::StatusOr<std::vector<ProcessSpec>> LocalTopology(const LocalClusterOptions
                  "--grpc_address=" + spec.grpc->ToString(),
                  "--http_address=" + spec.http.ToString(),
                  "--replicas=" + controls};
+    spec.args.insert(spec.args.end(), options.control_args.begin(), options.control_args.end());
     if (options.node_dead_after_ms > 0) {
       spec.args.push_back(absl::StrCat("--node_dead_after_ms=", options.node_dead_after_ms));
       spec.args.push_back(
@@ -854,6 +856,28 @@ absl::Status MovePartition(const LocalClusterOptions& options,
   if (!status.ok()) return ControlError(status);
   out << "partition " << partition_id << ": node " << from_node << " -> node " << to_node
       << " (epoch " << partition.epoch() << ")\n";
+  return absl::OkStatus();
+}
+
+absl::Status SplitPartition(const LocalClusterOptions& options,
+                            uint64_t partition_id,
+                            const std::string& key,
+                            std::ostream& out) {
+  TERN_ASSIGN_OR_RETURN(auto control, RunningControlStub(options));
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  tern::v1::SplitPartitionRequest request;
+  request.set_partition_id(partition_id);
+  request.set_split_key(key);
+  tern::v1::CatalogEntry entry;
+  grpc::Status status = control->SplitPartition(&context, request, &entry);
+  if (!status.ok()) return ControlError(status);
+  for (const tern::v1::PartitionDescriptor& retired : entry.retired()) {
+    if (retired.partition_id() != partition_id) continue;
+    out << "partition " << partition_id << " split at "
+        << absl::BytesToHexString(retired.split_key()) << " into "
+        << absl::StrJoin(retired.child_ids(), " and ") << "\n";
+  }
   return absl::OkStatus();
 }
 

@@ -36,6 +36,8 @@ struct LocalClusterOptions {
   // > 0: tern-control's --node_dead_after_ms (and --node_suspect_after_ms of
   // at most 3000); 0: the control plane's defaults.
   int node_dead_after_ms = 0;
+  // Extra flags for every tern-control process.
+  std::vector<std::string> control_args;
 };
 
 // Storage nodes a local cluster can have: node i (0-based) must fit its
@@ -102,6 +104,13 @@ absl::Status MovePartition(const LocalClusterOptions& options,
 
 // Control.DrainNode on the cluster's first running control replica: marks the
 // node draining (or, with undo, no longer). Returns the control plane's error.
+// Control.SplitPartition on the catalog's leader: splits the partition at
+// key (empty: where its data divides in half); prints the children.
+absl::Status SplitPartition(const LocalClusterOptions& options,
+                            uint64_t partition_id,
+                            const std::string& key,
+                            std::ostream& out);
+
 absl::Status DrainNode(const LocalClusterOptions& options,
                        uint64_t node_id,
                        bool undo,

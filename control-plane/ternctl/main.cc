@@ -5,6 +5,7 @@
 //   ternctl add-node --az=AZ             start one more storage node
 //   ternctl move PARTITION FROM TO       move a partition's replica between nodes
 //   ternctl drain NODE [--undo]          move every replica off a node
+//   ternctl split PARTITION [--key=HEX]  split a partition in two
 #include <unistd.h>
 
 #include <cstdlib>
@@ -17,7 +18,10 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
 #include "control-plane/ternctl/local_cluster.h"
 
 ABSL_FLAG(std::string, data_dir, "tern-data", "Folder for the cluster's data and logs.");
@@ -33,6 +37,16 @@ ABSL_FLAG(int,
           "(0: the control plane's default). Used by `up`.");
 ABSL_FLAG(std::string, az, "az-a", "The AZ of the node that `add-node` starts.");
 ABSL_FLAG(bool, undo, false, "With `drain`: the node is no longer draining.");
+ABSL_FLAG(std::string,
+          key,
+          "",
+          "With `split`: the storage key to split at, in hex (default: where the data "
+          "divides in half).");
+ABSL_FLAG(std::string,
+          control_args,
+          "",
+          "Extra flags for every tern-control, space-separated (with `up`), e.g. "
+          "\"--split_size_bytes=1000000\".");
 
 namespace {
 
@@ -46,7 +60,9 @@ constexpr char kUsage[] =
     "  add-node [--az=AZ]         start one more storage node (at most 10) and wait\n"
     "                             until it is healthy\n"
     "  move PARTITION FROM TO     move a partition's replica from node FROM to node TO\n"
-    "  drain NODE [--undo]        move every replica off node NODE (--undo: stop that)\n\n"
+    "  drain NODE [--undo]        move every replica off node NODE (--undo: stop that)\n"
+    "  split PARTITION [--key=HEX]  split a partition in two, where its data divides in\n"
+    "                             half or at the storage key given in hex\n\n"
     "--node_dead_after_ms=MS (with up): how long a node may stay silent before the\n"
     "control plane repairs its replicas (0: the control plane's default).\n\n"
     "Ports: router on --router_port; control replica i (0-2) gRPC on base+i, HTTP on\n"
@@ -54,8 +70,13 @@ constexpr char kUsage[] =
 
 // How many positional arguments each command takes.
 const std::map<std::string, size_t>& Commands() {
-  static const auto* commands = new std::map<std::string, size_t>{
-      {"up", 0}, {"down", 0}, {"status", 0}, {"add-node", 0}, {"move", 3}, {"drain", 1}};
+  static const auto* commands = new std::map<std::string, size_t>{{"up", 0},
+                                                                  {"down", 0},
+                                                                  {"status", 0},
+                                                                  {"add-node", 0},
+                                                                  {"move", 3},
+                                                                  {"drain", 1},
+                                                                  {"split", 1}};
   return *commands;
 }
 
@@ -120,6 +141,10 @@ int main(int argc, char** argv) {
   options.base_port = static_cast<uint16_t>(base_port);
   options.ready_timeout = std::chrono::seconds(absl::GetFlag(FLAGS_timeout_s));
   options.node_dead_after_ms = absl::GetFlag(FLAGS_node_dead_after_ms);
+  for (absl::string_view arg :
+       absl::StrSplit(absl::GetFlag(FLAGS_control_args), ' ', absl::SkipEmpty())) {
+    options.control_args.emplace_back(arg);
+  }
 
   absl::Status status;
   if (command == "up") {
@@ -143,6 +168,16 @@ int main(int argc, char** argv) {
     status = tern::ternctl::AddNode(options, absl::GetFlag(FLAGS_az), std::cout);
   } else if (command == "move") {
     status = tern::ternctl::MovePartition(options, ids[0], ids[1], ids[2], std::cout);
+  } else if (command == "split") {
+    std::string key;
+    if (!absl::GetFlag(FLAGS_key).empty()) {
+      key = absl::HexStringToBytes(absl::GetFlag(FLAGS_key));
+      if (absl::BytesToHexString(key) != absl::AsciiStrToLower(absl::GetFlag(FLAGS_key))) {
+        std::cerr << "ternctl split: --key must be hex\n";
+        return 2;
+      }
+    }
+    status = tern::ternctl::SplitPartition(options, ids[0], key, std::cout);
   } else {  // drain
     status = tern::ternctl::DrainNode(options, ids[0], absl::GetFlag(FLAGS_undo), std::cout);
   }

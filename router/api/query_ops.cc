@@ -360,7 +360,9 @@ KeySpan ScanSpan(uint64_t table_id, int64_t segment, int64_t total) {
 // that crosses partitions is read in key order until the page is full
 // (Limit or 1 MB) or the span ends.
 struct Page {
+  CatalogClient* catalog = nullptr;
   DataClient* data = nullptr;
+  int refreshes = 0;  // partition-map refreshes after splits, bounded
   object request;
   ReadRequest read;
   items::Target target;
@@ -399,6 +401,11 @@ void FinishPage(std::shared_ptr<Page> page) {
   std::move(page->done)(std::move(response));
 }
 
+void Replan(std::shared_ptr<Page> page, std::string start);
+
+// How often one page may find its partition split under it.
+constexpr int kMaxRefreshes = 5;
+
 // Reads from start to the end of its partition (or of the span), then goes on
 // in the next partition while the page has room.
 void ReadPartition(std::shared_ptr<Page> page, std::string start) {
@@ -418,23 +425,40 @@ void ReadPartition(std::shared_ptr<Page> page, std::string start) {
   *range_read.mutable_filter() = read.filter;
   *range_read.mutable_projection() = read.projection;
   range_read.set_count_only(read.count_only);
-  page->data->RangeRead(partition,
-                        std::move(range_read),
-                        [page, end](absl::StatusOr<tern::v1::RangeReadResponse> got) mutable {
-                          if (!got.ok()) return std::move(page->done)(got.status());
-                          for (std::string& item : *got->mutable_items())
-                            page->items.push_back(std::move(item));
-                          page->count += got->count();
-                          page->scanned += got->scanned_count();
-                          page->scanned_bytes += got->scanned_bytes();
-                          if (!got->last_evaluated_item().empty()) {
-                            page->last_evaluated_item = got->last_evaluated_item();
-                            return FinishPage(std::move(page));
-                          }
-                          if (page->read.forward && end < page->end)
-                            return ReadPartition(std::move(page), end);
-                          FinishPage(std::move(page));
-                        });
+  page->data->RangeRead(
+      partition,
+      std::move(range_read),
+      [page, start, end](absl::StatusOr<tern::v1::RangeReadResponse> got) mutable {
+        if (!got.ok() && base::IsWrongPartition(got.status()) &&
+            page->refreshes++ < kMaxRefreshes) {
+          return Replan(std::move(page), std::move(start));
+        }
+        if (!got.ok()) return std::move(page->done)(got.status());
+        for (std::string& item : *got->mutable_items()) page->items.push_back(std::move(item));
+        page->count += got->count();
+        page->scanned += got->scanned_count();
+        page->scanned_bytes += got->scanned_bytes();
+        if (!got->last_evaluated_item().empty()) {
+          page->last_evaluated_item = got->last_evaluated_item();
+          return FinishPage(std::move(page));
+        }
+        if (page->read.forward && end < page->end) return ReadPartition(std::move(page), end);
+        FinishPage(std::move(page));
+      });
+}
+
+// The partition split under the page: read the table's map afresh and go on
+// from start in whichever partition owns it now.
+void Replan(std::shared_ptr<Page> page, std::string start) {
+  const std::string table = page->read.table;
+  page->catalog->GetTable(
+      table,
+      [page, start = std::move(start)](absl::StatusOr<tern::v1::CatalogEntry> entry) mutable {
+        absl::StatusOr<items::Target> target = items::TargetOf(std::move(entry));
+        if (!target.ok()) return std::move(page->done)(target.status());
+        page->target = *std::move(target);
+        ReadPartition(std::move(page), std::move(start));
+      });
 }
 
 void Read(CatalogClient* catalog,
@@ -447,7 +471,7 @@ void Read(CatalogClient* catalog,
   const std::string table = read->table;
   catalog->GetTableCached(
       table,
-      [data, request, read = *std::move(read), done = std::move(done)](
+      [catalog, data, request, read = *std::move(read), done = std::move(done)](
           absl::StatusOr<tern::v1::CatalogEntry> entry) mutable {
         absl::StatusOr<items::Target> target = items::TargetOf(std::move(entry));
         if (!target.ok()) return std::move(done)(target.status());
@@ -492,6 +516,7 @@ void Read(CatalogClient* catalog,
           }
         }
         auto page = std::make_shared<Page>();
+        page->catalog = catalog;
         page->data = data;
         page->request = request;
         page->read = std::move(read);

@@ -123,16 +123,29 @@ void CatalogClient::GetTable(const std::string& name, EntryDone done) {
       /*idempotent=*/true);
 }
 
-std::optional<tern::v1::PartitionDescriptor> CatalogClient::CachedPartition(uint64_t partition_id) {
+std::optional<tern::v1::PartitionDescriptor> CatalogClient::CachedPartition(uint64_t partition_id,
+                                                                            const std::string& key,
+                                                                            bool refresh) {
   std::optional<tern::v1::PartitionDescriptor> found;
   std::string stale;
   {
     base::MutexLock lock(&mu_);
     for (const auto& [name, cached] : cache_) {
+      bool ours = false;  // the table of partition_id (live or split)
       for (const tern::v1::PartitionDescriptor& partition : cached.entry.partitions()) {
-        if (partition.partition_id() != partition_id) continue;
-        found = partition;
-        if (std::chrono::steady_clock::now() - cached.fetched >= cache_ttl_) stale = name;
+        ours = ours || partition.partition_id() == partition_id;
+      }
+      for (const tern::v1::PartitionDescriptor& retired : cached.entry.retired()) {
+        ours = ours || retired.partition_id() == partition_id;
+      }
+      if (!ours) continue;
+      for (const tern::v1::PartitionDescriptor& partition : cached.entry.partitions()) {
+        const bool owns = !key.empty() && partition.start_key() <= key &&
+                          (partition.end_key().empty() || key < partition.end_key());
+        if (owns || (key.empty() && partition.partition_id() == partition_id)) found = partition;
+      }
+      if (refresh || std::chrono::steady_clock::now() - cached.fetched >= cache_ttl_) {
+        stale = name;
       }
     }
   }

@@ -47,10 +47,13 @@ class CatalogClient {
                    EntryDone done);
   void DeleteTable(const std::string& name, EntryDone done);
 
-  // The cached descriptor of partition_id (nullopt when its table is not
-  // cached). A stale cache entry is refreshed in the background, so a caller
-  // retrying after a replica move soon sees the new replicas.
-  std::optional<tern::v1::PartitionDescriptor> CachedPartition(uint64_t partition_id);
+  // The cached descriptor of partition_id, or with key of the partition of
+  // the same table owning key (nullopt when the table is not cached). A stale
+  // cache entry (or, with refresh, any) is refreshed in the background, so a
+  // caller retrying after a replica move or a split soon sees the new map.
+  std::optional<tern::v1::PartitionDescriptor> CachedPartition(uint64_t partition_id,
+                                                               const std::string& key = "",
+                                                               bool refresh = false);
 
  private:
   struct Cached {

@@ -29,6 +29,8 @@ struct DataClient::Routed {
   bool leader = false;    // must reach the leader
   bool is_write = false;  // never retried once its outcome is unknown
   std::string address;    // this attempt's replica
+  std::string key;        // item calls: the storage key, to re-route after a split
+  bool refresh = false;   // the next retry asks for a fresh partition map
   int attempts = 0;
   size_t rotation = 0;  // next replica to try when there is no hint
 };
@@ -109,6 +111,13 @@ void DataClient::Attempt(std::shared_ptr<Routed<Request, Response>> call) {
         // NOT_FOUND from a node: it does not host the partition (any more):
         // nothing was done there.
         const bool moved = status.code() == absl::StatusCode::kNotFound;
+        // A partition split since the map was read: an item call goes to
+        // the child owning its key (nothing was done, so a write may go
+        // again); a range read is re-planned by its caller.
+        if (base::IsWrongPartition(status) && !call->key.empty()) {
+          call->refresh = true;
+          return Retry(std::move(call));
+        }
         if (unreachable || moved || (timed_out && !call->is_write)) return Retry(std::move(call));
         std::move(call->done)(std::move(result));
       });
@@ -120,14 +129,34 @@ void DataClient::Retry(std::shared_ptr<Routed<Request, Response>> call) {
     return std::move(call->done)(
         absl::UnavailableError("no replica of the partition could serve the request"));
   }
+  // Retries queue in order of their due time, so one thread serves them all.
+  const absl::Time due = absl::Now() + kRetryPause;
+  retries_->Post([this, call, due]() mutable {
+    absl::SleepFor(due - absl::Now());
+    Reroute(call.get());
+    Attempt(std::move(call));
+  });
+}
+
+template <typename Request, typename Response>
+void DataClient::Reroute(Routed<Request, Response>* call) {
   if (resolver_) {
-    std::optional<tern::v1::PartitionDescriptor> fresh = resolver_(call->partition.partition_id());
-    if (fresh.has_value() && fresh->epoch() > call->partition.epoch() &&
-        fresh->replicas_size() > 0) {
+    // The partition as the map says now: after a replica move the same
+    // partition with other replicas; after a split, the child that owns the
+    // item's key.
+    std::optional<tern::v1::PartitionDescriptor> fresh =
+        resolver_(call->partition.partition_id(), call->key, call->refresh);
+    call->refresh = false;
+    if (fresh.has_value() && fresh->replicas_size() > 0 &&
+        (fresh->partition_id() != call->partition.partition_id() ||
+         fresh->epoch() > call->partition.epoch())) {
       call->partition = *std::move(fresh);
+      call->request.mutable_partition()->set_partition_id(call->partition.partition_id());
+      call->request.mutable_partition()->set_epoch(call->partition.epoch());
     }
   }
   const auto& replicas = call->partition.replicas();
+  if (replicas.empty()) return;
   const std::string failed = call->address;
   call->address = replicas[static_cast<int>(call->rotation++ % replicas.size())].address();
   if (call->leader) {
@@ -144,12 +173,6 @@ void DataClient::Retry(std::shared_ptr<Routed<Request, Response>> call) {
       }
     }
   }
-  // Retries queue in order of their due time, so one thread serves them all.
-  const absl::Time due = absl::Now() + kRetryPause;
-  retries_->Post([this, call, due]() mutable {
-    absl::SleepFor(due - absl::Now());
-    Attempt(std::move(call));
-  });
 }
 
 template <typename Request, typename Response>
@@ -158,7 +181,8 @@ void DataClient::Route(const tern::v1::PartitionDescriptor& partition,
                        absl::AnyInvocable<void(absl::StatusOr<Response>) &&> done,
                        typename Routed<Request, Response>::Send send,
                        bool leader,
-                       bool is_write) {
+                       bool is_write,
+                       const std::string& key) {
   auto call = std::make_shared<Routed<Request, Response>>();
   call->partition = partition;
   call->request = std::move(request);
@@ -166,6 +190,7 @@ void DataClient::Route(const tern::v1::PartitionDescriptor& partition,
   call->send = send;
   call->leader = leader;
   call->is_write = is_write;
+  call->key = key;
   call->address = FirstAddress(partition, leader);
   Attempt(std::move(call));
 }
@@ -174,7 +199,8 @@ void DataClient::WriteItem(
     const tern::v1::PartitionDescriptor& partition,
     tern::v1::WriteItemRequest request,
     absl::AnyInvocable<void(absl::StatusOr<tern::v1::WriteItemResponse>) &&> done) {
-  Route(partition, std::move(request), std::move(done), &DataClient::WriteItem, true, true);
+  const std::string key = request.storage_key();
+  Route(partition, std::move(request), std::move(done), &DataClient::WriteItem, true, true, key);
 }
 
 void DataClient::GetItem(
@@ -182,7 +208,8 @@ void DataClient::GetItem(
     tern::v1::GetItemRequest request,
     absl::AnyInvocable<void(absl::StatusOr<tern::v1::GetItemResponse>) &&> done) {
   const bool leader = request.consistent_read();
-  Route(partition, std::move(request), std::move(done), &DataClient::GetItem, leader, false);
+  const std::string key = request.storage_key();
+  Route(partition, std::move(request), std::move(done), &DataClient::GetItem, leader, false, key);
 }
 
 void DataClient::RangeRead(
@@ -190,7 +217,7 @@ void DataClient::RangeRead(
     tern::v1::RangeReadRequest request,
     absl::AnyInvocable<void(absl::StatusOr<tern::v1::RangeReadResponse>) &&> done) {
   const bool leader = request.consistent_read();
-  Route(partition, std::move(request), std::move(done), &DataClient::RangeRead, leader, false);
+  Route(partition, std::move(request), std::move(done), &DataClient::RangeRead, leader, false, "");
 }
 
 DataClient::Stubs* DataClient::StubsFor(const std::string& address) {

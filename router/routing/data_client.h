@@ -30,9 +30,11 @@ namespace tern::router {
 class DataClient {
  public:
   // The current descriptor of a partition (after a replica move the one a
-  // call started with may name replicas that left); nullopt when unknown.
-  using Resolver =
-      std::function<std::optional<tern::v1::PartitionDescriptor>(uint64_t partition_id)>;
+  // call started with may name replicas that left) or, given a storage key,
+  // of the partition of the same table owning it (after a split); refresh:
+  // the map is known to be stale. nullopt when unknown.
+  using Resolver = std::function<std::optional<tern::v1::PartitionDescriptor>(
+      uint64_t partition_id, const std::string& key, bool refresh)>;
 
   // local_az: the router's AZ ("" when unknown). resolver (may be null) is
   // asked again before every retry.
@@ -82,11 +84,15 @@ class DataClient {
              absl::AnyInvocable<void(absl::StatusOr<Response>) &&> done,
              typename Routed<Request, Response>::Send send,
              bool leader,
-             bool is_write);
+             bool is_write,
+             const std::string& key);
   template <typename Request, typename Response>
   void Attempt(std::shared_ptr<Routed<Request, Response>> call);
   template <typename Request, typename Response>
   void Retry(std::shared_ptr<Routed<Request, Response>> call);
+  // Picks the partition and replica of the call's next attempt.
+  template <typename Request, typename Response>
+  void Reroute(Routed<Request, Response>* call);
 
   // The replica to try first for a call to partition.
   std::string FirstAddress(const tern::v1::PartitionDescriptor& partition, bool leader);

@@ -80,8 +80,17 @@ grpc::Status NodeAdminService::DropPartition(grpc::ServerContext*,
 grpc::Status NodeAdminService::GetPartitionStats(grpc::ServerContext*,
                                                  const tern::v1::PartitionRequest* request,
                                                  tern::v1::PartitionResponse* response) {
-  absl::StatusOr<tern::v1::PartitionResponse> stats =
-      store_->Stats(request->partition().partition_id());
+  const uint64_t partition_id = request->partition().partition_id();
+  absl::StatusOr<tern::v1::PartitionResponse> stats = tern::v1::PartitionResponse();
+  if (!request->skip_sizes()) {
+    stats = store_->Stats(partition_id);
+  } else if (std::optional<tern::v1::PartitionDescriptor> recorded =
+                 store_->Descriptor(partition_id);
+             !recorded.has_value()) {
+    stats = NoGroup(partition_id);
+  } else {
+    stats->set_retired(recorded->retired());
+  }
   if (!stats.ok()) return rpc::ToGrpcStatus(stats.status());
   if (std::shared_ptr<replica::ReplicaGroup> group =
           host_->Group(request->partition().partition_id());

@@ -79,6 +79,8 @@ class LocalCluster:
         # When set, the control plane repairs a node's replicas after this
         # much silence (takes effect at the next `up`).
         self.node_dead_after_ms = node_dead_after_ms
+        # Extra tern-control flags, e.g. "--split_size_bytes=100000" (at `up`).
+        self.control_args = ""
 
     def ternctl(self, *args, timeout=120):
         cmd = [os.path.join(BIN_DIR, "ternctl"), *args,
@@ -87,6 +89,8 @@ class LocalCluster:
                f"--base_port={self.base_port}"]
         if self.node_dead_after_ms is not None:
             cmd.append(f"--node_dead_after_ms={self.node_dead_after_ms}")
+        if self.control_args:
+            cmd.append(f"--control_args={self.control_args}")
         result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
         reap_children()
         return result

@@ -1,0 +1,108 @@
+"""Splits with real processes: a partition that grows past the split size is
+split in two by its own replication group (no data copied), while a client
+keeps writing and reading: no request fails, every acknowledged item is
+readable afterwards (GetItem and a full Scan), and the children are
+replicated in three AZs. An operator's split (ternctl split) works the same
+way, and Scan pages that started before a split go on across it."""
+
+import time
+
+import pytest
+
+from ddb_helpers import unique, wait_active
+from test_repair import Workload, placement, settled
+from test_replication import client
+
+SPLIT_BYTES = 60_000
+
+
+@pytest.fixture
+def splitting(cluster):
+    cluster.control_args = f"--split_size_bytes={SPLIT_BYTES}"
+    up = cluster.ternctl("up")
+    assert up.returncode == 0, up.stdout + up.stderr
+    yield cluster
+
+
+def scan_all(ddb, table, limit=None):
+    items, start = [], None
+    while True:
+        args = {"TableName": table, "ConsistentRead": True}
+        if limit:
+            args["Limit"] = limit
+        if start:
+            args["ExclusiveStartKey"] = start
+        page = ddb.scan(**args)
+        items += page["Items"]
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return items
+
+
+def test_a_growing_partition_splits_while_clients_read_and_write(splitting):
+    cluster = splitting
+    ddb = client(cluster)
+    table = unique("Split")
+    ddb.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
+                     AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "N"}],
+                     KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])
+    wait_active(ddb, table)
+    before, _ = placement(cluster)
+    assert len(before) == 2
+    with Workload(cluster, [table]) as work:
+        # ~110 bytes per item: the table passes 2 x SPLIT_BYTES in ~1,100 writes.
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            partitions, status = placement(cluster)
+            if len(partitions) >= 4 and settled(partitions):
+                break
+            time.sleep(1)
+        else:
+            raise AssertionError(f"no split within 120 s:\n{status}")
+        time.sleep(1)
+    written = work.check()
+    items = scan_all(ddb, table, limit=97)
+    ids = [int(item["id"]["N"]) for item in items]
+    assert len(ids) == len(set(ids))
+    assert set(work.acknowledged[table]) <= set(ids)
+    partitions, status = placement(cluster)
+    print(status)
+    print(f"{len(partitions)} partitions after size splits; {written} acknowledged writes "
+          f"all readable; 0 failed requests")
+    assert settled(partitions)
+
+
+def test_an_operator_splits_a_partition_under_a_running_scan(cluster):
+    up = cluster.ternctl("up")
+    assert up.returncode == 0, up.stdout + up.stderr
+    ddb = client(cluster)
+    table = unique("Split")
+    ddb.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
+                     AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "N"}],
+                     KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])
+    wait_active(ddb, table)
+    for i in range(300):
+        ddb.put_item(TableName=table, Item={"id": {"N": str(i)}})
+    first = ddb.scan(TableName=table, Limit=50)
+    partitions, _ = placement(cluster)
+    target = min(partitions)
+    split = cluster.ternctl("split", str(target))
+    assert split.returncode == 0, split.stdout + split.stderr
+    assert "split at" in split.stdout
+    # The scan goes on from where it stopped, across the split.
+    items, start = first["Items"], first["LastEvaluatedKey"]
+    while start:
+        page = ddb.scan(TableName=table, Limit=50, ExclusiveStartKey=start)
+        items += page["Items"]
+        start = page.get("LastEvaluatedKey")
+    assert sorted(int(i["id"]["N"]) for i in items) == list(range(300))
+    partitions, status = placement(cluster)
+    assert target not in partitions and len(partitions) == 3, status
+    for i in range(300, 320):
+        ddb.put_item(TableName=table, Item={"id": {"N": str(i)}})
+    for i in range(320):
+        got = ddb.get_item(TableName=table, Key={"id": {"N": str(i)}}, ConsistentRead=True)
+        assert "Item" in got, i
+    # Splitting it again reports the split already made.
+    again = cluster.ternctl("split", str(target))
+    print(split.stdout, again.stdout, again.stderr)
