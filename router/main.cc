@@ -22,6 +22,7 @@
 #include "router/routing/catalog_client.h"
 #include "router/routing/cluster_watcher.h"
 #include "router/routing/data_client.h"
+#include "router/routing/map_watcher.h"
 
 ABSL_FLAG(tern::config::HostPort,
           http_address,
@@ -98,6 +99,15 @@ int Run() {
   }
   CatalogClient catalog(controls.addresses,
                         std::chrono::milliseconds(absl::GetFlag(FLAGS_table_cache_ms)));
+  MapWatcher map_watcher(controls.addresses, &catalog);
+  metrics::Family<metrics::Gauge>& map_version = metrics.AddGauge(
+      "tern_router_partition_map_version", "Version of the last partition map streamed in.");
+  metrics::Family<metrics::Gauge>& maps = metrics.AddGauge(
+      "tern_router_partition_maps", "Partition maps and unchanged-version beats streamed in.");
+  metrics.AddCollectHook([&] {
+    map_version.Add({}).Set(static_cast<double>(catalog.map_version()));
+    maps.Add({}).Set(static_cast<double>(map_watcher.maps_received()));
+  });
   DataClient data(absl::GetFlag(FLAGS_az),
                   [&catalog](uint64_t partition_id, const std::string& key, bool refresh) {
                     return catalog.CachedPartition(partition_id, key, refresh);
@@ -115,6 +125,7 @@ int Run() {
     return daemon::StartupFailure("cannot start HTTP server", status);
   }
   watcher.Start();
+  map_watcher.Start();
   TERN_LOG(Info, "tern-router ready")
       .With("endpoint", absl::StrCat("http://", http_options.address.host, ":", server.port()))
       .With("control_addresses", config::AbslUnparseFlag(absl::GetFlag(FLAGS_control_addresses)));
@@ -123,6 +134,7 @@ int Run() {
   TERN_LOG(Info, "stopping").With("signal", signal);
   server.Stop();
   watcher.Stop();
+  map_watcher.Stop();
   TERN_LOG(Info, "tern-router stopped cleanly");
   return EXIT_SUCCESS;
 }

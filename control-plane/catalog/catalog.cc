@@ -17,6 +17,7 @@ namespace {
 constexpr char kTablePrefix[] = "table/";
 constexpr char kNextTableIdKey[] = "catalog/next_table_id";
 constexpr char kDrainingPrefix[] = "draining/";
+constexpr char kVersionKey[] = "catalog/version";
 
 std::string TableKey(const std::string& name) { return kTablePrefix + name; }
 
@@ -51,6 +52,11 @@ absl::Status Catalog::Load() {
   TERN_ASSIGN_OR_RETURN(std::optional<std::string> next,
                         store_->Get(engine::ColumnFamily::kMeta, kNextTableIdKey));
   if (next.has_value()) next_table_id_ = std::stoull(*next);
+  TERN_ASSIGN_OR_RETURN(std::optional<std::string> version,
+                        store_->Get(engine::ColumnFamily::kMeta, kVersionKey));
+  if (version.has_value() && !absl::SimpleAtoi(*version, &version_)) {
+    return absl::DataLossError("catalog version is unreadable");
+  }
   TERN_ASSIGN_OR_RETURN(auto rows, store_->Scan(engine::ColumnFamily::kMeta, kTablePrefix));
   for (const auto& [key, value] : rows) {
     tern::v1::CatalogEntry entry;
@@ -264,6 +270,31 @@ absl::StatusOr<std::string> Catalog::Apply(const std::string& bytes, engine::Wri
   tern::v1::CatalogCommand command;
   if (!command.ParseFromString(bytes)) return absl::DataLossError("unreadable catalog command");
   base::MutexLock lock(&mu_);
+  absl::StatusOr<std::string> result = ApplyLocked(command, batch);
+  if (result.ok()) {
+    ++version_;
+    batch->Put(engine::ColumnFamily::kMeta, kVersionKey, std::to_string(version_));
+  }
+  return result;
+}
+
+uint64_t Catalog::version() const {
+  base::MutexLock lock(&mu_);
+  return version_;
+}
+
+tern::v1::PartitionMap Catalog::Map() const {
+  base::MutexLock lock(&mu_);
+  tern::v1::PartitionMap map;
+  map.set_version(version_);
+  for (const auto& [name, entry] : tables_) {
+    if (entry.table().status() == "ACTIVE") *map.add_entries() = entry;
+  }
+  return map;
+}
+
+absl::StatusOr<std::string> Catalog::ApplyLocked(const tern::v1::CatalogCommand& command,
+                                                 engine::WriteBatch* batch) {
   switch (command.command_case()) {
     case tern::v1::CatalogCommand::kCreate: {
       const tern::v1::CreateTableCommand& create = command.create();
@@ -528,6 +559,7 @@ absl::StatusOr<std::string> Catalog::Export() const {
   base::MutexLock lock(&mu_);
   tern::v1::CatalogSnapshot snapshot;
   snapshot.set_next_table_id(next_table_id_);
+  snapshot.set_version(version_);
   for (const auto& [name, entry] : tables_) *snapshot.add_entries() = entry;
   for (uint64_t node : draining_) snapshot.add_draining(node);
   return snapshot.SerializeAsString();
@@ -543,6 +575,8 @@ absl::Status Catalog::Import(const std::string& data, engine::WriteBatch* batch)
   draining_.clear();
   next_table_id_ = snapshot.next_table_id();
   batch->Put(engine::ColumnFamily::kMeta, kNextTableIdKey, std::to_string(next_table_id_));
+  version_ = snapshot.version();
+  batch->Put(engine::ColumnFamily::kMeta, kVersionKey, std::to_string(version_));
   for (const tern::v1::CatalogEntry& entry : snapshot.entries()) Put(entry, batch);
   for (uint64_t node : snapshot.draining()) {
     batch->Put(engine::ColumnFamily::kMeta, absl::StrCat(kDrainingPrefix, node), "");

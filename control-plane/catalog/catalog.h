@@ -110,6 +110,11 @@ class Catalog {
   // True when this catalog assigned table_id (the table may be gone since).
   bool Assigned(uint64_t table_id) const;
 
+  // Changes applied so far (the partition map's version).
+  uint64_t version() const;
+  // Every ACTIVE table's entry, at version().
+  tern::v1::PartitionMap Map() const;
+
   // The entry of the table partition_id belongs to, or nullopt.
   std::optional<tern::v1::CatalogEntry> TableOfPartition(uint64_t partition_id) const;
 
@@ -144,6 +149,9 @@ class Catalog {
   void Put(const tern::v1::CatalogEntry& entry, engine::WriteBatch* batch)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   tern::v1::CatalogEntry* EntryOfTable(uint64_t table_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<std::string> ApplyLocked(const tern::v1::CatalogCommand& command,
+                                          engine::WriteBatch* batch)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<std::string> ApplyPlanSplit(const tern::v1::PlanSplitCommand& plan_split,
                                              engine::WriteBatch* batch)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -162,6 +170,7 @@ class Catalog {
   mutable base::Mutex mu_;
   std::map<std::string, tern::v1::CatalogEntry> tables_ ABSL_GUARDED_BY(mu_);
   uint64_t next_table_id_ ABSL_GUARDED_BY(mu_) = 1;
+  uint64_t version_ ABSL_GUARDED_BY(mu_) = 0;
   std::set<uint64_t> draining_ ABSL_GUARDED_BY(mu_);
   const int default_partitions_;
 };

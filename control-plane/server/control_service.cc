@@ -1,8 +1,10 @@
 #include "control-plane/server/control_service.h"
 
+#include <algorithm>
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/log/log.h"
 #include "common/rpc/rpc.h"
 
@@ -194,6 +196,48 @@ grpc::Status ControlService::SplitPartition(grpc::ServerContext*,
     return rpc::ToGrpcStatus(serving);
   }
   return Answer(repairer_->Split(request->partition_id(), request->split_key()), response);
+}
+
+grpc::Status ControlService::GetPartitionMap(grpc::ServerContext*,
+                                             const tern::v1::GetPartitionMapRequest* request,
+                                             tern::v1::PartitionMap* response) {
+  if (absl::Status serving = catalog_->Serving(); !serving.ok()) {
+    return rpc::ToGrpcStatus(serving);
+  }
+  if (request->known_version() != 0 && catalog_->version() <= request->known_version()) {
+    response->set_version(catalog_->version());  // nothing new
+    return grpc::Status::OK;
+  }
+  *response = catalog_->Map();
+  return grpc::Status::OK;
+}
+
+grpc::Status ControlService::WatchPartitionMap(grpc::ServerContext* context,
+                                               const tern::v1::GetPartitionMapRequest* request,
+                                               grpc::ServerWriter<tern::v1::PartitionMap>* writer) {
+  uint64_t sent = request->known_version();
+  bool first = true;
+  absl::Time last_write = absl::Now();
+  while (!context->IsCancelled()) {
+    if (absl::Status serving = catalog_->Serving(); !serving.ok()) {
+      return rpc::ToGrpcStatus(serving);
+    }
+    if (first || catalog_->version() > sent) {
+      tern::v1::PartitionMap map = catalog_->Map();
+      sent = map.version();
+      first = false;
+      if (!writer->Write(map)) return grpc::Status::OK;  // the watcher left
+      last_write = absl::Now();
+    } else if (absl::Now() - last_write >= absl::Milliseconds(500)) {
+      // Unchanged: the version alone says the watcher's copy is current.
+      tern::v1::PartitionMap unchanged;
+      unchanged.set_version(sent);
+      if (!writer->Write(unchanged)) return grpc::Status::OK;
+      last_write = absl::Now();
+    }
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  return grpc::Status::OK;
 }
 
 }  // namespace tern::control

@@ -51,6 +51,16 @@ class ControlService final : public tern::v1::Control::Service {
   grpc::Status DrainNode(grpc::ServerContext* context,
                          const tern::v1::DrainNodeRequest* request,
                          tern::v1::DrainNodeResponse* response) override;
+  grpc::Status GetPartitionMap(grpc::ServerContext* context,
+                               const tern::v1::GetPartitionMapRequest* request,
+                               tern::v1::PartitionMap* response) override;
+  // Streams the map at once and each time its version passes the last one
+  // sent (checked every 100 ms), and the bare version every 500 ms while it
+  // is unchanged, until the caller cancels or this replica stops leading the
+  // catalog group (then: the NotLeader status, to follow).
+  grpc::Status WatchPartitionMap(grpc::ServerContext* context,
+                                 const tern::v1::GetPartitionMapRequest* request,
+                                 grpc::ServerWriter<tern::v1::PartitionMap>* writer) override;
   grpc::Status SplitPartition(grpc::ServerContext* context,
                               const tern::v1::SplitPartitionRequest* request,
                               tern::v1::CatalogEntry* response) override;

@@ -123,6 +123,20 @@ void CatalogClient::GetTable(const std::string& name, EntryDone done) {
       /*idempotent=*/true);
 }
 
+void CatalogClient::ApplyMap(const tern::v1::PartitionMap& map) {
+  const auto now = std::chrono::steady_clock::now();
+  base::MutexLock lock(&mu_);
+  if (map.entries_size() == 0 && map.version() == map_version_.load() && map.version() != 0) {
+    for (auto& [name, cached] : cache_) cached.fetched = now;
+    return;
+  }
+  cache_.clear();
+  for (const tern::v1::CatalogEntry& entry : map.entries()) {
+    cache_[entry.table().name()] = Cached{entry, now};
+  }
+  map_version_.store(map.version());
+}
+
 std::optional<tern::v1::PartitionDescriptor> CatalogClient::CachedPartition(uint64_t partition_id,
                                                                             const std::string& key,
                                                                             bool refresh) {

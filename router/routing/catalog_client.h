@@ -47,6 +47,13 @@ class CatalogClient {
                    EntryDone done);
   void DeleteTable(const std::string& name, EntryDone done);
 
+  // A partition map from the control plane's watch stream: replaces the
+  // cache by its entries; a map with no entries and the version already seen
+  // only says the cached entries are current.
+  void ApplyMap(const tern::v1::PartitionMap& map);
+  // The version of the last map applied (0: none).
+  uint64_t map_version() const { return map_version_.load(); }
+
   // The cached descriptor of partition_id, or with key of the partition of
   // the same table owning key (nullopt when the table is not cached). A stale
   // cache entry (or, with refresh, any) is refreshed in the background, so a
@@ -75,6 +82,7 @@ class CatalogClient {
   std::vector<std::string> addresses_;
   std::vector<std::unique_ptr<tern::v1::Control::Stub>> stubs_;
   std::atomic<size_t> leader_{0};  // index into stubs_
+  std::atomic<uint64_t> map_version_{0};
   std::unique_ptr<exec::ThreadPool> retries_;
   const std::chrono::milliseconds cache_ttl_;
   base::Mutex mu_;

@@ -5,9 +5,11 @@ readable afterwards (GetItem and a full Scan), and the children are
 replicated in three AZs. An operator's split (ternctl split) works the same
 way, and Scan pages that started before a split go on across it."""
 
+import re
 import time
 
 import pytest
+import requests
 
 from ddb_helpers import unique, wait_active
 from test_repair import Workload, placement, settled
@@ -22,6 +24,12 @@ def splitting(cluster):
     up = cluster.ternctl("up")
     assert up.returncode == 0, up.stdout + up.stderr
     yield cluster
+
+
+def router_map_version(cluster):
+    text = requests.get(f"{cluster.endpoint}/metrics", timeout=2).text
+    match = re.search(r"^tern_router_partition_map_version (\S+)$", text, re.M)
+    return float(match.group(1)) if match else -1
 
 
 def scan_all(ddb, table, limit=None):
@@ -86,9 +94,16 @@ def test_an_operator_splits_a_partition_under_a_running_scan(cluster):
     first = ddb.scan(TableName=table, Limit=50)
     partitions, _ = placement(cluster)
     target = min(partitions)
+    version = router_map_version(cluster)
+    assert version > 0  # the router watches the partition map
     split = cluster.ternctl("split", str(target))
     assert split.returncode == 0, split.stdout + split.stderr
     assert "split at" in split.stdout
+    # The new map reaches the router through its watch stream.
+    deadline = time.time() + 10
+    while router_map_version(cluster) <= version and time.time() < deadline:
+        time.sleep(0.1)
+    assert router_map_version(cluster) > version
     # The scan goes on from where it stopped, across the split.
     items, start = first["Items"], first["LastEvaluatedKey"]
     while start:
