@@ -195,7 +195,8 @@ grpc::Status ControlService::SplitPartition(grpc::ServerContext*,
   if (absl::Status serving = catalog_->Serving(); !serving.ok()) {
     return rpc::ToGrpcStatus(serving);
   }
-  return Answer(repairer_->Split(request->partition_id(), request->split_key()), response);
+  return Answer(repairer_->Split(request->partition_id(), request->split_key(), request->by_load()),
+                response);
 }
 
 grpc::Status ControlService::GetPartitionMap(grpc::ServerContext*,

@@ -62,6 +62,11 @@ ABSL_FLAG(uint64_t,
           0,
           "Split a partition in two once its items pass this many bytes (0: never; "
           "DynamoDB splits at about 10 GB).");
+ABSL_FLAG(double,
+          split_load_qps,
+          0,
+          "Split a partition whose leader serves more requests per second than this, where its "
+          "sampled load divides in half (0: never).");
 ABSL_FLAG(bool, rebalance, true, "Even out replica counts within each AZ (e.g. onto new nodes).");
 
 namespace tern::control {
@@ -107,6 +112,7 @@ int Run() {
       static_cast<size_t>(std::max(absl::GetFlag(FLAGS_repair_max_moves), 1));
   repair_options.rebalance = absl::GetFlag(FLAGS_rebalance);
   repair_options.split_size_bytes = absl::GetFlag(FLAGS_split_size_bytes);
+  repair_options.split_load_qps = absl::GetFlag(FLAGS_split_load_qps);
   Repairer repairer(&catalog, &registry, repair_options);
 
   metrics::Registry& metrics = metrics::DefaultRegistry();

@@ -118,9 +118,10 @@ bool Repairer::Reconcile(const PartitionDescriptor& partition,
     if (auto it = nodes.find(node); it != nodes.end()) return it->second.node().address();
     return "";
   };
-  if (observed.leader != 0 && sizes) {
+  if (observed.leader != 0) {
     base::MutexLock lock(&mu_);
-    sizes_[id] = seen[observed.leader].size_bytes();
+    if (sizes) sizes_[id] = seen[observed.leader].size_bytes();
+    loads_[id] = seen[observed.leader].requests_per_second();
   }
 
   // The descriptor the replicas are told: the catalog's replicas plus any
@@ -405,6 +406,40 @@ void Repairer::RunOnce() {
   CollectGarbage(nodes);
   PlanAndRecord(partitions, nodes);
   if (sizes) SplitLargest(partitions);
+  if (options_.split_load_qps > 0) SplitHottest(partitions);
+}
+
+void Repairer::SplitHottest(const std::vector<PartitionDescriptor>& partitions) {
+  const auto now = std::chrono::steady_clock::now();
+  uint64_t hottest = 0;
+  double hottest_load = 0;
+  {
+    base::MutexLock lock(&mu_);
+    for (const PartitionDescriptor& partition : partitions) {
+      auto load = loads_.find(partition.partition_id());
+      auto refused = load_refused_.find(partition.partition_id());
+      if (load == loads_.end() || load->second <= options_.split_load_qps ||
+          load->second <= hottest_load || partition.has_pending_split() ||
+          (refused != load_refused_.end() && refused->second > now)) {
+        continue;
+      }
+      hottest = partition.partition_id();
+      hottest_load = load->second;
+    }
+  }
+  if (hottest == 0) return;
+  absl::StatusOr<tern::v1::CatalogEntry> split = Split(hottest, "", /*by_load=*/true);
+  if (!split.ok()) {
+    // A hot key or sequential access: a split would not help; look again
+    // later, when the load may have changed shape.
+    base::MutexLock lock(&mu_);
+    load_refused_[hottest] = now + std::chrono::seconds(30);
+  }
+  TERN_LOG(Info, "load split")
+      .With("partition_id", hottest)
+      .With("requests_per_second", hottest_load)
+      .With("threshold", options_.split_load_qps)
+      .With("result", split.ok() ? std::string("ok") : split.status().ToString());
 }
 
 void Repairer::SplitLargest(const std::vector<PartitionDescriptor>& partitions) {
@@ -432,7 +467,8 @@ void Repairer::SplitLargest(const std::vector<PartitionDescriptor>& partitions) 
 }
 
 absl::StatusOr<tern::v1::CatalogEntry> Repairer::Split(uint64_t partition_id,
-                                                       const std::string& split_key) {
+                                                       const std::string& split_key,
+                                                       bool by_load) {
   std::optional<tern::v1::CatalogEntry> entry = catalog_->TableOfPartition(partition_id);
   if (!entry.has_value()) {
     return absl::NotFoundError(absl::StrCat("partition ", partition_id, " not found"));
@@ -471,6 +507,7 @@ absl::StatusOr<tern::v1::CatalogEntry> Repairer::Split(uint64_t partition_id,
       Deadline(&context);
       tern::v1::PartitionRequest request;
       *request.mutable_partition() = partition;
+      request.set_by_load(by_load);
       tern::v1::PartitionResponse response;
       grpc::Status status = stub->FindSplitKey(&context, request, &response);
       if (!status.ok()) return rpc::FromGrpcStatus(status);

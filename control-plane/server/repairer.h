@@ -54,6 +54,10 @@ struct RepairOptions {
   // A partition whose data passes this many bytes is split in two where its
   // data divides in half (0: no size splits).
   uint64_t split_size_bytes = 0;
+  // A partition whose leader serves more requests per second than this is
+  // split where its sampled load divides in half, unless one key draws most
+  // of it or access is sequential (0: no load splits).
+  double split_load_qps = 0;
 };
 
 class Repairer {
@@ -79,7 +83,9 @@ class Repairer {
   // in half, as its leader finds): plans the split in the catalog, has the
   // partition's group apply it, then records the children. Returns the
   // table's entry with the children.
-  absl::StatusOr<tern::v1::CatalogEntry> Split(uint64_t partition_id, const std::string& split_key);
+  absl::StatusOr<tern::v1::CatalogEntry> Split(uint64_t partition_id,
+                                               const std::string& split_key,
+                                               bool by_load = false);
 
  private:
   // What the replicas of a partition say about its group.
@@ -111,6 +117,7 @@ class Repairer {
       const tern::v1::PartitionDescriptor& partition,
       const std::map<uint64_t, tern::v1::NodeStatus>& nodes);
   void SplitLargest(const std::vector<tern::v1::PartitionDescriptor>& partitions);
+  void SplitHottest(const std::vector<tern::v1::PartitionDescriptor>& partitions);
   void CollectGarbage(const std::map<uint64_t, tern::v1::NodeStatus>& nodes);
   void PlanAndRecord(const std::vector<tern::v1::PartitionDescriptor>& partitions,
                      const std::map<uint64_t, tern::v1::NodeStatus>& nodes);
@@ -128,7 +135,10 @@ class Repairer {
   // Consecutive rounds each (partition, node) voter did not host its group.
   std::map<std::pair<uint64_t, uint64_t>, uint64_t> absent_rounds_ ABSL_GUARDED_BY(mu_);
   std::map<uint64_t, uint64_t> sizes_ ABSL_GUARDED_BY(mu_);  // leader's view, by partition
-  uint64_t rounds_ = 0;                                      // guarded by round_mu_
+  std::map<uint64_t, double> loads_ ABSL_GUARDED_BY(mu_);    // leader's requests/s
+  // Partitions a load split was refused for, and until when not to retry.
+  std::map<uint64_t, std::chrono::steady_clock::time_point> load_refused_ ABSL_GUARDED_BY(mu_);
+  uint64_t rounds_ = 0;   // guarded by round_mu_
   base::Mutex round_mu_;  // one round at a time (the task and tests)
 
   exec::PeriodicTask task_;

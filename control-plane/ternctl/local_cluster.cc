@@ -862,6 +862,7 @@ absl::Status MovePartition(const LocalClusterOptions& options,
 absl::Status SplitPartition(const LocalClusterOptions& options,
                             uint64_t partition_id,
                             const std::string& key,
+                            bool by_load,
                             std::ostream& out) {
   TERN_ASSIGN_OR_RETURN(auto control, RunningControlStub(options));
   grpc::ClientContext context;
@@ -869,6 +870,7 @@ absl::Status SplitPartition(const LocalClusterOptions& options,
   tern::v1::SplitPartitionRequest request;
   request.set_partition_id(partition_id);
   request.set_split_key(key);
+  request.set_by_load(by_load);
   tern::v1::CatalogEntry entry;
   grpc::Status status = control->SplitPartition(&context, request, &entry);
   if (!status.ok()) return ControlError(status);

@@ -109,6 +109,7 @@ absl::Status MovePartition(const LocalClusterOptions& options,
 absl::Status SplitPartition(const LocalClusterOptions& options,
                             uint64_t partition_id,
                             const std::string& key,
+                            bool by_load,
                             std::ostream& out);
 
 absl::Status DrainNode(const LocalClusterOptions& options,

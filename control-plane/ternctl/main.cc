@@ -42,6 +42,10 @@ ABSL_FLAG(std::string,
           "",
           "With `split`: the storage key to split at, in hex (default: where the data "
           "divides in half).");
+ABSL_FLAG(bool,
+          by_load,
+          false,
+          "With `split`: split where the partition's sampled requests divide in half.");
 ABSL_FLAG(std::string,
           control_args,
           "",
@@ -61,8 +65,9 @@ constexpr char kUsage[] =
     "                             until it is healthy\n"
     "  move PARTITION FROM TO     move a partition's replica from node FROM to node TO\n"
     "  drain NODE [--undo]        move every replica off node NODE (--undo: stop that)\n"
-    "  split PARTITION [--key=HEX]  split a partition in two, where its data divides in\n"
-    "                             half or at the storage key given in hex\n\n"
+    "  split PARTITION [--key=HEX | --by_load]  split a partition in two, where its\n"
+    "                             data (or with --by_load its requests) divides in half,\n"
+    "                             or at the storage key given in hex\n\n"
     "--node_dead_after_ms=MS (with up): how long a node may stay silent before the\n"
     "control plane repairs its replicas (0: the control plane's default).\n\n"
     "Ports: router on --router_port; control replica i (0-2) gRPC on base+i, HTTP on\n"
@@ -177,7 +182,8 @@ int main(int argc, char** argv) {
         return 2;
       }
     }
-    status = tern::ternctl::SplitPartition(options, ids[0], key, std::cout);
+    status = tern::ternctl::SplitPartition(
+        options, ids[0], key, absl::GetFlag(FLAGS_by_load), std::cout);
   } else {  // drain
     status = tern::ternctl::DrainNode(options, ids[0], absl::GetFlag(FLAGS_undo), std::cout);
   }

@@ -14,6 +14,7 @@
 #include "common/log/log.h"
 #include "common/metrics/metrics.h"
 #include "common/rpc/rpc.h"
+#include "common/time/clock.h"
 #include "storage-node/engine/rocksdb/rocksdb_engine.h"
 #include "storage-node/replica/replica_host.h"
 #include "storage-node/server/heartbeater.h"
@@ -143,8 +144,9 @@ int Run() {
     }
   }
   RegisterReplicaMetrics(&metrics, &replicas);
-  NodeAdminService admin_service(self, &partitions, &replicas);
-  DataPlaneService data_service(&partitions, &replicas);
+  load::LoadSampler load(time::RealClock());
+  NodeAdminService admin_service(self, &partitions, &replicas, &load);
+  DataPlaneService data_service(&partitions, &replicas, &load);
   replica::ReplicationService replication_service(&replicas);
   absl::StatusOr<rpc::StartedServer> grpc_server =
       rpc::StartServer(grpc_address, {&admin_service, &data_service, &replication_service});

@@ -4,6 +4,7 @@
 #include "absl/time/time.h"
 #include "common/base/mutex.h"
 #include "common/log/log.h"
+#include "common/model/key_codec.h"
 #include "common/rpc/rpc.h"
 
 namespace tern::node {
@@ -35,8 +36,9 @@ struct Awaited {
 
 NodeAdminService::NodeAdminService(tern::v1::NodeInfo self,
                                    partition::PartitionStore* store,
-                                   replica::ReplicaHost* host)
-    : self_(std::move(self)), store_(store), host_(host) {}
+                                   replica::ReplicaHost* host,
+                                   load::LoadSampler* load)
+    : self_(std::move(self)), store_(store), host_(host), load_(load) {}
 
 grpc::Status NodeAdminService::GetNodeInfo(grpc::ServerContext*,
                                            const tern::v1::GetNodeInfoRequest*,
@@ -102,6 +104,7 @@ grpc::Status NodeAdminService::GetPartitionStats(grpc::ServerContext*,
     stats->set_commit_index(status.commit);
     stats->set_applied_index(status.applied);
     stats->set_last_index(status.last);
+    stats->set_requests_per_second(load_->RequestsPerSecond(partition_id));
     for (replication::NodeId voter : status.membership.voters) stats->add_voters(voter);
     for (replication::NodeId learner : status.membership.learners) stats->add_learners(learner);
     for (const replication::Progress& progress : status.progress) {
@@ -213,14 +216,30 @@ grpc::Status NodeAdminService::SplitPartition(grpc::ServerContext*,
 grpc::Status NodeAdminService::FindSplitKey(grpc::ServerContext*,
                                             const tern::v1::PartitionRequest* request,
                                             tern::v1::PartitionResponse* response) {
-  absl::StatusOr<std::string> key = store_->FindSplitKey(request->partition().partition_id());
+  const uint64_t partition_id = request->partition().partition_id();
+  absl::StatusOr<std::string> key = absl::NotFoundError("partition is not hosted here");
+  if (!request->by_load()) {
+    key = store_->FindSplitKey(partition_id);
+  } else if (std::optional<tern::v1::PartitionDescriptor> recorded =
+                 store_->Descriptor(partition_id);
+             recorded.has_value() && !recorded->retired()) {
+    const std::string start = recorded->start_key().empty()
+                                  ? model::TablePrefix(recorded->table_id())
+                                  : recorded->start_key();
+    key = load::ChooseLoadSplit(load_->Sample(partition_id), start);
+    if (key.ok() && !recorded->end_key().empty() && *key >= recorded->end_key()) {
+      key = absl::FailedPreconditionError("the sampled load lies outside the partition");
+    }
+  }
   if (!key.ok()) return rpc::ToGrpcStatus(key.status());
   response->set_split_key(*std::move(key));
   return grpc::Status::OK;
 }
 
-DataPlaneService::DataPlaneService(partition::PartitionStore* store, replica::ReplicaHost* host)
-    : store_(store), host_(host) {}
+DataPlaneService::DataPlaneService(partition::PartitionStore* store,
+                                   replica::ReplicaHost* host,
+                                   load::LoadSampler* load)
+    : store_(store), host_(host), load_(load) {}
 
 absl::Status DataPlaneService::AwaitConsistentRead(uint64_t partition_id) {
   std::shared_ptr<replica::ReplicaGroup> group = host_->Group(partition_id);
@@ -247,6 +266,7 @@ absl::Status DataPlaneService::CheckEventualRead(uint64_t partition_id) {
 grpc::Status DataPlaneService::GetItem(grpc::ServerContext*,
                                        const tern::v1::GetItemRequest* request,
                                        tern::v1::GetItemResponse* response) {
+  load_->Record(request->partition().partition_id(), load::Boundary(request->storage_key()));
   absl::Status readable = request->consistent_read()
                               ? AwaitConsistentRead(request->partition().partition_id())
                               : CheckEventualRead(request->partition().partition_id());
@@ -257,6 +277,7 @@ grpc::Status DataPlaneService::GetItem(grpc::ServerContext*,
 grpc::Status DataPlaneService::WriteItem(grpc::ServerContext*,
                                          const tern::v1::WriteItemRequest* request,
                                          tern::v1::WriteItemResponse* response) {
+  load_->Record(request->partition().partition_id(), load::Boundary(request->storage_key()));
   std::shared_ptr<replica::ReplicaGroup> group = host_->Group(request->partition().partition_id());
   if (group == nullptr) return rpc::ToGrpcStatus(NoGroup(request->partition().partition_id()));
   auto awaited = std::make_shared<Awaited<absl::StatusOr<tern::v1::WriteItemResponse>>>();
@@ -274,6 +295,7 @@ grpc::Status DataPlaneService::WriteItem(grpc::ServerContext*,
 grpc::Status DataPlaneService::RangeRead(grpc::ServerContext*,
                                          const tern::v1::RangeReadRequest* request,
                                          tern::v1::RangeReadResponse* response) {
+  load_->Record(request->partition().partition_id(), load::Boundary(request->start_key()));
   absl::Status readable = request->consistent_read()
                               ? AwaitConsistentRead(request->partition().partition_id())
                               : CheckEventualRead(request->partition().partition_id());

@@ -5,6 +5,7 @@
 // PartitionStore. Thread-safe.
 #pragma once
 
+#include "storage-node/load/load_sampler.h"
 #include "storage-node/partition/partition_store.h"
 #include "storage-node/replica/replica_host.h"
 #include "tern/v1/control.grpc.pb.h"
@@ -14,10 +15,11 @@ namespace tern::node {
 
 class NodeAdminService final : public tern::v1::NodeAdmin::Service {
  public:
-  // store and host must outlive the service.
+  // store, host and load must outlive the service.
   NodeAdminService(tern::v1::NodeInfo self,
                    partition::PartitionStore* store,
-                   replica::ReplicaHost* host);
+                   replica::ReplicaHost* host,
+                   load::LoadSampler* load);
 
   grpc::Status GetNodeInfo(grpc::ServerContext* context,
                            const tern::v1::GetNodeInfoRequest* request,
@@ -48,12 +50,15 @@ class NodeAdminService final : public tern::v1::NodeAdmin::Service {
   const tern::v1::NodeInfo self_;
   partition::PartitionStore* const store_;
   replica::ReplicaHost* const host_;
+  load::LoadSampler* const load_;
 };
 
 class DataPlaneService final : public tern::v1::DataPlane::Service {
  public:
-  // store and host must outlive the service.
-  DataPlaneService(partition::PartitionStore* store, replica::ReplicaHost* host);
+  // store, host and load must outlive the service.
+  DataPlaneService(partition::PartitionStore* store,
+                   replica::ReplicaHost* host,
+                   load::LoadSampler* load);
 
   grpc::Status GetItem(grpc::ServerContext* context,
                        const tern::v1::GetItemRequest* request,
@@ -74,6 +79,7 @@ class DataPlaneService final : public tern::v1::DataPlane::Service {
 
   partition::PartitionStore* const store_;
   replica::ReplicaHost* const host_;
+  load::LoadSampler* const load_;
 };
 
 }  // namespace tern::node

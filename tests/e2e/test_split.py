@@ -121,3 +121,45 @@ def test_an_operator_splits_a_partition_under_a_running_scan(cluster):
     # Splitting it again reports the split already made.
     again = cluster.ternctl("split", str(target))
     print(split.stdout, again.stdout, again.stderr)
+
+
+def test_hot_partitions_split_by_load_but_not_for_one_hot_key(cluster):
+    cluster.control_args = "--split_load_qps=25"
+    up = cluster.ternctl("up")
+    assert up.returncode == 0, up.stdout + up.stderr
+    ddb = client(cluster)
+    hot_key_table = unique("HotKey")
+    spread_table = unique("Spread")
+    for name in (hot_key_table, spread_table):
+        ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
+                         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "N"}],
+                         KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])
+        wait_active(ddb, name)
+
+    # One key hammered: splitting cannot spread it, so nothing splits.
+    deadline = time.time() + 8
+    while time.time() < deadline:
+        ddb.update_item(TableName=hot_key_table, Key={"id": {"N": "7"}},
+                        UpdateExpression="ADD n :one",
+                        ExpressionAttributeValues={":one": {"N": "1"}})
+    # Many keys: the load divides, the partitions split.
+    with Workload(cluster, [spread_table]) as work:
+        deadline = time.time() + 90
+        while time.time() < deadline:
+            partitions, status = placement(cluster)
+            if len(partitions) >= 5 and settled(partitions):  # 2 hot-key + 3+ spread
+                break
+            time.sleep(1)
+        else:
+            raise AssertionError(f"no load split within 90 s:\n{status}")
+    written = work.check()
+    partitions, status = placement(cluster)
+    print(status)
+    hot_rows = [l for l in status.splitlines() if l.startswith(hot_key_table)]
+    spread_rows = [l for l in status.splitlines() if l.startswith(spread_table)]
+    assert len(hot_rows) == 2, status
+    assert len(spread_rows) >= 3, status
+    got = ddb.get_item(TableName=hot_key_table, Key={"id": {"N": "7"}}, ConsistentRead=True)
+    assert int(got["Item"]["n"]["N"]) > 0
+    print(f"{len(spread_rows)} partitions of the evenly loaded table after load splits, "
+          f"the hot-key table left at 2; {written} writes, 0 failed requests")
