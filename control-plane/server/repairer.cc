@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/base/error_details.h"
@@ -432,8 +433,10 @@ void Repairer::SplitHottest(const std::vector<PartitionDescriptor>& partitions) 
   if (!split.ok()) {
     // A hot key or sequential access: a split would not help; look again
     // later, when the load may have changed shape.
+    // Too few samples yet: soon.
+    const bool early = absl::StrContains(split.status().message(), "too few");
     base::MutexLock lock(&mu_);
-    load_refused_[hottest] = now + std::chrono::seconds(30);
+    load_refused_[hottest] = now + (early ? std::chrono::seconds(2) : std::chrono::seconds(30));
   }
   TERN_LOG(Info, "load split")
       .With("partition_id", hottest)
