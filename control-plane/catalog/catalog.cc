@@ -475,6 +475,11 @@ absl::StatusOr<std::string> Catalog::ApplyPlanSplit(const tern::v1::PlanSplitCom
       return absl::InvalidArgumentError(
           absl::StrCat("the split key is not inside partition ", partition_id));
     }
+    // Table prefix and partition-key hash: item collections stay whole.
+    if (plan_split.split_key().size() != model::TablePrefix(partition.table_id()).size() + 8) {
+      return absl::InvalidArgumentError(
+          "the split key must be a partition-key boundary (16 bytes: table id and key hash)");
+    }
     if (next_index + 2 > (1u << kPartitionIdBits)) {
       return absl::ResourceExhaustedError("the table has no partition ids left");
     }

@@ -221,8 +221,10 @@ MembershipStep NextMembershipStep(const std::vector<uint64_t>& desired,
   // catches up, since it then counts toward the quorum.
   bool waiting = false;
   for (uint64_t learner : learners) {
+    // A learner with nothing acknowledged yet (its snapshot still on the
+    // way) is not promoted, however young the group.
     const uint64_t held = match(learner);
-    if (held >= group.commit || group.commit - held <= catch_up_slack) {
+    if (held > 0 && (held >= group.commit || group.commit - held <= catch_up_slack)) {
       return {StepKind::kPromote, learner};
     }
     waiting = true;

@@ -112,7 +112,7 @@ struct MembershipStep {
 // node ids the catalog places the partition on), adding before removing:
 //  1. a learner not in desired -> kRemove it (lowest id first);
 //  2. a desired node neither voter nor learner -> kAddLearner (lowest id first);
-//  3. a desired learner with match + catch_up_slack >= commit -> kPromote
+//  3. a desired learner with match > 0 and match + catch_up_slack >= commit -> kPromote
 //     (lowest id first); otherwise, if a desired learner is still behind ->
 //     kNone (wait for it);
 //  4. a voter not in desired -> kRemove it (lowest id first), leaving the

@@ -460,3 +460,20 @@ TEST(NextMembershipStepTest, StepKindNames) {
 
 }  // namespace
 }  // namespace tern::control
+
+namespace tern::control {
+namespace {
+
+TEST(NextMembershipStepTest, ALearnerWithNothingAcknowledgedIsNotPromotedEvenInAYoungGroup) {
+  GroupView group;
+  group.voters = {1, 2, 3};
+  group.learners = {4};
+  group.leader = 1;
+  group.commit = 5;  // a split's child: its log starts at 5
+  EXPECT_EQ(NextMembershipStep({1, 2, 4}, group, 16), MembershipStep{});
+  group.match = {{4, 5}};  // the snapshot arrived
+  EXPECT_EQ(NextMembershipStep({1, 2, 4}, group, 16), (MembershipStep{StepKind::kPromote, 4}));
+}
+
+}  // namespace
+}  // namespace tern::control

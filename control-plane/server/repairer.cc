@@ -152,7 +152,9 @@ bool Repairer::Reconcile(const PartitionDescriptor& partition,
     base::MutexLock lock(&mu_);
     announced = announced_epoch_[id] == partition.epoch();
   }
-  if (!announced) {
+  // A partition being split is not re-announced: its replicas may have
+  // retired it already.
+  if (!announced && !partition.has_pending_split()) {
     bool all = true;
     for (uint64_t node : desired) all = all && seen.count(node) > 0;
     for (const auto& [node, stats] : seen) {
@@ -291,13 +293,26 @@ void Repairer::CollectGarbage(const std::map<uint64_t, NodeStatus>& nodes) {
           if (candidate.partition_id() == partition_id) partition = &candidate;
         }
         if (partition == nullptr) {
-          // Retired by a split: dropped once the node hosts both children
-          // (until then its group may still carry the split to it).
+          // Retired by a split: dropped once the node hosts each child the
+          // catalog places on it (until then the parent's group may still
+          // carry the split there). The drop keeps the children's items.
           drop = true;
+          auto placed_on_node = [&](uint64_t child) {
+            for (const auto* list : {&entry->partitions(), &entry->retired()}) {
+              for (const PartitionDescriptor& candidate : *list) {
+                if (candidate.partition_id() != child) continue;
+                for (const tern::v1::ReplicaDescriptor& replica : candidate.replicas()) {
+                  if (replica.node_id() == node) return true;
+                }
+              }
+            }
+            return false;
+          };
           for (const PartitionDescriptor& retired : entry->retired()) {
             if (retired.partition_id() != partition_id) continue;
             for (uint64_t child : retired.child_ids()) {
-              drop = drop && std::find(hosted.begin(), hosted.end(), child) != hosted.end();
+              const bool hosts = std::find(hosted.begin(), hosted.end(), child) != hosted.end();
+              drop = drop && (hosts || !placed_on_node(child));
             }
           }
         } else {
@@ -314,6 +329,9 @@ void Repairer::CollectGarbage(const std::map<uint64_t, NodeStatus>& nodes) {
         }
       }
       if (!drop) continue;
+      // Destructive: only while this replica surely leads the catalog group
+      // (its lease), so no newer leader can have placed the replica since.
+      if (!catalog_->IsLeader()) return;
       auto it = nodes.find(node);
       if (it == nodes.end()) continue;
       tern::v1::NodeAdmin::Stub* stub = stubs_.For(it->second.node().address());
@@ -342,8 +360,16 @@ void Repairer::PlanAndRecord(const std::vector<PartitionDescriptor>& partitions,
     base::MutexLock lock(&mu_);
     for (const PartitionDescriptor& partition : partitions) {
       auto settled = settled_epoch_.find(partition.partition_id());
-      if (settled == settled_epoch_.end() || settled->second != partition.epoch() ||
-          partition.has_pending_split()) {
+      // A move toward a node that died since can never settle: such a
+      // partition is planned again (its dead replica replaced) and does not
+      // hold up the others.
+      bool toward_dead = false;
+      for (const tern::v1::ReplicaDescriptor& replica : partition.replicas()) {
+        toward_dead = toward_dead || Dead(nodes, replica.node_id());
+      }
+      if (partition.has_pending_split() ||
+          ((settled == settled_epoch_.end() || settled->second != partition.epoch()) &&
+           !toward_dead)) {
         busy.insert(partition.partition_id());
       }
     }
@@ -396,7 +422,7 @@ void Repairer::RunOnce() {
     // A split decided but not recorded as done (the control plane's leader
     // changed, or the group's answer was lost): carry it through.
     if (partition.has_pending_split()) {
-      absl::StatusOr<tern::v1::CatalogEntry> done = DriveSplit(partition, nodes);
+      absl::StatusOr<tern::v1::CatalogEntry> done = DriveSplit(partition, nodes, /*attempts=*/1);
       if (!done.ok()) {
         TERN_LOG(Warning, "split not finished yet")
             .With("partition_id", partition.partition_id())
@@ -518,14 +544,17 @@ absl::StatusOr<tern::v1::CatalogEntry> Repairer::Split(uint64_t partition_id,
     }
     TERN_ASSIGN_OR_RETURN(partition, catalog_->PlanSplit(partition_id, key));
   }
-  return DriveSplit(partition, nodes);
+  return DriveSplit(partition, nodes, /*attempts=*/20);
 }
 
 absl::StatusOr<tern::v1::CatalogEntry> Repairer::DriveSplit(
-    const PartitionDescriptor& partition, const std::map<uint64_t, NodeStatus>& nodes) {
+    const PartitionDescriptor& partition,
+    const std::map<uint64_t, NodeStatus>& nodes,
+    int attempts) {
   // The group applies the split in its log (retried on whoever leads).
   absl::Status applied = absl::UnavailableError("no leader");
-  for (int attempt = 0; attempt < 50; ++attempt) {
+  for (int attempt = 0; attempt < attempts; ++attempt) {
+    if (attempt > 0) absl::SleepFor(absl::Milliseconds(100));
     Observed observed = Observe(partition, nodes, /*sizes=*/false);
     bool retired = false;
     for (const auto& [node, stats] : observed.seen) retired = retired || stats.retired();

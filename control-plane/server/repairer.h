@@ -112,10 +112,12 @@ class Repairer {
   absl::StatusOr<tern::v1::PartitionResponse> Stats(const tern::v1::PartitionDescriptor& partition,
                                                     const std::string& address,
                                                     bool sizes);
-  // Has the group apply the partition's pending split, then records it done.
+  // Has the group apply the partition's pending split (trying up to
+  // attempts times, 100 ms apart), then records it done.
   absl::StatusOr<tern::v1::CatalogEntry> DriveSplit(
       const tern::v1::PartitionDescriptor& partition,
-      const std::map<uint64_t, tern::v1::NodeStatus>& nodes);
+      const std::map<uint64_t, tern::v1::NodeStatus>& nodes,
+      int attempts);
   void SplitLargest(const std::vector<tern::v1::PartitionDescriptor>& partitions);
   void SplitHottest(const std::vector<tern::v1::PartitionDescriptor>& partitions);
   void CollectGarbage(const std::map<uint64_t, tern::v1::NodeStatus>& nodes);

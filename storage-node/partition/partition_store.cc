@@ -131,6 +131,13 @@ absl::Status PartitionStore::Load() {
 }
 
 absl::Status PartitionStore::Open(const tern::v1::PartitionDescriptor& partition) {
+  {
+    // A split is final: a later descriptor (the catalog's, sent before it
+    // recorded the split) must not bring the parent back.
+    base::MutexLock lock(&mu_);
+    auto recorded = partitions_.find(partition.partition_id());
+    if (recorded != partitions_.end() && recorded->second.retired()) return absl::OkStatus();
+  }
   TERN_RETURN_IF_ERROR(engine_->Put(engine::ColumnFamily::kMeta,
                                     PartitionKey(partition.partition_id()),
                                     partition.SerializeAsString(),
@@ -195,7 +202,8 @@ absl::StatusOr<std::vector<tern::v1::PartitionDescriptor>> PartitionStore::Decid
   const auto [begin, end] = KeyRange(parent);
   const tern::v1::PartitionDescriptor& left = plan.left();
   const tern::v1::PartitionDescriptor& right = plan.right();
-  if (plan.split_key() <= begin || plan.split_key() >= end || left.partition_id() == 0 ||
+  if (plan.split_key().size() != model::TablePrefix(parent.table_id()).size() + 8 ||
+      plan.split_key() <= begin || plan.split_key() >= end || left.partition_id() == 0 ||
       right.partition_id() == 0 || left.partition_id() == right.partition_id() ||
       left.start_key() != parent.start_key() || left.end_key() != plan.split_key() ||
       right.start_key() != plan.split_key() || right.end_key() != parent.end_key() ||

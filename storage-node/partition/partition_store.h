@@ -31,7 +31,8 @@ class PartitionStore {
   // Reads the partitions recorded on disk.
   absl::Status Load();
 
-  // Records the partition (idempotent).
+  // Records the partition (idempotent); a partition recorded as retired by
+  // a split stays retired.
   absl::Status Open(const tern::v1::PartitionDescriptor& partition);
   // Deletes the partition's record and its items, except items in the range
   // of another partition hosted here (a split's children share their

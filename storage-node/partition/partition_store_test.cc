@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "common/base/error_details.h"
 #include "common/model/attribute_value.h"
 #include "common/model/key_codec.h"
 #include "common/testing/testing.h"
@@ -232,6 +233,67 @@ TEST_F(PartitionStoreTest, RangeReadPagesFiltersAndProjects) {
   std::set<std::string> keys;
   for (char c = 'a'; c < 'k'; ++c) keys.insert(Key(std::string(1, c)));
   EXPECT_EQ(page->last_evaluated_key(), *std::next(keys.rbegin()));
+}
+
+}  // namespace
+}  // namespace tern::partition
+
+namespace tern::partition {
+namespace {
+
+TEST_F(PartitionStoreTest, ASplitRetiresThePartitionForGoodAndKeepsItsItemsForTheChildren) {
+  for (const char* id : {"a", "b", "c", "d", "e", "f"}) {
+    ASSERT_THAT(store_->WriteItem(Put(id, {{"id", model::AttributeValue::S(id)}})), IsOk());
+  }
+  absl::StatusOr<std::string> split_key = store_->FindSplitKey(5);
+  ASSERT_THAT(split_key, IsOk());
+  ASSERT_EQ(split_key->size(), 16u);  // table prefix and key hash
+  tern::v1::SplitPlan plan;
+  plan.set_split_key(*split_key);
+  *plan.mutable_left() = partition_;
+  plan.mutable_left()->set_partition_id(6);
+  plan.mutable_left()->set_end_key(*split_key);
+  *plan.mutable_right() = partition_;
+  plan.mutable_right()->set_partition_id(7);
+  plan.mutable_right()->set_start_key(*split_key);
+
+  // A key that would cut an item collection is refused.
+  tern::v1::SplitPlan inside = plan;
+  inside.set_split_key(*split_key + "x");
+  inside.mutable_left()->set_end_key(inside.split_key());
+  inside.mutable_right()->set_start_key(inside.split_key());
+  engine::WriteBatch refused;
+  EXPECT_THAT(store_->DecideSplit(5, inside, &refused),
+              StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
+
+  engine::WriteBatch batch;
+  auto children = store_->DecideSplit(5, plan, &batch);
+  ASSERT_THAT(children, IsOk());
+  EXPECT_EQ(children->size(), 2u);
+  ASSERT_THAT(engine_->Write(batch, /*sync=*/true), IsOk());
+  // The parent refuses requests; reopening it (a stale descriptor) does not
+  // bring it back.
+  tern::v1::GetItemRequest get;
+  *get.mutable_partition() = ref_;
+  get.set_storage_key(Key("a"));
+  EXPECT_TRUE(base::IsWrongPartition(store_->GetItem(get).status()));
+  ASSERT_THAT(store_->Open(partition_), IsOk());
+  EXPECT_TRUE(store_->Descriptor(5)->retired());
+  EXPECT_TRUE(base::IsWrongPartition(store_->GetItem(get).status()));
+  // Applying the same split again does nothing.
+  engine::WriteBatch again;
+  EXPECT_TRUE(store_->DecideSplit(5, plan, &again)->empty());
+  // Dropping the retired parent leaves every item to the children.
+  ASSERT_THAT(store_->Drop(partition_), IsOk());
+  int found = 0;
+  for (const char* id : {"a", "b", "c", "d", "e", "f"}) {
+    get.mutable_partition()->set_partition_id(Key(id) < *split_key ? 6 : 7);
+    get.set_storage_key(Key(id));
+    auto got = store_->GetItem(get);
+    ASSERT_THAT(got, IsOk());
+    found += got->found() ? 1 : 0;
+  }
+  EXPECT_EQ(found, 6);
 }
 
 }  // namespace

@@ -194,6 +194,11 @@ absl::Status ReplicaGroup::CheckServing() const {
   if (core_->applied_index() < core_->commit_index() || applied_term_ != core_->term()) {
     return absl::UnavailableError("the new leader is still applying its log; retry");
   }
+  // Under its lease no other replica can have been elected: a deposed
+  // leader that has not noticed yet answers nothing.
+  if (!core_->LeaseValid()) {
+    return absl::UnavailableError("the leader's lease is not confirmed yet; retry");
+  }
   return absl::OkStatus();
 }
 

@@ -166,9 +166,10 @@ class ReplicaGroup {
   // True when this replica leads its group (it may not know yet that it was
   // deposed).
   bool IsLeader() const;
-  // OK when this replica leads its group and has applied everything
-  // committed, including an entry of its own term (so its state machine
-  // holds every change acknowledged by any earlier leader); else
+  // OK when this replica leads its group under a valid lease and has
+  // applied everything committed, including an entry of its own term (so its
+  // state machine holds every change acknowledged by any earlier leader, and
+  // no newer leader exists); else
   // base::NotLeader (with the leader's address when known) or UNAVAILABLE
   // while the new leader catches up.
   absl::Status CheckServing() const;

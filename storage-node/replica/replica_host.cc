@@ -212,14 +212,18 @@ void ReplicaHost::Flush(replication::NodeId peer_id) {
       },
       [this, peer_id](absl::StatusOr<tern::v1::RaftBatchAck>) {
         // Lost batches are not resent: the core retries what matters.
+        bool more = false;
         {
           base::MutexLock lock(&peers_mu_);
-          --calls_in_flight_;
           auto it = peers_.find(peer_id);
           if (it != peers_.end()) it->second.in_flight = false;
-          if (stopping_) return;
+          more = !stopping_;
         }
-        Flush(peer_id);
+        if (more) Flush(peer_id);
+        // Last: once the count drops, Stop() may return and the host go away,
+        // so nothing after this touches it.
+        base::MutexLock lock(&peers_mu_);
+        --calls_in_flight_;
       });
 }
 

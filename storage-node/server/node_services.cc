@@ -73,6 +73,7 @@ grpc::Status NodeAdminService::DropPartition(grpc::ServerContext*,
   }
   absl::Status status = host_->DropGroup(partition.partition_id());
   if (status.ok() && partition.table_id() != 0) status = store_->Drop(partition);
+  if (status.ok()) load_->Forget(partition.partition_id());
   if (status.ok()) {
     TERN_LOG(Info, "partition dropped").With("partition_id", request->partition().partition_id());
   }
@@ -266,20 +267,27 @@ absl::Status DataPlaneService::CheckEventualRead(uint64_t partition_id) {
 grpc::Status DataPlaneService::GetItem(grpc::ServerContext*,
                                        const tern::v1::GetItemRequest* request,
                                        tern::v1::GetItemResponse* response) {
-  load_->Record(request->partition().partition_id(), load::Boundary(request->storage_key()));
   absl::Status readable = request->consistent_read()
                               ? AwaitConsistentRead(request->partition().partition_id())
                               : CheckEventualRead(request->partition().partition_id());
   if (!readable.ok()) return rpc::ToGrpcStatus(readable);
-  return Answer(store_->GetItem(*request), response);
+  grpc::Status answered = Answer(store_->GetItem(*request), response);
+  if (answered.ok()) {
+    load_->Record(request->partition().partition_id(), load::Boundary(request->storage_key()));
+  }
+  return answered;
 }
 
 grpc::Status DataPlaneService::WriteItem(grpc::ServerContext*,
                                          const tern::v1::WriteItemRequest* request,
                                          tern::v1::WriteItemResponse* response) {
-  load_->Record(request->partition().partition_id(), load::Boundary(request->storage_key()));
+  if (request->kind() == tern::v1::WriteItemRequest::KIND_SPLIT) {
+    // Splits are the control plane's (NodeAdmin.SplitPartition).
+    return rpc::ToGrpcStatus(absl::InvalidArgumentError("not an item write"));
+  }
   std::shared_ptr<replica::ReplicaGroup> group = host_->Group(request->partition().partition_id());
   if (group == nullptr) return rpc::ToGrpcStatus(NoGroup(request->partition().partition_id()));
+  load_->Record(request->partition().partition_id(), load::Boundary(request->storage_key()));
   auto awaited = std::make_shared<Awaited<absl::StatusOr<tern::v1::WriteItemResponse>>>();
   group->Write(*request, [awaited](absl::StatusOr<tern::v1::WriteItemResponse> written) {
     awaited->result = std::move(written);
@@ -295,12 +303,15 @@ grpc::Status DataPlaneService::WriteItem(grpc::ServerContext*,
 grpc::Status DataPlaneService::RangeRead(grpc::ServerContext*,
                                          const tern::v1::RangeReadRequest* request,
                                          tern::v1::RangeReadResponse* response) {
-  load_->Record(request->partition().partition_id(), load::Boundary(request->start_key()));
   absl::Status readable = request->consistent_read()
                               ? AwaitConsistentRead(request->partition().partition_id())
                               : CheckEventualRead(request->partition().partition_id());
   if (!readable.ok()) return rpc::ToGrpcStatus(readable);
-  return Answer(store_->RangeRead(*request), response);
+  grpc::Status answered = Answer(store_->RangeRead(*request), response);
+  if (answered.ok()) {
+    load_->Record(request->partition().partition_id(), load::Boundary(request->start_key()));
+  }
+  return answered;
 }
 
 }  // namespace tern::node
