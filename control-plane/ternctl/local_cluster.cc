@@ -32,6 +32,8 @@
 #include "common/base/status_macros.h"
 #include "common/http/client.h"
 #include "common/rpc/rpc.h"
+#include "control-plane/ternctl/cluster_admin.h"
+#include "control-plane/ternctl/cluster_file.h"
 #include "tern/v1/control.grpc.pb.h"
 
 namespace tern::ternctl {
@@ -53,6 +55,8 @@ std::string AbsoluteDataDir(const LocalClusterOptions& options) {
   return fs::absolute(options.data_dir).lexically_normal().string();
 }
 
+}  // namespace
+
 bool ProcessAlive(pid_t pid) {
   if (pid <= 0 || kill(pid, 0) != 0) return false;
   // A zombie has exited; only its parent has not collected it yet.
@@ -69,6 +73,8 @@ bool ProcessRuns(pid_t pid, const std::string& binary) {
   std::getline(cmdline, argv0, '\0');
   return !argv0.empty() && fs::path(argv0).filename() == fs::path(binary).filename();
 }
+
+namespace {
 
 std::string TailOfFile(const std::string& path, int lines) {
   std::ifstream in(path);
@@ -129,11 +135,6 @@ absl::StatusOr<pid_t> Spawn(const ProcessSpec& spec, const std::string& log_path
   return pid;
 }
 
-struct Recorded {
-  ProcessSpec spec;
-  pid_t pid = 0;
-};
-
 absl::Status WriteClusterFile(const LocalClusterOptions& options,
                               const std::vector<Recorded>& processes) {
   boost::json::array list;
@@ -165,6 +166,8 @@ absl::Status WriteClusterFile(const LocalClusterOptions& options,
   fs::rename(tmp, ClusterFile(options));
   return absl::OkStatus();
 }
+
+}  // namespace
 
 absl::StatusOr<std::vector<Recorded>> ReadClusterFile(const LocalClusterOptions& options) {
   std::ifstream in(ClusterFile(options));
@@ -203,6 +206,8 @@ absl::StatusOr<std::vector<Recorded>> ReadClusterFile(const LocalClusterOptions&
   }
   return result;
 }
+
+namespace {
 
 // Whether the process answers /healthz and, for the cluster to be ready,
 // whether it already sees its peers.
@@ -511,6 +516,7 @@ absl::StatusOr<ProcessSpec> NodeSpec(const LocalClusterOptions& options,
                "--grpc_address=" + spec.grpc->ToString(),
                "--http_address=" + spec.http.ToString(),
                "--control_addresses=" + controls};
+  spec.args.insert(spec.args.end(), options.node_args.begin(), options.node_args.end());
   return spec;
 }
 
@@ -624,170 +630,6 @@ absl::Status Down(const LocalClusterOptions& options, std::ostream& out) {
   return WriteClusterFile(options, *processes);
 }
 
-namespace {
-
-// "0000".."ffff": the first two bytes of the partition key hash where a
-// partition's storage keys start (keys are table id | hash | ...).
-std::string HashSlice(const std::string& key, const char* none) {
-  if (key.size() < 10) return none;
-  return absl::StrFormat(
-      "%02x%02x", static_cast<unsigned char>(key[8]), static_cast<unsigned char>(key[9]));
-}
-
-template <typename Service>
-std::unique_ptr<typename Service::Stub> StubFor(const std::string& address) {
-  absl::StatusOr<config::HostPort> parsed = config::ParseHostPort(address);
-  if (!parsed.ok()) return nullptr;
-  return Service::NewStub(rpc::MakeChannel(*parsed));
-}
-
-void Deadline(grpc::ClientContext* context) {
-  context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
-}
-
-const char* StateName(tern::v1::NodeStatus::State state) {
-  switch (state) {
-    case tern::v1::NodeStatus::STATE_ALIVE:
-      return "alive";
-    case tern::v1::NodeStatus::STATE_SUSPECT:
-      return "suspect";
-    case tern::v1::NodeStatus::STATE_DEAD:
-      return "dead";
-    default:
-      return "unknown";
-  }
-}
-
-// The nodes as the control plane sees them. Best effort, like PrintPartitions.
-void PrintNodes(const std::string& control_address, std::ostream& out) {
-  auto control = StubFor<tern::v1::Control>(control_address);
-  if (control == nullptr) return;
-  grpc::ClientContext context;
-  Deadline(&context);
-  tern::v1::ListNodesResponse response;
-  grpc::Status status = control->ListNodes(&context, tern::v1::ListNodesRequest(), &response);
-  if (!status.ok()) {
-    out << "\nnodes: control plane at " << control_address
-        << " not answering: " << status.error_message() << "\n";
-    return;
-  }
-  std::vector<tern::v1::NodeStatus> nodes(response.nodes().begin(), response.nodes().end());
-  std::sort(nodes.begin(), nodes.end(), [](const auto& a, const auto& b) {
-    return a.node().node_id() < b.node().node_id();
-  });
-  out << "\nnodes:\n";
-  if (nodes.empty()) out << "  none registered yet\n";
-  for (const tern::v1::NodeStatus& node : nodes) {
-    out << "  " << std::left << std::setw(9) << absl::StrCat("node-", node.node().node_id())
-        << std::setw(6) << node.node().az() << std::setw(9) << StateName(node.state())
-        << std::setw(14) << absl::StrCat(node.replica_count(), " replicas") << std::setw(10)
-        << (node.draining() ? "draining" : "") << node.node().address() << "\n";
-  }
-}
-
-// The gRPC address of the first running control replica.
-absl::StatusOr<std::string> RunningControl(const LocalClusterOptions& options) {
-  TERN_ASSIGN_OR_RETURN(std::vector<Recorded> processes, ReadClusterFile(options));
-  std::vector<std::string> running;
-  for (const Recorded& p : processes) {
-    if (p.spec.kind == "control" && p.spec.grpc && ProcessAlive(p.pid) &&
-        ProcessRuns(p.pid, p.spec.binary)) {
-      running.push_back(p.spec.grpc->ToString());
-    }
-  }
-  if (running.empty()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("no control replica of the cluster in ", options.data_dir, " is running"));
-  }
-  // The catalog group's leader answers catalog calls; the others name it.
-  // While an election runs (a few seconds at most) nobody does.
-  for (int round = 0; round < 50; ++round) {
-    for (const std::string& address : running) {
-      auto control = StubFor<tern::v1::Control>(address);
-      if (control == nullptr) continue;
-      grpc::ClientContext context;
-      Deadline(&context);
-      tern::v1::ListTablesRequest request;
-      request.set_limit(1);
-      tern::v1::ListTablesResponse response;
-      if (control->ListTables(&context, request, &response).ok()) return address;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return running.front();
-}
-
-// The control plane's answer as an error: its code, then its message.
-absl::Status ControlError(const grpc::Status& status) {
-  absl::Status converted = rpc::FromGrpcStatus(status);
-  return absl::Status(converted.code(),
-                      absl::StrCat(absl::StatusCodeToString(converted.code()),
-                                   converted.message().empty() ? "" : ": ",
-                                   converted.message()));
-}
-
-// The tables' partitions: key ranges, replicas with their AZ and role, and
-// what the leader holds. Best effort: what cannot be reached says so.
-void PrintPartitions(const std::string& control_address, std::ostream& out) {
-  auto control = StubFor<tern::v1::Control>(control_address);
-  if (control == nullptr) return;
-  grpc::ClientContext list_context;
-  Deadline(&list_context);
-  tern::v1::ListTablesRequest list;
-  tern::v1::ListTablesResponse tables;
-  if (!control->ListTables(&list_context, list, &tables).ok()) {
-    out << "\npartitions: control plane at " << control_address << " not answering\n";
-    return;
-  }
-  out << "\n"
-      << std::left << std::setw(24) << "TABLE" << std::setw(12) << "PARTITION" << std::setw(12)
-      << "HASH" << std::setw(52) << "REPLICAS (node:az:role)" << std::setw(9) << "ITEMS"
-      << "BYTES\n";
-  std::map<std::string, std::unique_ptr<tern::v1::NodeAdmin::Stub>> nodes;
-  for (const std::string& name : tables.table_names()) {
-    grpc::ClientContext get_context;
-    Deadline(&get_context);
-    tern::v1::GetTableRequest get;
-    get.set_name(name);
-    tern::v1::CatalogEntry entry;
-    if (!control->GetTable(&get_context, get, &entry).ok()) continue;
-    for (const tern::v1::PartitionDescriptor& partition : entry.partitions()) {
-      std::vector<std::string> replicas;
-      uint64_t items = 0;
-      uint64_t bytes = 0;
-      for (const tern::v1::ReplicaDescriptor& replica : partition.replicas()) {
-        auto& stub = nodes[replica.address()];
-        if (stub == nullptr) stub = StubFor<tern::v1::NodeAdmin>(replica.address());
-        std::string role = "unreachable";
-        if (stub != nullptr) {
-          grpc::ClientContext context;
-          Deadline(&context);
-          tern::v1::PartitionRequest request;
-          *request.mutable_partition() = partition;
-          tern::v1::PartitionResponse stats;
-          if (stub->GetPartitionStats(&context, request, &stats).ok()) {
-            role = absl::AsciiStrToLower(stats.role());
-            if (stats.role() == "Leader") {
-              items = stats.item_count();
-              bytes = stats.size_bytes();
-            }
-          }
-        }
-        replicas.push_back(absl::StrCat(replica.node_id(), ":", replica.az(), ":", role));
-      }
-      out << std::left << std::setw(24) << name << std::setw(12) << partition.partition_id()
-          << std::setw(12)
-          << absl::StrCat(HashSlice(partition.start_key(), "0000"),
-                          "..",
-                          HashSlice(partition.end_key(), "ffff"))
-          << std::setw(52) << absl::StrJoin(replicas, " ") << std::setw(9) << items << bytes
-          << "\n";
-    }
-  }
-}
-
-}  // namespace
-
 absl::Status Status(const LocalClusterOptions& options, std::ostream& out) {
   TERN_ASSIGN_OR_RETURN(std::vector<Recorded> processes, ReadClusterFile(options));
   std::vector<ProcessSpec> specs;
@@ -812,95 +654,10 @@ absl::Status Status(const LocalClusterOptions& options, std::ostream& out) {
         << (p.pid > 0 ? std::to_string(p.pid) : "-") << std::setw(17) << p.spec.http.ToString()
         << std::setw(17) << (p.spec.grpc ? p.spec.grpc->ToString() : "-") << state << "\n";
   }
-  absl::StatusOr<std::string> control = RunningControl(options);
-  if (control.ok()) {
-    PrintNodes(*control, out);
-    PrintPartitions(*control, out);
-  } else {
-    out << "\nnodes and partitions: no control replica is running\n";
-  }
+  PrintControlPlaneView(options, out);
   if (unhealthy > 0) {
     return absl::UnavailableError(
         absl::StrCat(unhealthy, " of ", processes.size(), " processes are not healthy"));
-  }
-  return absl::OkStatus();
-}
-
-namespace {
-
-// A stub for the first running control replica.
-absl::StatusOr<std::unique_ptr<tern::v1::Control::Stub>> RunningControlStub(
-    const LocalClusterOptions& options) {
-  TERN_ASSIGN_OR_RETURN(std::string address, RunningControl(options));
-  auto control = StubFor<tern::v1::Control>(address);
-  if (control == nullptr) return absl::DataLossError(absl::StrCat("bad address ", address));
-  return control;
-}
-
-}  // namespace
-
-absl::Status MovePartition(const LocalClusterOptions& options,
-                           uint64_t partition_id,
-                           uint64_t from_node,
-                           uint64_t to_node,
-                           std::ostream& out) {
-  TERN_ASSIGN_OR_RETURN(auto control, RunningControlStub(options));
-  grpc::ClientContext context;
-  Deadline(&context);
-  tern::v1::MovePartitionRequest request;
-  request.set_partition_id(partition_id);
-  request.set_from_node_id(from_node);
-  request.set_to_node_id(to_node);
-  tern::v1::PartitionDescriptor partition;
-  grpc::Status status = control->MovePartition(&context, request, &partition);
-  if (!status.ok()) return ControlError(status);
-  out << "partition " << partition_id << ": node " << from_node << " -> node " << to_node
-      << " (epoch " << partition.epoch() << ")\n";
-  return absl::OkStatus();
-}
-
-absl::Status SplitPartition(const LocalClusterOptions& options,
-                            uint64_t partition_id,
-                            const std::string& key,
-                            bool by_load,
-                            std::ostream& out) {
-  TERN_ASSIGN_OR_RETURN(auto control, RunningControlStub(options));
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-  tern::v1::SplitPartitionRequest request;
-  request.set_partition_id(partition_id);
-  request.set_split_key(key);
-  request.set_by_load(by_load);
-  tern::v1::CatalogEntry entry;
-  grpc::Status status = control->SplitPartition(&context, request, &entry);
-  if (!status.ok()) return ControlError(status);
-  for (const tern::v1::PartitionDescriptor& retired : entry.retired()) {
-    if (retired.partition_id() != partition_id) continue;
-    out << "partition " << partition_id << " split at "
-        << absl::BytesToHexString(retired.split_key()) << " into "
-        << absl::StrJoin(retired.child_ids(), " and ") << "\n";
-  }
-  return absl::OkStatus();
-}
-
-absl::Status DrainNode(const LocalClusterOptions& options,
-                       uint64_t node_id,
-                       bool undo,
-                       std::ostream& out) {
-  TERN_ASSIGN_OR_RETURN(auto control, RunningControlStub(options));
-  grpc::ClientContext context;
-  Deadline(&context);
-  tern::v1::DrainNodeRequest request;
-  request.set_node_id(node_id);
-  request.set_undo(undo);
-  tern::v1::DrainNodeResponse response;
-  grpc::Status status = control->DrainNode(&context, request, &response);
-  if (!status.ok()) return ControlError(status);
-  if (undo) {
-    out << "node " << node_id << " no longer draining\n";
-  } else {
-    out << "node " << node_id << " draining: " << response.replicas_left()
-        << " replicas left to move\n";
   }
   return absl::OkStatus();
 }

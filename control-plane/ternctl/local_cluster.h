@@ -38,6 +38,8 @@ struct LocalClusterOptions {
   int node_dead_after_ms = 0;
   // Extra flags for every tern-control process.
   std::vector<std::string> control_args;
+  // Extra flags for every tern-node process (e.g. --fault_injection).
+  std::vector<std::string> node_args;
 };
 
 // Storage nodes a local cluster can have: node i (0-based) must fit its
@@ -92,29 +94,5 @@ absl::Status Status(const LocalClusterOptions& options, std::ostream& out);
 // not running, all kMaxLocalNodes exist or a port is in use; kUnavailable or
 // kDeadlineExceeded (the node is stopped again) when it does not come up.
 absl::Status AddNode(const LocalClusterOptions& options, const std::string& az, std::ostream& out);
-
-// Control.MovePartition on the cluster's first running control replica:
-// moves from_node's replica of the partition to to_node. Returns the control
-// plane's error (code and message) as is.
-absl::Status MovePartition(const LocalClusterOptions& options,
-                           uint64_t partition_id,
-                           uint64_t from_node,
-                           uint64_t to_node,
-                           std::ostream& out);
-
-// Control.DrainNode on the cluster's first running control replica: marks the
-// node draining (or, with undo, no longer). Returns the control plane's error.
-// Control.SplitPartition on the catalog's leader: splits the partition at
-// key (empty: where its data divides in half); prints the children.
-absl::Status SplitPartition(const LocalClusterOptions& options,
-                            uint64_t partition_id,
-                            const std::string& key,
-                            bool by_load,
-                            std::ostream& out);
-
-absl::Status DrainNode(const LocalClusterOptions& options,
-                       uint64_t node_id,
-                       bool undo,
-                       std::ostream& out);
 
 }  // namespace tern::ternctl

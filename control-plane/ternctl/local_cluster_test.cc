@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "common/testing/testing.h"
+#include "control-plane/ternctl/cluster_admin.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -161,6 +162,8 @@ TEST(LocalClusterTest, CommandsOnTheClusterNeedOne) {
   EXPECT_THAT(AddNode(options, "az-a", out), StatusIs(absl::StatusCode::kNotFound, _));
   EXPECT_THAT(MovePartition(options, 1, 1, 4, out), StatusIs(absl::StatusCode::kNotFound, _));
   EXPECT_THAT(DrainNode(options, 1, false, out), StatusIs(absl::StatusCode::kNotFound, _));
+  EXPECT_THAT(InjectFaults(options, "node-1", FaultChange{}, out),
+              StatusIs(absl::StatusCode::kNotFound, _));
 }
 
 TEST(LocalClusterTest, CommandsOnAStoppedClusterSaySo) {
@@ -182,6 +185,8 @@ TEST(LocalClusterTest, CommandsOnAStoppedClusterSaySo) {
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("no control replica")));
   EXPECT_THAT(DrainNode(options, 1, true, out),
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("no control replica")));
+  EXPECT_THAT(InjectFaults(options, "node-1", FaultChange{}, out),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("no storage node node-1")));
 }
 
 TEST(LocalClusterTest, UpWithoutBinariesSaysBuildFirst) {

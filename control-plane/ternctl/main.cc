@@ -8,6 +8,7 @@
 //   ternctl split PARTITION [--key=HEX]  split a partition in two
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -20,8 +21,11 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "control-plane/ternctl/cluster_admin.h"
 #include "control-plane/ternctl/local_cluster.h"
 
 ABSL_FLAG(std::string, data_dir, "tern-data", "Folder for the cluster's data and logs.");
@@ -52,6 +56,25 @@ ABSL_FLAG(std::string,
           "Extra flags for every tern-control, space-separated (with `up`), e.g. "
           "\"--split_size_bytes=1000000\".");
 
+ABSL_FLAG(std::string,
+          node_args,
+          "",
+          "Extra flags for every tern-node, space-separated (with `up` and `add-node`), e.g. "
+          "\"--fault_injection\".");
+ABSL_FLAG(int64_t, peer, -1, "With `fault`: the peer node whose link changes (0: every peer).");
+ABSL_FLAG(double, drop_out, 0, "With `fault`: share of replication batches sent that are dropped.");
+ABSL_FLAG(double,
+          drop_in,
+          0,
+          "With `fault`: share of replication batches received that are dropped.");
+ABSL_FLAG(int, delay_ms, 0, "With `fault`: hold replication batches received this long.");
+ABSL_FLAG(double,
+          clock_rate,
+          0,
+          "With `fault`: the node's clock runs at this rate (0: unchanged).");
+ABSL_FLAG(int64_t, clock_offset_ms, 0, "With `fault` and --clock_rate: wall-clock offset.");
+ABSL_FLAG(bool, clear, false, "With `fault`: remove every fault of the node first.");
+
 namespace {
 
 constexpr char kUsage[] =
@@ -67,7 +90,13 @@ constexpr char kUsage[] =
     "  drain NODE [--undo]        move every replica off node NODE (--undo: stop that)\n"
     "  split PARTITION [--key=HEX | --by_load]  split a partition in two, where its\n"
     "                             data (or with --by_load its requests) divides in half,\n"
-    "                             or at the storage key given in hex\n\n"
+    "                             or at the storage key given in hex\n"
+    "  fault NODE [--peer=N] [--drop_out=P] [--drop_in=P] [--delay_ms=MS]\n"
+    "             [--clock_rate=R [--clock_offset_ms=MS]] [--clear]\n"
+    "                             inject faults on a node started with\n"
+    "                             --node_args=--fault_injection: drop or delay its\n"
+    "                             replication messages to/from peer N (default every\n"
+    "                             peer), skew its clock; --clear heals it\n\n"
     "--node_dead_after_ms=MS (with up): how long a node may stay silent before the\n"
     "control plane repairs its replicas (0: the control plane's default).\n\n"
     "Ports: router on --router_port; control replica i (0-2) gRPC on base+i, HTTP on\n"
@@ -81,7 +110,8 @@ const std::map<std::string, size_t>& Commands() {
                                                                   {"add-node", 0},
                                                                   {"move", 3},
                                                                   {"drain", 1},
-                                                                  {"split", 1}};
+                                                                  {"split", 1},
+                                                                  {"fault", 1}};
   return *commands;
 }
 
@@ -118,7 +148,9 @@ int main(int argc, char** argv) {
   }
   std::vector<uint64_t> ids(args.size());
   for (size_t i = 0; i < args.size(); ++i) {
-    if (!ParseId(args[i], &ids[i])) {
+    const char* text = args[i];
+    if (command == "fault" && absl::StartsWith(text, "node-")) text += 5;  // node-N or N
+    if (!ParseId(text, &ids[i])) {
       std::cerr << "ternctl " << command << ": '" << args[i]
                 << "' is not an id (a positive integer)\n";
       return 2;
@@ -149,6 +181,10 @@ int main(int argc, char** argv) {
   for (absl::string_view arg :
        absl::StrSplit(absl::GetFlag(FLAGS_control_args), ' ', absl::SkipEmpty())) {
     options.control_args.emplace_back(arg);
+  }
+  for (absl::string_view arg :
+       absl::StrSplit(absl::GetFlag(FLAGS_node_args), ' ', absl::SkipEmpty())) {
+    options.node_args.emplace_back(arg);
   }
 
   absl::Status status;
@@ -184,6 +220,28 @@ int main(int argc, char** argv) {
     }
     status = tern::ternctl::SplitPartition(
         options, ids[0], key, absl::GetFlag(FLAGS_by_load), std::cout);
+  } else if (command == "fault") {
+    tern::ternctl::FaultChange change;
+    change.clear = absl::GetFlag(FLAGS_clear);
+    change.drop_out = absl::GetFlag(FLAGS_drop_out);
+    change.drop_in = absl::GetFlag(FLAGS_drop_in);
+    if (absl::GetFlag(FLAGS_delay_ms) < 0 || absl::GetFlag(FLAGS_clock_rate) < 0) {
+      std::cerr << "ternctl fault: --delay_ms and --clock_rate must not be negative\n";
+      return 2;
+    }
+    change.delay_ms = static_cast<uint32_t>(absl::GetFlag(FLAGS_delay_ms));
+    if (absl::GetFlag(FLAGS_clock_rate) > 0) {
+      change.clock_rate = absl::GetFlag(FLAGS_clock_rate);
+      change.clock_offset_ms = absl::GetFlag(FLAGS_clock_offset_ms);
+    }
+    // A link changes when one is named or a link fault given, and by
+    // default (`fault N --peer=M` with nothing else heals that link).
+    const bool link_fault = change.drop_out != 0 || change.drop_in != 0 || change.delay_ms != 0;
+    if (absl::GetFlag(FLAGS_peer) >= 0 || link_fault ||
+        (!change.clear && !change.clock_rate.has_value())) {
+      change.peer = static_cast<uint64_t>(std::max<int64_t>(0, absl::GetFlag(FLAGS_peer)));
+    }
+    status = tern::ternctl::InjectFaults(options, absl::StrCat("node-", ids[0]), change, std::cout);
   } else {  // drain
     status = tern::ternctl::DrainNode(options, ids[0], absl::GetFlag(FLAGS_undo), std::cout);
   }

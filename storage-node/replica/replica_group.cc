@@ -1,6 +1,7 @@
 #include "storage-node/replica/replica_group.h"
 
 #include <algorithm>
+#include <atomic>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -95,10 +96,31 @@ absl::Status ReplicaGroup::NotLeader() const {
   return base::NotLeader(leader, leader == 0 ? "" : transport_->AddressOf(leader));
 }
 
+void ReplicaGroup::SetTickClock(const time::Clock* clock, std::chrono::milliseconds max_tick_gap) {
+  base::MutexLock lock(&mu_);
+  tick_clock_ = clock;
+  max_tick_gap_ = max_tick_gap;
+  last_tick_ = clock->Now();
+}
+
+void ReplicaGroup::SetAckBeforeCommitForTesting(bool on) {
+  base::MutexLock lock(&mu_);
+  ack_before_commit_ = on;
+}
+
+bool ReplicaGroup::LeaseValid() const {
+  if (!core_->LeaseValid()) return false;
+  // The lease counts this replica's ticks; if they stopped (a paused
+  // process) while the peers' went on, the peers may have elected another
+  // leader already.
+  return tick_clock_ == nullptr || tick_clock_->Now() - last_tick_ <= max_tick_gap_;
+}
+
 void ReplicaGroup::Tick() {
   std::vector<Callback> callbacks;
   {
     base::MutexLock lock(&mu_);
+    if (tick_clock_ != nullptr) last_tick_ = tick_clock_->Now();
     core_->Tick();
     Drive(&callbacks);
   }
@@ -172,15 +194,27 @@ absl::Status PartitionMachine::Import(const std::string& data, engine::WriteBatc
 }
 
 void ReplicaGroup::Write(const tern::v1::WriteItemRequest& request, WriteDone done) {
-  Propose(request.SerializeAsString(),
-          [done = std::move(done)](absl::StatusOr<std::string> result) mutable {
-            if (!result.ok()) return std::move(done)(result.status());
-            tern::v1::WriteItemResponse response;
-            if (!response.ParseFromString(*result)) {
-              return std::move(done)(absl::InternalError("unreadable write decision"));
-            }
-            std::move(done)(std::move(response));
-          });
+  bool ack_early = false;
+  {
+    base::MutexLock lock(&mu_);
+    ack_early = ack_before_commit_;
+  }
+  // Answered once: by the decision, or (the injected bug) right after the
+  // proposal is appended, whichever comes first.
+  auto answer = std::make_shared<WriteDone>(std::move(done));
+  auto answered = std::make_shared<std::atomic<bool>>(false);
+  Propose(request.SerializeAsString(), [answer, answered](absl::StatusOr<std::string> result) {
+    if (answered->exchange(true)) return;
+    if (!result.ok()) return std::move(*answer)(result.status());
+    tern::v1::WriteItemResponse response;
+    if (!response.ParseFromString(*result)) {
+      return std::move(*answer)(absl::InternalError("unreadable write decision"));
+    }
+    std::move (*answer)(std::move(response));
+  });
+  if (ack_early && !answered->exchange(true)) {
+    std::move (*answer)(tern::v1::WriteItemResponse());
+  }
 }
 
 bool ReplicaGroup::IsLeader() const {
@@ -196,7 +230,7 @@ absl::Status ReplicaGroup::CheckServing() const {
   }
   // Under its lease no other replica can have been elected: a deposed
   // leader that has not noticed yet answers nothing.
-  if (!core_->LeaseValid()) {
+  if (!LeaseValid()) {
     return absl::UnavailableError("the leader's lease is not confirmed yet; retry");
   }
   return absl::OkStatus();
@@ -232,7 +266,7 @@ void ReplicaGroup::AwaitConsistentRead(ReadReady ready) {
     base::MutexLock lock(&mu_);
     if (core_->role() != replication::Role::kLeader) {
       answer = NotLeader();
-    } else if (core_->LeaseValid() && core_->applied_index() >= core_->commit_index()) {
+    } else if (LeaseValid() && core_->applied_index() >= core_->commit_index()) {
       answer = absl::OkStatus();
     } else {
       const uint64_t id = next_read_id_++;
@@ -482,7 +516,7 @@ GroupStatus ReplicaGroup::Status() const {
   status.commit = core_->commit_index();
   status.applied = core_->applied_index();
   status.last = core_->last_index();
-  status.lease_valid = core_->LeaseValid();
+  status.lease_valid = LeaseValid();
   status.elections = core_->elections_started();
   status.progress = core_->progress();
   status.membership = core_->membership();

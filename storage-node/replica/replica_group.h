@@ -25,6 +25,7 @@
 #include "absl/status/statusor.h"
 #include "common/base/mutex.h"
 #include "common/replication/raft.h"
+#include "common/time/clock.h"
 #include "storage-node/engine/storage_engine.h"
 #include "storage-node/partition/partition_store.h"
 #include "storage-node/replica/group_storage.h"
@@ -142,6 +143,17 @@ class ReplicaGroup {
 
   ~ReplicaGroup();
 
+  // Ties the lease to the host's ticker: a leader whose last Tick() is
+  // more than max_tick_gap ago on clock (its process was paused, or its
+  // ticker fell behind) does not trust its lease, since its peers' clocks
+  // kept running. Without this the group trusts its ticks alone (tests that
+  // tick by hand). Call before the group is shared.
+  void SetTickClock(const time::Clock* clock, std::chrono::milliseconds max_tick_gap);
+  // TEST ONLY, for showing that fault-injection checkers catch a broken
+  // database: the leader acknowledges a write as soon as it is appended to
+  // its own log, before it commits. Never set outside experiments.
+  void SetAckBeforeCommitForTesting(bool on);
+
   // The membership a group founded by partition's replicas starts with:
   // every replica a voter.
   static replication::Membership FoundingMembership(const tern::v1::PartitionDescriptor& partition);
@@ -213,6 +225,8 @@ class ReplicaGroup {
                Transport* transport);
 
   absl::Status NotLeader() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The core's lease, unless the ticker has stalled (SetTickClock).
+  bool LeaseValid() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Handles every Ready the core has; appends callbacks to run unlocked.
   void Drive(std::vector<Callback>* callbacks) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status Handle(replication::Ready& ready, std::vector<Callback>* callbacks)
@@ -238,6 +252,10 @@ class ReplicaGroup {
   // ReadIndex results waiting for the applied index to reach theirs.
   std::multimap<replication::Index, std::shared_ptr<ReadReady>> waiting_reads_ ABSL_GUARDED_BY(mu_);
   absl::Status failure_ ABSL_GUARDED_BY(mu_);  // a persistent I/O error stops the group
+  const time::Clock* tick_clock_ ABSL_GUARDED_BY(mu_) = nullptr;
+  std::chrono::milliseconds max_tick_gap_ ABSL_GUARDED_BY(mu_){0};
+  time::Clock::TimePoint last_tick_ ABSL_GUARDED_BY(mu_);
+  bool ack_before_commit_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace tern::replica

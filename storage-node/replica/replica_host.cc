@@ -1,5 +1,7 @@
 #include "storage-node/replica/replica_host.h"
 
+#include <algorithm>
+#include <thread>
 #include <utility>
 
 #include "common/config/host_port.h"
@@ -11,6 +13,14 @@ namespace tern::replica {
 namespace {
 
 constexpr std::chrono::milliseconds kSendTimeout{2000};
+// After a long pause every timer has expired after this many ticks anyway.
+constexpr uint64_t kMaxCatchUpTicks = 1000;
+
+// The ticker looks at the clock twice per tick, so ticks are at most half
+// a tick late.
+std::chrono::milliseconds TickerInterval(std::chrono::milliseconds tick) {
+  return std::max(std::chrono::milliseconds(1), tick / 2);
+}
 
 }  // namespace
 
@@ -47,11 +57,17 @@ ReplicaHost::ReplicaHost(HostOptions options,
     : options_(std::move(options)),
       engine_(engine),
       machines_(std::move(machines)),
-      ticker_("replica-ticker", options_.tick, [this] { TickAll(); }) {}
+      clock_(options_.clock != nullptr ? options_.clock : time::RealClock()),
+      faults_(options_.node_id),
+      ticker_("replica-ticker", TickerInterval(options_.tick), [this] { TickAll(); }) {}
 
 ReplicaHost::~ReplicaHost() { Stop(); }
 
-void ReplicaHost::Start() { ticker_.Start(); }
+void ReplicaHost::Start() {
+  ticks_origin_ = clock_->Now();
+  ticks_done_ = 0;
+  ticker_.Start();
+}
 
 void ReplicaHost::Stop() {
   ticker_.Stop();
@@ -98,6 +114,8 @@ absl::Status ReplicaHost::OpenGroup(const tern::v1::PartitionDescriptor& partiti
                                                                            machines_(partition),
                                                                            this);
   if (!group.ok()) return group.status();
+  (*group)->SetTickClock(clock_, options_.max_tick_gap);
+  if (options_.ack_before_commit_for_testing) (*group)->SetAckBeforeCommitForTesting(true);
   groups_[partition.partition_id()] = std::shared_ptr<ReplicaGroup>(*std::move(group));
   return absl::OkStatus();
 }
@@ -144,12 +162,22 @@ std::vector<GroupStatus> ReplicaHost::Statuses() const {
 }
 
 void ReplicaHost::TickAll() {
+  // As many ticks as tick intervals passed on the clock: a late run (a
+  // paused process, a busy machine) catches up, and a skewed clock's rate
+  // becomes the tick rate.
+  const auto elapsed = clock_->Now() - ticks_origin_;
+  const uint64_t due = static_cast<uint64_t>(elapsed / options_.tick);
+  if (due <= ticks_done_) return;
+  const uint64_t owed = std::min<uint64_t>(due - ticks_done_, kMaxCatchUpTicks);
+  ticks_done_ = due;
   std::vector<std::shared_ptr<ReplicaGroup>> groups;
   {
     base::MutexLock lock(&groups_mu_);
     for (const auto& [id, group] : groups_) groups.push_back(group);
   }
-  for (const auto& group : groups) group->Tick();
+  for (uint64_t i = 0; i < owed; ++i) {
+    for (const auto& group : groups) group->Tick();
+  }
 }
 
 void ReplicaHost::Send(uint64_t group_id, replication::Message message) {
@@ -202,6 +230,12 @@ void ReplicaHost::Flush(replication::NodeId peer_id) {
     }
     peer.queued.erase(peer.queued.begin(),
                       peer.queued.begin() + static_cast<std::ptrdiff_t>(taken));
+    if (faults_.DropOutgoing(peer_id)) {
+      // An injected loss: the batch vanishes as if the network ate it.
+      peer.in_flight = false;
+      --calls_in_flight_;
+      return;
+    }
     stub = peer.stub.get();
   }
   rpc::AsyncUnary<tern::v1::RaftBatchAck>(
@@ -281,6 +315,12 @@ void ReplicaHost::Deliver(const tern::v1::RaftBatch& batch) {
 grpc::Status ReplicationService::Send(grpc::ServerContext*,
                                       const tern::v1::RaftBatch* batch,
                                       tern::v1::RaftBatchAck*) {
+  const std::optional<std::chrono::milliseconds> delay =
+      host_->faults().Incoming(batch->from_node());
+  if (!delay.has_value()) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "injected loss");
+  // The sender keeps one batch in flight per peer, so holding it here
+  // delays the whole link, as a slow network would.
+  if (delay->count() > 0) std::this_thread::sleep_for(*delay);
   host_->Deliver(*batch);
   return grpc::Status::OK;
 }

@@ -20,8 +20,10 @@
 #include "common/base/mutex.h"
 #include "common/exec/periodic.h"
 #include "common/replication/raft.h"
+#include "common/time/clock.h"
 #include "storage-node/engine/storage_engine.h"
 #include "storage-node/partition/partition_store.h"
+#include "storage-node/replica/link_faults.h"
 #include "storage-node/replica/replica_group.h"
 #include "tern/v1/replication.grpc.pb.h"
 
@@ -38,6 +40,16 @@ struct HostOptions {
   // most about max_batch_bytes (one oversized message always goes alone).
   size_t snapshot_chunk_bytes = 4 << 20;
   size_t max_batch_bytes = 8 << 20;
+  // Ticks follow this clock (a time::SkewedClock in experiments): the
+  // ticker runs every tick of real time and ticks the groups as many times
+  // as tick intervals passed on the clock. nullptr: time::RealClock().
+  const time::Clock* clock = nullptr;
+  // A leader whose groups were last ticked longer ago than this does not
+  // serve under its lease (see ReplicaGroup::SetTickClock).
+  // Safe while at most (election_ticks - 1 - lease_ticks) ticks.
+  std::chrono::milliseconds max_tick_gap{100};
+  // TEST ONLY: see ReplicaGroup::SetAckBeforeCommitForTesting.
+  bool ack_before_commit_for_testing = false;
 };
 
 class ReplicaHost : public Transport {
@@ -88,6 +100,9 @@ class ReplicaHost : public Transport {
   // Delivers a batch received from a peer.
   void Deliver(const tern::v1::RaftBatch& batch);
 
+  // Injected faults on this node's replication links (experiments only).
+  LinkFaults& faults() { return faults_; }
+
  private:
   struct Peer {
     std::string address;
@@ -129,6 +144,12 @@ class ReplicaHost : public Transport {
   base::Mutex assembly_mu_;
   std::map<uint64_t, Assembly> assemblies_ ABSL_GUARDED_BY(assembly_mu_);  // by group
   uint64_t snapshots_assembled_ ABSL_GUARDED_BY(assembly_mu_) = 0;
+
+  const time::Clock* const clock_;
+  LinkFaults faults_;
+  // Ticker thread only.
+  time::Clock::TimePoint ticks_origin_;
+  uint64_t ticks_done_ = 0;
 
   exec::PeriodicTask ticker_;
 };

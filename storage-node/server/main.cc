@@ -45,8 +45,23 @@ ABSL_FLAG(int,
 ABSL_FLAG(int, raft_heartbeat_ticks, 2, "Ticks between a leader's heartbeats.");
 ABSL_FLAG(int,
           raft_lease_ticks,
-          8,
+          6,
           "Length of the leader lease in ticks; must be below raft_election_ticks.");
+ABSL_FLAG(int,
+          raft_max_tick_gap_ms,
+          100,
+          "A leader whose ticker has not run for this long does not serve under its lease "
+          "(a paused process). At most (election_ticks - 1 - lease_ticks) ticks.");
+ABSL_FLAG(bool,
+          fault_injection,
+          false,
+          "Accept NodeAdmin.InjectFaults (`ternctl fault`): dropped or delayed replication "
+          "messages and a skewed clock. For fault-injection experiments only.");
+ABSL_FLAG(bool,
+          testonly_ack_before_commit,
+          false,
+          "TEST ONLY, breaks durability on purpose: leaders acknowledge writes before they "
+          "commit. Used to show that the chaos checkers catch a broken database.");
 
 namespace tern::node {
 namespace {
@@ -131,11 +146,33 @@ int Run() {
   replica_options.raft.heartbeat_ticks = absl::GetFlag(FLAGS_raft_heartbeat_ticks);
   replica_options.raft.lease_ticks = absl::GetFlag(FLAGS_raft_lease_ticks);
   replica_options.raft.random_seed = node_id.value() * 0x2545f4914f6cdd1dULL + 1;
+  replica_options.max_tick_gap =
+      std::chrono::milliseconds(absl::GetFlag(FLAGS_raft_max_tick_gap_ms));
   if (replica_options.raft.lease_ticks >= replica_options.raft.election_ticks ||
       replica_options.raft.heartbeat_ticks >= replica_options.raft.lease_ticks) {
     return daemon::StartupFailure(
         "bad replication timing",
         absl::InvalidArgumentError("need heartbeat_ticks < lease_ticks < election_ticks"));
+  }
+  // A follower grants no vote for election_ticks after hearing a leader; the
+  // leader's lease plus a stalled ticker must end a tick before that.
+  if (replica_options.max_tick_gap.count() <= 0 ||
+      replica_options.max_tick_gap >
+          replica_options.tick *
+              (replica_options.raft.election_ticks - 1 - replica_options.raft.lease_ticks)) {
+    return daemon::StartupFailure(
+        "bad replication timing",
+        absl::InvalidArgumentError(
+            "need 0 < raft_max_tick_gap_ms <= (election_ticks - 1 - lease_ticks) * raft_tick_ms"));
+  }
+  // Experiments skew this clock (NodeAdmin.InjectFaults); otherwise it
+  // reads the real one.
+  time::SkewedClock clock(time::RealClock());
+  const bool fault_injection = absl::GetFlag(FLAGS_fault_injection);
+  replica_options.clock = &clock;
+  replica_options.ack_before_commit_for_testing = absl::GetFlag(FLAGS_testonly_ack_before_commit);
+  if (replica_options.ack_before_commit_for_testing) {
+    TERN_LOG(Warning, "TEST ONLY: acknowledging writes before they commit");
   }
   replica::ReplicaHost replicas(replica_options, storage, &partitions);
   for (const tern::v1::PartitionDescriptor& partition : partitions.Descriptors()) {
@@ -144,8 +181,9 @@ int Run() {
     }
   }
   RegisterReplicaMetrics(&metrics, &replicas);
-  load::LoadSampler load(time::RealClock());
-  NodeAdminService admin_service(self, &partitions, &replicas, &load);
+  load::LoadSampler load(&clock);
+  NodeAdminService admin_service(
+      self, &partitions, &replicas, &load, fault_injection ? &clock : nullptr);
   DataPlaneService data_service(&partitions, &replicas, &load);
   replica::ReplicationService replication_service(&replicas);
   absl::StatusOr<rpc::StartedServer> grpc_server =

@@ -37,8 +37,9 @@ struct Awaited {
 NodeAdminService::NodeAdminService(tern::v1::NodeInfo self,
                                    partition::PartitionStore* store,
                                    replica::ReplicaHost* host,
-                                   load::LoadSampler* load)
-    : self_(std::move(self)), store_(store), host_(host), load_(load) {}
+                                   load::LoadSampler* load,
+                                   time::SkewedClock* fault_clock)
+    : self_(std::move(self)), store_(store), host_(host), load_(load), fault_clock_(fault_clock) {}
 
 grpc::Status NodeAdminService::GetNodeInfo(grpc::ServerContext*,
                                            const tern::v1::GetNodeInfoRequest*,
@@ -234,6 +235,52 @@ grpc::Status NodeAdminService::FindSplitKey(grpc::ServerContext*,
   }
   if (!key.ok()) return rpc::ToGrpcStatus(key.status());
   response->set_split_key(*std::move(key));
+  return grpc::Status::OK;
+}
+
+grpc::Status NodeAdminService::InjectFaults(grpc::ServerContext*,
+                                            const tern::v1::InjectFaultsRequest* request,
+                                            tern::v1::FaultState* response) {
+  if (fault_clock_ == nullptr) {
+    return rpc::ToGrpcStatus(absl::FailedPreconditionError(
+        "fault injection is off on this node (start it with --fault_injection)"));
+  }
+  // Check everything before changing anything.
+  const auto probability = [](double p) { return p >= 0 && p <= 1; };
+  for (const tern::v1::LinkFault& link : request->links()) {
+    if (!probability(link.drop_out()) || !probability(link.drop_in())) {
+      return rpc::ToGrpcStatus(absl::InvalidArgumentError("drop probabilities must lie in [0, 1]"));
+    }
+  }
+  if (request->set_clock() && !(request->clock_rate() > 0 && request->clock_rate() <= 100)) {
+    return rpc::ToGrpcStatus(absl::InvalidArgumentError("clock_rate must lie in (0, 100]"));
+  }
+  replica::LinkFaults& faults = host_->faults();
+  if (request->clear()) {
+    faults.Clear();
+    fault_clock_->SetSkew(1.0, absl::ZeroDuration());
+  }
+  for (const tern::v1::LinkFault& link : request->links()) {
+    faults.Set(link.peer_node_id(),
+               replica::LinkRule{
+                   link.drop_out(), link.drop_in(), std::chrono::milliseconds(link.delay_in_ms())});
+  }
+  if (request->set_clock()) {
+    fault_clock_->SetSkew(request->clock_rate(), absl::Milliseconds(request->clock_offset_ms()));
+  }
+  for (const auto& [peer, rule] : faults.Rules()) {
+    tern::v1::LinkFault* link = response->add_links();
+    link->set_peer_node_id(peer);
+    link->set_drop_out(rule.drop_out);
+    link->set_drop_in(rule.drop_in);
+    link->set_delay_in_ms(static_cast<uint32_t>(rule.delay_in.count()));
+  }
+  response->set_clock_rate(fault_clock_->rate());
+  response->set_clock_offset_ms(absl::ToInt64Milliseconds(fault_clock_->wall_offset()));
+  TERN_LOG(Warning, "injected faults changed")
+      .With("links", static_cast<int64_t>(response->links_size()))
+      .With("clock_rate", response->clock_rate())
+      .With("clock_offset_ms", response->clock_offset_ms());
   return grpc::Status::OK;
 }
 

@@ -5,6 +5,7 @@
 // PartitionStore. Thread-safe.
 #pragma once
 
+#include "common/time/skewed_clock.h"
 #include "storage-node/load/load_sampler.h"
 #include "storage-node/partition/partition_store.h"
 #include "storage-node/replica/replica_host.h"
@@ -15,11 +16,14 @@ namespace tern::node {
 
 class NodeAdminService final : public tern::v1::NodeAdmin::Service {
  public:
-  // store, host and load must outlive the service.
+  // store, host and load must outlive the service, and so must
+  // fault_clock: the node's clock when it runs with --fault_injection
+  // (InjectFaults skews it), else nullptr (InjectFaults is refused).
   NodeAdminService(tern::v1::NodeInfo self,
                    partition::PartitionStore* store,
                    replica::ReplicaHost* host,
-                   load::LoadSampler* load);
+                   load::LoadSampler* load,
+                   time::SkewedClock* fault_clock = nullptr);
 
   grpc::Status GetNodeInfo(grpc::ServerContext* context,
                            const tern::v1::GetNodeInfoRequest* request,
@@ -45,12 +49,16 @@ class NodeAdminService final : public tern::v1::NodeAdmin::Service {
   grpc::Status FindSplitKey(grpc::ServerContext* context,
                             const tern::v1::PartitionRequest* request,
                             tern::v1::PartitionResponse* response) override;
+  grpc::Status InjectFaults(grpc::ServerContext* context,
+                            const tern::v1::InjectFaultsRequest* request,
+                            tern::v1::FaultState* response) override;
 
  private:
   const tern::v1::NodeInfo self_;
   partition::PartitionStore* const store_;
   replica::ReplicaHost* const host_;
   load::LoadSampler* const load_;
+  time::SkewedClock* const fault_clock_;
 };
 
 class DataPlaneService final : public tern::v1::DataPlane::Service {

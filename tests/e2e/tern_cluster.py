@@ -81,6 +81,8 @@ class LocalCluster:
         self.node_dead_after_ms = node_dead_after_ms
         # Extra tern-control flags, e.g. "--split_size_bytes=100000" (at `up`).
         self.control_args = ""
+        # Extra tern-node flags, e.g. "--fault_injection" (at `up`).
+        self.node_args = ""
 
     def ternctl(self, *args, timeout=120):
         cmd = [os.path.join(BIN_DIR, "ternctl"), *args,
@@ -91,6 +93,8 @@ class LocalCluster:
             cmd.append(f"--node_dead_after_ms={self.node_dead_after_ms}")
         if self.control_args:
             cmd.append(f"--control_args={self.control_args}")
+        if self.node_args:
+            cmd.append(f"--node_args={self.node_args}")
         result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
         reap_children()
         return result
