@@ -32,6 +32,7 @@
 #include "common/base/status_macros.h"
 #include "common/http/client.h"
 #include "common/rpc/rpc.h"
+#include "control-plane/ternctl/az_network.h"
 #include "control-plane/ternctl/cluster_admin.h"
 #include "control-plane/ternctl/cluster_file.h"
 #include "tern/v1/control.grpc.pb.h"
@@ -128,6 +129,13 @@ absl::StatusOr<pid_t> Spawn(const ProcessSpec& spec, const std::string& log_path
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
+    if (!spec.netns.empty() && !EnterNetns(spec.netns)) {
+      dprintf(STDERR_FILENO,
+              "cannot enter network namespace %s: %s\n",
+              spec.netns.c_str(),
+              strerror(errno));
+      _exit(125);
+    }
     execv(argv[0], argv.data());
     dprintf(STDERR_FILENO, "exec %s: %s\n", argv[0], strerror(errno));
     _exit(127);
@@ -152,6 +160,7 @@ absl::Status WriteClusterFile(const LocalClusterOptions& options,
     entry["grpc"] = p.spec.grpc ? p.spec.grpc->ToString() : "";
     entry["data_dir"] = p.spec.data_dir;
     entry["log"] = LogFile(options, p.spec.name);
+    entry["netns"] = p.spec.netns;
     list.push_back(std::move(entry));
   }
   boost::json::object root;
@@ -190,6 +199,10 @@ absl::StatusOr<std::vector<Recorded>> ReadClusterFile(const LocalClusterOptions&
     recorded.spec.binary = std::string(entry.at("binary").as_string());
     recorded.spec.data_dir = std::string(entry.at("data_dir").as_string());
     recorded.pid = static_cast<pid_t>(entry.at("pid").to_number<int64_t>());
+    if (const boost::json::value* netns = entry.if_contains("netns");
+        netns != nullptr && netns->is_string()) {
+      recorded.spec.netns = std::string(netns->as_string());
+    }
     if (const boost::json::value* args = entry.if_contains("args");
         args != nullptr && args->is_array()) {
       for (const boost::json::value& arg : args->as_array()) {
@@ -317,6 +330,7 @@ absl::Status CheckCanStart(const std::vector<ProcessSpec>& specs) {
     }
   }
   for (const ProcessSpec& spec : specs) {
+    if (!spec.netns.empty()) continue;  // its namespace has only the cluster's processes
     std::vector<config::HostPort> ports = {spec.http};
     if (spec.grpc) ports.push_back(*spec.grpc);
     for (const config::HostPort& port : ports) {
@@ -445,8 +459,15 @@ absl::StatusOr<std::vector<ProcessSpec>> LocalTopology(const LocalClusterOptions
   std::vector<ProcessSpec> specs;
   std::vector<std::string> control_grpc;
   const std::string data_dir = AbsoluteDataDir(options);
+  // Control replica i runs in AZ i: on host, or in that AZ's namespace.
+  std::vector<AzNetwork> control_networks;
   for (int i = 0; i < kReplicas; ++i) {
-    control_grpc.push_back(absl::StrCat(options.host, ":", options.base_port + i));
+    AzNetwork net{"", options.host};
+    if (options.netns) {
+      TERN_ASSIGN_OR_RETURN(net, AzNetworkFor(options.base_port, kAzs[i]));
+    }
+    control_networks.push_back(net);
+    control_grpc.push_back(absl::StrCat(net.address, ":", options.base_port + i));
   }
   const std::string controls = absl::StrJoin(control_grpc, ",");
   for (int i = 0; i < kReplicas; ++i) {
@@ -455,8 +476,11 @@ absl::StatusOr<std::vector<ProcessSpec>> LocalTopology(const LocalClusterOptions
     spec.kind = "control";
     spec.binary = options.bin_dir + "/tern-control";
     spec.data_dir = data_dir + "/" + spec.name;
-    spec.grpc = config::HostPort{options.host, static_cast<uint16_t>(options.base_port + i)};
-    spec.http = config::HostPort{options.host, static_cast<uint16_t>(options.base_port + 10 + i)};
+    spec.az = options.netns ? kAzs[i] : "";
+    spec.netns = control_networks[i].netns;
+    const std::string& host = control_networks[i].address;
+    spec.grpc = config::HostPort{host, static_cast<uint16_t>(options.base_port + i)};
+    spec.http = config::HostPort{host, static_cast<uint16_t>(options.base_port + 10 + i)};
     spec.args = {absl::StrCat("--replica_id=", i + 1),
                  "--data_dir=" + spec.data_dir,
                  "--grpc_address=" + spec.grpc->ToString(),
@@ -506,10 +530,13 @@ absl::StatusOr<ProcessSpec> NodeSpec(const LocalClusterOptions& options,
   spec.az = az;
   spec.binary = options.bin_dir + "/tern-node";
   spec.data_dir = AbsoluteDataDir(options) + "/" + spec.name;
-  spec.grpc =
-      config::HostPort{options.host, static_cast<uint16_t>(options.base_port + 100 + index)};
-  spec.http =
-      config::HostPort{options.host, static_cast<uint16_t>(options.base_port + 110 + index)};
+  AzNetwork net{"", options.host};
+  if (options.netns) {
+    TERN_ASSIGN_OR_RETURN(net, AzNetworkFor(options.base_port, az));
+  }
+  spec.netns = net.netns;
+  spec.grpc = config::HostPort{net.address, static_cast<uint16_t>(options.base_port + 100 + index)};
+  spec.http = config::HostPort{net.address, static_cast<uint16_t>(options.base_port + 110 + index)};
   spec.args = {absl::StrCat("--node_id=", index + 1),
                "--az=" + spec.az,
                "--data_dir=" + spec.data_dir,
@@ -544,6 +571,7 @@ absl::Status Up(const LocalClusterOptions& options, std::ostream& out) {
     TERN_RETURN_IF_ERROR(AddRecordedNodes(options, *existing, &specs, out));
   }
   TERN_RETURN_IF_ERROR(CheckCanStart(specs));
+  if (options.netns) TERN_RETURN_IF_ERROR(SetUpAzNetworks(options.base_port));
 
   std::vector<Recorded> started;
   auto fail = [&](absl::Status status) {
@@ -554,7 +582,8 @@ absl::Status Up(const LocalClusterOptions& options, std::ostream& out) {
   absl::Status spawned = SpawnAll(options, specs, &started);
   if (!spawned.ok()) return fail(spawned);
   TERN_RETURN_IF_ERROR(WriteClusterFile(options, started));
-  out << "Starting Tern: 3 control-plane replicas, 3 storage nodes (az-a, az-b, az-c), 1 router\n";
+  out << "Starting Tern: 3 control-plane replicas, 3 storage nodes (az-a, az-b, az-c), 1 router"
+      << (options.netns ? "; each AZ in its own network namespace" : "") << "\n";
   absl::Status ready = WaitUntilReady(options, started, CountNodes(specs), "cluster");
   if (!ready.ok()) return fail(ready);
   return absl::OkStatus();
@@ -575,7 +604,8 @@ absl::Status AddNode(const LocalClusterOptions& options, const std::string& az, 
             p.spec.name, " is not running; start the cluster with `ternctl up` first"));
       }
       if (!has_control && p.spec.grpc) {
-        layout.host = p.spec.grpc->host;
+        layout.netns = !p.spec.netns.empty();
+        if (!layout.netns) layout.host = p.spec.grpc->host;
         layout.base_port = p.spec.grpc->port;
         has_control = true;
       }
@@ -627,6 +657,14 @@ absl::Status Down(const LocalClusterOptions& options, std::ostream& out) {
   out << "Stopping Tern in " << options.data_dir << "\n";
   StopProcesses(*processes, options.stop_timeout, out);
   for (Recorded& p : *processes) p.pid = 0;
+  // The namespaces of a --netns cluster go with it (control-1's gRPC port is
+  // the base port their names derive from).
+  for (const Recorded& p : *processes) {
+    if (p.spec.kind == "control" && !p.spec.netns.empty() && p.spec.grpc) {
+      TearDownAzNetworks(p.spec.grpc->port);
+      break;
+    }
+  }
   return WriteClusterFile(options, *processes);
 }
 
@@ -635,7 +673,7 @@ absl::Status Status(const LocalClusterOptions& options, std::ostream& out) {
   std::vector<ProcessSpec> specs;
   for (const Recorded& p : processes) specs.push_back(p.spec);
   out << std::left << std::setw(11) << "NAME" << std::setw(9) << "KIND" << std::setw(6) << "AZ"
-      << std::setw(9) << "PID" << std::setw(17) << "HTTP" << std::setw(17) << "GRPC"
+      << std::setw(9) << "PID" << std::setw(22) << "HTTP" << std::setw(22) << "GRPC"
       << "HEALTH\n";
   int unhealthy = 0;
   for (const Recorded& p : processes) {
@@ -651,8 +689,8 @@ absl::Status Status(const LocalClusterOptions& options, std::ostream& out) {
     }
     out << std::left << std::setw(11) << p.spec.name << std::setw(9) << p.spec.kind << std::setw(6)
         << (p.spec.az.empty() ? "-" : p.spec.az) << std::setw(9)
-        << (p.pid > 0 ? std::to_string(p.pid) : "-") << std::setw(17) << p.spec.http.ToString()
-        << std::setw(17) << (p.spec.grpc ? p.spec.grpc->ToString() : "-") << state << "\n";
+        << (p.pid > 0 ? std::to_string(p.pid) : "-") << std::setw(22) << p.spec.http.ToString()
+        << std::setw(22) << (p.spec.grpc ? p.spec.grpc->ToString() : "-") << state << "\n";
   }
   PrintControlPlaneView(options, out);
   if (unhealthy > 0) {

@@ -40,6 +40,9 @@ struct LocalClusterOptions {
   std::vector<std::string> control_args;
   // Extra flags for every tern-node process (e.g. --fault_injection).
   std::vector<std::string> node_args;
+  // Each AZ's control replica and nodes in a network namespace of their own
+  // (see az_network.h) instead of all on host; the router stays on host.
+  bool netns = false;
 };
 
 // Storage nodes a local cluster can have: node i (0-based) must fit its
@@ -55,6 +58,7 @@ struct ProcessSpec {
   std::string data_dir;  // empty for the router
   config::HostPort http;
   std::optional<config::HostPort> grpc;  // absent for the router
+  std::string netns;                     // the network namespace it runs in; empty: the host's
 };
 
 // The processes of the local cluster, in start order. kInvalidArgument when

@@ -61,6 +61,11 @@ ABSL_FLAG(std::string,
           "",
           "Extra flags for every tern-node, space-separated (with `up` and `add-node`), e.g. "
           "\"--fault_injection\".");
+ABSL_FLAG(bool,
+          netns,
+          false,
+          "With `up`: run each AZ's control replica and nodes in a network namespace of its own, "
+          "joined by a bridge (needs root; give it again at every `up`).");
 ABSL_FLAG(int64_t, peer, -1, "With `fault`: the peer node whose link changes (0: every peer).");
 ABSL_FLAG(double, drop_out, 0, "With `fault`: share of replication batches sent that are dropped.");
 ABSL_FLAG(double,
@@ -79,8 +84,9 @@ namespace {
 
 constexpr char kUsage[] =
     "ternctl <command> [args] [flags]\n\n"
-    "  up                         start a local cluster in the background and wait until\n"
-    "                             it is ready (also the nodes added with add-node)\n"
+    "  up [--netns]               start a local cluster in the background and wait until\n"
+    "                             it is ready (also the nodes added with add-node);\n"
+    "                             --netns: each AZ in its own network namespace\n"
     "  down                       stop it (data and logs are kept)\n"
     "  status                     list its processes, AZs and health, its nodes as the\n"
     "                             control plane sees them, and the tables' partitions\n"
@@ -182,6 +188,7 @@ int main(int argc, char** argv) {
        absl::StrSplit(absl::GetFlag(FLAGS_control_args), ' ', absl::SkipEmpty())) {
     options.control_args.emplace_back(arg);
   }
+  options.netns = absl::GetFlag(FLAGS_netns);
   for (absl::string_view arg :
        absl::StrSplit(absl::GetFlag(FLAGS_node_args), ' ', absl::SkipEmpty())) {
     options.node_args.emplace_back(arg);

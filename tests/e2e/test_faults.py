@@ -3,6 +3,9 @@ real cluster: an isolated leader is replaced and loses nothing acknowledged,
 a skewed clock keeps the cluster correct, and nodes refuse fault injection
 unless started for it."""
 
+import os
+import shutil
+import subprocess
 import threading
 import time
 
@@ -125,3 +128,45 @@ def test_skewed_clocks_and_lossy_slow_links_keep_writes_durable(faulty):
         for node in nodes(cluster):
             fault(cluster, node, "--clear")
     assert_all_readable(cluster, table, writer.acknowledged)
+
+
+NFT_CUT = """table inet tern_chaos {
+  chain input { type filter hook input priority 0; policy drop; iif "lo" accept; }
+  chain output { type filter hook output priority 0; policy drop; oif "lo" accept; }
+}
+"""
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("nft") is None,
+                    reason="network namespaces need root and nftables")
+def test_netns_cluster_survives_one_az_cut_off_by_the_firewall(cluster):
+    up = cluster.ternctl("up", "--netns")
+    assert up.returncode == 0, up.stdout + up.stderr
+    by_name = {p["name"]: p for p in cluster.processes()}
+    assert by_name["node-2"]["netns"].endswith("-b")
+    assert not by_name["node-2"]["http"].startswith("127.")
+    ddb = client(cluster)
+    table = make_table(ddb)
+    ddb.put_item(TableName=table, Item={"id": {"N": "-1"}})
+    netns = by_name["node-2"]["netns"]
+    with Writer(cluster, table) as writer:
+        writer.wait_for(20)
+        cut_at = time.time()
+        subprocess.run(["ip", "netns", "exec", netns, "nft", "-f", "-"], input=NFT_CUT,
+                       text=True, check=True)
+        try:
+            deadline = time.time() + 30
+            while time.time() < deadline and not any(
+                    started > cut_at + 1 for _, started, _ in writer.acknowledged):
+                time.sleep(0.1)
+        finally:
+            subprocess.run(["ip", "netns", "exec", netns, "nft", "delete", "table", "inet",
+                            "tern_chaos"], check=True)
+        assert any(started > cut_at + 1 for _, started, _ in writer.acknowledged), \
+            f"no write acknowledged with az-b cut off ({writer.failed} failed)"
+        writer.wait_for(len(writer.acknowledged) + 20)
+    assert_all_readable(cluster, table, writer.acknowledged)
+    down = cluster.ternctl("down")
+    assert down.returncode == 0
+    assert netns not in subprocess.run(["ip", "netns", "list"], capture_output=True,
+                                       text=True).stdout
