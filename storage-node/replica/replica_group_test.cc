@@ -11,13 +11,16 @@
 #include "common/model/attribute_value.h"
 #include "common/model/key_codec.h"
 #include "common/testing/testing.h"
+#include "common/time/clock.h"
 #include "gtest/gtest.h"
 #include "storage-node/engine/rocksdb/rocksdb_engine.h"
 
 namespace tern::replica {
 namespace {
 
+using ::testing::HasSubstr;
 using testing::IsOk;
+using testing::StatusIs;
 
 constexpr uint64_t kTable = 3;
 
@@ -199,6 +202,56 @@ TEST_F(ReplicaGroupTest, ConsistentReadsNeedTheLeader) {
   nodes_[leader % 3 + 1].group->AwaitConsistentRead([&](absl::Status s) { refused = s; });
   ASSERT_TRUE(refused.has_value());
   EXPECT_TRUE(base::NotLeaderHint(*refused).has_value());
+}
+
+// The lease counts the leader's ticks. A leader whose ticker stalled (its
+// process paused while its peers' clocks went on) must not serve under it.
+TEST_F(ReplicaGroupTest, AStalledTickerVoidsTheLease) {
+  const uint64_t leader = Leader();
+  ASSERT_NE(leader, 0u);
+  ASSERT_THAT(Put(leader, "r"), IsOk());
+  time::ManualClock clock;
+  ReplicaGroup& group = *nodes_[leader].group;
+  group.SetTickClock(&clock, std::chrono::milliseconds(100));
+  for (int i = 0; i < 30 && !group.Status().lease_valid; ++i) Pump();
+  ASSERT_TRUE(group.Status().lease_valid);
+  EXPECT_THAT(group.CheckServing(), IsOk());
+
+  clock.Advance(std::chrono::milliseconds(101));  // no tick for longer than the gap
+  EXPECT_FALSE(group.Status().lease_valid);
+  EXPECT_THAT(group.CheckServing(), StatusIs(absl::StatusCode::kUnavailable, HasSubstr("lease")));
+  // A consistent read falls back to a ReadIndex round with the peers.
+  std::optional<absl::Status> confirmed;
+  group.AwaitConsistentRead([&](absl::Status status) { confirmed = status; });
+  EXPECT_FALSE(confirmed.has_value());
+  for (int i = 0; i < 100 && !confirmed.has_value(); ++i) Pump();
+  ASSERT_TRUE(confirmed.has_value());
+  EXPECT_THAT(*confirmed, IsOk());
+  // Ticking again restores it.
+  Pump(3);
+  EXPECT_TRUE(group.Status().lease_valid);
+}
+
+// TEST ONLY behaviour that the chaos checkers must catch: a write answered
+// as soon as the leader appended it, though it never commits.
+TEST_F(ReplicaGroupTest, AckBeforeCommitAnswersWritesThatNeverCommit) {
+  const uint64_t leader = Leader();
+  ASSERT_NE(leader, 0u);
+  nodes_[leader].group->SetAckBeforeCommitForTesting(true);
+  for (uint64_t id = 1; id <= 3; ++id) {
+    if (id != leader) network_.Cut(id);  // the followers hear nothing
+  }
+  tern::v1::WriteItemRequest request;
+  request.mutable_partition()->set_partition_id(kTable);
+  request.set_kind(tern::v1::WriteItemRequest::KIND_PUT);
+  request.set_storage_key(Key("lost"));
+  request.set_item(model::EncodeItem({{"id", model::AttributeValue::S("lost")}}));
+  std::optional<absl::StatusOr<tern::v1::WriteItemResponse>> result;
+  nodes_[leader].group->Write(request, [&result](auto written) { result = std::move(written); });
+  ASSERT_TRUE(result.has_value());
+  EXPECT_THAT(*result, IsOk());
+  Pump(5);
+  EXPECT_FALSE(Has(leader, "lost"));  // acknowledged, never applied
 }
 
 }  // namespace
