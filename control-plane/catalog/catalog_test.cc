@@ -5,6 +5,7 @@
 
 #include "common/model/key_codec.h"
 #include "common/testing/testing.h"
+#include "control-plane/catalog/catalog_testing.h"
 #include "gtest/gtest.h"
 #include "storage-node/engine/rocksdb/rocksdb_engine.h"
 
@@ -15,22 +16,8 @@ using ::testing::HasSubstr;
 using testing::IsOk;
 using testing::StatusIs;
 
-tern::v1::TableDescriptor Table(const std::string& name) {
-  tern::v1::TableDescriptor table;
-  table.set_name(name);
-  table.set_billing_mode("PAY_PER_REQUEST");
-  return table;
-}
-
-std::vector<tern::v1::NodeInfo> Nodes() {
-  std::vector<tern::v1::NodeInfo> nodes(3);
-  for (int i = 0; i < 3; ++i) {
-    nodes[i].set_node_id(i + 1);
-    nodes[i].set_az(std::string("az-") + static_cast<char>('a' + i));
-    nodes[i].set_address("127.0.0.1:710" + std::to_string(i));
-  }
-  return nodes;
-}
+using catalog_testing::Nodes;
+using catalog_testing::Table;
 
 class CatalogTest : public ::testing::Test {
  protected:
