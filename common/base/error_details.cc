@@ -71,6 +71,7 @@ namespace {
 constexpr absl::string_view kNotLeaderPrefix = "not leader; leader: ";
 constexpr absl::string_view kNotLeaderAddressInfix = " at ";
 constexpr absl::string_view kWrongPartitionPrefix = "wrong partition: ";
+constexpr absl::string_view kNotAppliedPrefix = "not applied: ";
 }  // namespace
 
 absl::Status NotLeader(uint64_t leader_hint, absl::string_view leader_address) {
@@ -83,6 +84,15 @@ absl::Status NotLeader(uint64_t leader_hint, absl::string_view leader_address) {
 
 absl::Status WrongPartition(absl::string_view why) {
   return absl::FailedPreconditionError(absl::StrCat(kWrongPartitionPrefix, why));
+}
+
+absl::Status NotApplied(absl::string_view why) {
+  return absl::UnavailableError(absl::StrCat(kNotAppliedPrefix, why));
+}
+
+bool IsNotApplied(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kUnavailable &&
+         absl::StartsWith(status.message(), kNotAppliedPrefix);
 }
 
 bool IsWrongPartition(const absl::Status& status) {

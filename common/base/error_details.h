@@ -62,6 +62,14 @@ absl::Status NotLeader(uint64_t leader_hint, absl::string_view leader_address = 
 absl::Status WrongPartition(absl::string_view why);
 bool IsWrongPartition(const absl::Status& status);
 
+// A write refused before it could take effect anywhere (the replica never
+// appended it, or another leader's entry took its log index): UNAVAILABLE,
+// and the router may send it again. Any other failure of a write that
+// reached a replica leaves its outcome unknown, and a retry could apply it
+// twice.
+absl::Status NotApplied(absl::string_view why);
+bool IsNotApplied(const absl::Status& status);
+
 // The hint of a NotLeader() status; nullopt for any other status.
 std::optional<uint64_t> NotLeaderHint(const absl::Status& status);
 // The leader's address in a NotLeader() status; "" when absent.

@@ -52,5 +52,16 @@ TEST(NotLeaderTest, CarriesTheLeadersIdAndAddressThroughItsMessage) {
             std::nullopt);
 }
 
+TEST(NotAppliedTest, MarksUnavailableRefusalsThatAreSafeToRetry) {
+  const absl::Status refused = NotApplied("leadership changed before the write committed");
+  EXPECT_EQ(refused.code(), absl::StatusCode::kUnavailable);
+  EXPECT_TRUE(IsNotApplied(refused));
+  // Through a gRPC hop only code and message survive; they are enough.
+  EXPECT_TRUE(IsNotApplied(absl::Status(refused.code(), refused.message())));
+  EXPECT_FALSE(IsNotApplied(absl::UnavailableError("Socket closed")));
+  EXPECT_FALSE(IsNotApplied(absl::DeadlineExceededError("not applied: but timed out")));
+  EXPECT_FALSE(IsNotApplied(WrongPartition("split")));
+}
+
 }  // namespace
 }  // namespace tern::base

@@ -1,5 +1,6 @@
 #include "common/rpc/rpc.h"
 
+#include "absl/strings/ascii.h"
 #include "common/testing/testing.h"
 #include "gtest/gtest.h"
 #include "tern/v1/control.grpc.pb.h"
@@ -8,6 +9,7 @@ namespace tern::rpc {
 namespace {
 
 using ::testing::_;
+using ::testing::HasSubstr;
 using testing::IsOk;
 using testing::StatusIs;
 
@@ -45,7 +47,12 @@ TEST(RpcTest, BusyPortIsUnavailable) {
 
 TEST(RpcTest, HealthCheckOfNothingIsUnavailable) {
   auto channel = MakeChannel(config::HostPort{"127.0.0.1", 1});
-  EXPECT_THAT(CheckHealth(channel, 300), StatusIs(absl::StatusCode::kUnavailable, _));
+  absl::Status status = CheckHealth(channel, 300);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kUnavailable, _));
+  // The router tells "never sent" from "lost on the way" by this message
+  // (router/routing/data_client.cc NeverSent): writes may only be resent in
+  // the first case.
+  EXPECT_THAT(absl::AsciiStrToLower(status.message()), HasSubstr("failed to connect"));
 }
 
 }  // namespace

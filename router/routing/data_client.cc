@@ -1,5 +1,7 @@
 #include "router/routing/data_client.h"
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/time/clock.h"
 #include "common/base/error_details.h"
 #include "common/config/host_port.h"
@@ -66,6 +68,16 @@ std::string DataClient::FirstAddress(const tern::v1::PartitionDescriptor& partit
   return partition.replicas_size() > 0 ? partition.replicas(0).address() : "";
 }
 
+namespace {
+
+// gRPC could not reach the replica at all: the request never left.
+bool NeverSent(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kUnavailable &&
+         absl::StrContains(absl::AsciiStrToLower(status.message()), "failed to connect");
+}
+
+}  // namespace
+
 template <typename Request, typename Response>
 void DataClient::Attempt(std::shared_ptr<Routed<Request, Response>> call) {
   ++call->attempts;
@@ -118,7 +130,14 @@ void DataClient::Attempt(std::shared_ptr<Routed<Request, Response>> call) {
           call->refresh = true;
           return Retry(std::move(call));
         }
-        if (unreachable || moved || (timed_out && !call->is_write)) return Retry(std::move(call));
+        // A write goes again only when it certainly took no effect: a
+        // replica refused it before its log took it, or it never left this
+        // process. A connection lost mid-call may have delivered it, and
+        // the group may commit it even though its leader died: sending it
+        // again could apply it twice (found by chaos kill_leader: counters
+        // one ADD too high).
+        const bool may_retry = !call->is_write || base::IsNotApplied(status) || NeverSent(status);
+        if (moved || ((unreachable || timed_out) && may_retry)) return Retry(std::move(call));
         std::move(call->done)(std::move(result));
       });
 }

@@ -78,7 +78,9 @@ ReplicaGroup::~ReplicaGroup() {
     for (auto& [index, pending] : pending_) {
       auto done = std::make_shared<ProposeDone>(std::move(pending.done));
       callbacks.push_back([done] {
-        std::move (*done)(absl::UnavailableError("replica closed; write not applied"));
+        // Others may still commit the entry: the outcome is unknown.
+        std::move (*done)(
+            absl::DeadlineExceededError("replica closed before the write's outcome was known"));
       });
     }
     pending_.clear();
@@ -222,8 +224,14 @@ bool ReplicaGroup::IsLeader() const {
   return core_->role() == replication::Role::kLeader;
 }
 
+absl::Status ReplicaGroup::Stopped() const {
+  return base::NotApplied(
+      absl::StrCat("this replica stopped after a storage error (", failure_.message(), ")"));
+}
+
 absl::Status ReplicaGroup::CheckServing() const {
   base::MutexLock lock(&mu_);
+  if (!failure_.ok()) return Stopped();
   if (core_->role() != replication::Role::kLeader) return NotLeader();
   if (core_->applied_index() < core_->commit_index() || applied_term_ != core_->term()) {
     return absl::UnavailableError("the new leader is still applying its log; retry");
@@ -242,12 +250,12 @@ void ReplicaGroup::Propose(std::string command, ProposeDone done) {
   {
     base::MutexLock lock(&mu_);
     if (!failure_.ok()) {
-      refused = failure_;
+      refused = Stopped();
     } else {
       absl::StatusOr<replication::RaftCore::Proposed> proposed = core_->Propose(std::move(command));
       if (!proposed.ok()) {
         refused = core_->role() == replication::Role::kLeader
-                      ? absl::UnavailableError(proposed.status().message())
+                      ? base::NotApplied(proposed.status().message())
                       : NotLeader();
       } else {
         pending_[proposed->index] = PendingWrite{proposed->term, std::move(done)};
@@ -264,7 +272,9 @@ void ReplicaGroup::AwaitConsistentRead(ReadReady ready) {
   std::optional<absl::Status> answer;  // set when answered at once
   {
     base::MutexLock lock(&mu_);
-    if (core_->role() != replication::Role::kLeader) {
+    if (!failure_.ok()) {
+      answer = Stopped();
+    } else if (core_->role() != replication::Role::kLeader) {
       answer = NotLeader();
     } else if (LeaseValid() && core_->applied_index() >= core_->commit_index()) {
       answer = absl::OkStatus();
@@ -293,9 +303,13 @@ void ReplicaGroup::Drive(std::vector<Callback>* callbacks) {
       TERN_LOG(Error, "replica stopped after a storage error")
           .With("group", group_id_)
           .With("error", handled.ToString());
+      // The entries may be on other replicas already and commit there.
+      const absl::Status unknown = absl::DeadlineExceededError(
+          absl::StrCat("replica stopped after a storage error; the write's outcome is unknown: ",
+                       handled.message()));
       for (auto& [index, pending] : pending_) {
         auto done = std::make_shared<ProposeDone>(std::move(pending.done));
-        callbacks->push_back([done, handled] { std::move (*done)(handled); });
+        callbacks->push_back([done, unknown] { std::move (*done)(unknown); });
       }
       pending_.clear();
       return;
@@ -357,8 +371,7 @@ absl::Status ReplicaGroup::Handle(replication::Ready& ready, std::vector<Callbac
             [done, decided = std::move(decided)]() mutable { std::move (*done)(decided); });
       } else {
         callbacks->push_back([done] {
-          std::move (*done)(
-              absl::UnavailableError("leadership changed before the write committed"));
+          std::move (*done)(base::NotApplied("leadership changed before the write committed"));
         });
       }
       pending_.erase(pending);
@@ -502,7 +515,7 @@ bool ReplicaGroup::ServesEventualReads() const {
   // A replica with nothing applied may be a split's child created here
   // before its first snapshot, over items that are not its own yet.
   const std::vector<replication::NodeId>& voters = core_->membership().voters;
-  return core_->applied_index() > 0 &&
+  return failure_.ok() && core_->applied_index() > 0 &&
          std::find(voters.begin(), voters.end(), self_) != voters.end();
 }
 

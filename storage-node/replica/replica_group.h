@@ -166,9 +166,11 @@ class ReplicaGroup {
   // Proposes the write; done gets the decision once its index is applied
   // here (never earlier: after a leader change the entry may still commit).
   // base::NotLeader (FAILED_PRECONDITION with a leader hint) when this replica
-  // is not the leader; UNAVAILABLE when another entry took its index (the
-  // write was not applied, a retry is safe); DEADLINE_EXCEEDED when a
-  // snapshot skipped its index (outcome unknown).
+  // is not the leader; base::NotApplied (UNAVAILABLE) when it was refused
+  // before being appended, or another entry took its index, or this replica
+  // stopped after a storage error (a retry is safe); DEADLINE_EXCEEDED when
+  // a snapshot skipped its index, the replica closed or stopped while it was
+  // pending (outcome unknown: it may commit elsewhere).
   void Write(const tern::v1::WriteItemRequest& request, WriteDone done);
 
   // The same for any command of the group's StateMachine: done gets what
@@ -225,6 +227,9 @@ class ReplicaGroup {
                Transport* transport);
 
   absl::Status NotLeader() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The refusal of a replica stopped by a storage error (base::NotApplied:
+  // the router tries another replica).
+  absl::Status Stopped() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The core's lease, unless the ticker has stalled (SetTickClock).
   bool LeaseValid() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Handles every Ready the core has; appends callbacks to run unlocked.
