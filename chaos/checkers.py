@@ -19,6 +19,10 @@ time after its start, even after its client gave up.
 - check_counter: increments (ADD) are neither lost nor duplicated.
 - check_set: every acknowledged insert is present at the end.
 Each returns (ok, explanation).
+
+- prune_register_history: the operations on one key minus the unknown
+  writes and compare-and-sets whose value nobody observed; check_register
+  gives the same verdict on them, faster (see its docstring).
 """
 
 from collections import defaultdict
@@ -80,6 +84,37 @@ def check_register(history, key, initial=None):
                 stack.append((done | {i}, after))
     return False, (f"no linearization of {len(ops)} operations on {key!r}; "
                    f"explored {len(seen)} states")
+
+
+def prune_register_history(history, key):
+    """The operations on key that check_register needs: those of history
+    minus every unknown write or cas whose value no one observed (no ok read
+    returned it, no remaining cas expected it), repeated until none is left.
+
+    The verdict of check_register does not change. Without such an op, any
+    linearization of the rest is one of the whole (an unknown op may be left
+    out). With it, take a linearization that includes it: the next operation
+    after it can be neither a read (it would have returned the unobserved
+    value) nor a cas (it would have expected it), so it is a write or
+    nothing, and dropping the op leaves every other result unchanged.
+    Acknowledged writes are never dropped: they must take effect between
+    their start and end, which constrains the order even when unobserved.
+
+    Unknown writes pile up while a fault lasts (timeouts, 5xx answers) and
+    each one doubles the states check_register may have to explore; most
+    never took effect, and those are exactly the unobserved ones."""
+    ops = [op for op in history if op.get("key") == key]
+    while True:
+        observed = {op["result"] for op in ops
+                    if op["kind"] == "read" and op["outcome"] == "ok"}
+        observed |= {op.get("expected") for op in ops
+                     if op["kind"] == "cas" and op["outcome"] != "fail"}
+        kept = [op for op in ops
+                if not (op["kind"] in ("write", "cas") and op["outcome"] == "unknown"
+                        and op["value"] not in observed)]
+        if len(kept) == len(ops):
+            return kept
+        ops = kept
 
 
 def check_counter(history, key, final_value):

@@ -7,7 +7,8 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from checkers import check_counter, check_register, check_set  # noqa: E402
+from checkers import (check_counter, check_register, check_set,  # noqa: E402
+                      prune_register_history)
 
 
 def op(kind, start, end, outcome="ok", key="k", **fields):
@@ -96,3 +97,69 @@ def test_set_of_acknowledged_inserts():
     assert check_set(history, {"a", "b", "c"})[0]
     assert not check_set(history, {"a"})[0]
     assert not check_set(history, {"a", "b", "zz"})[0]
+
+
+def test_pruning_drops_only_unobserved_unknown_writes():
+    history = [op("write", 0, 1, value=1),
+               op("write", 0, 9, "unknown", value=2),             # never seen: dropped
+               op("write", 0, 9, "unknown", value=3),             # read below: kept
+               op("cas", 0, 9, "unknown", expected=3, value=4),   # never seen: dropped
+               op("write", 0, 9, "unknown", value=5),             # expected by a cas...
+               op("cas", 0, 9, "unknown", expected=5, value=6),   # ...never seen: both go
+               op("write", 2, 3, value=7),                        # acknowledged: kept
+               op("read", 10, 11, result=3),
+               op("write", 0, 1, key="other", value=1)]
+    kept = prune_register_history(history, "k")
+    assert [o.get("value", o.get("result")) for o in kept] == [1, 3, 7, 3]
+
+
+def random_concurrent_history(rng, ops=8):
+    """A register history from a simulated run: each op takes effect at a
+    random instant inside [start, end]; some outcomes are unknown (some of
+    those never took effect); reads return the value at their instant."""
+    events = []
+    for i in range(ops):
+        start = rng.uniform(0, 10)
+        end = start + rng.uniform(0.1, 3)
+        kind = rng.choice(["read", "write", "write", "cas"])
+        events.append({"kind": kind, "start": start, "end": end,
+                       "at": rng.uniform(start, end), "value": 100 + i,
+                       "applied": rng.random() < 0.7})
+    value, history = None, []
+    for event in sorted(events, key=lambda e: e["at"]):
+        entry = op(event["kind"], event["start"], event["end"])
+        if event["kind"] == "read":
+            entry["result"] = value
+        else:
+            entry["value"] = event["value"]
+            if event["kind"] == "cas":
+                entry["expected"] = value if rng.random() < 0.8 else 999
+                if entry["expected"] != value:
+                    entry["outcome"] = "fail"
+            if entry["outcome"] == "ok" and rng.random() < 0.4:
+                entry["outcome"] = "unknown"
+                if not event["applied"]:
+                    history.append(entry)
+                    continue
+            if entry["outcome"] != "fail":
+                value = entry["value"]
+        history.append(entry)
+    return history
+
+
+def test_pruning_keeps_the_verdict_on_random_histories():
+    seed = 20261127
+    print(f"seed={seed}")
+    rng = random.Random(seed)
+    verdicts = set()
+    for _ in range(300):
+        history = random_concurrent_history(rng)
+        if rng.random() < 0.5:  # corrupt a read now and then
+            reads = [o for o in history if o["kind"] == "read"]
+            if reads:
+                rng.choice(reads)["result"] = rng.choice([None, 100, 101, 102])
+        full = check_register(history, "k")[0]
+        pruned = check_register(prune_register_history(history, "k"), "k")[0]
+        assert full == pruned, history
+        verdicts.add(full)
+    assert verdicts == {True, False}  # both kinds of history were tried
