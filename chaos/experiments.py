@@ -67,7 +67,8 @@ class Experiment:
 
 EXPERIMENTS = {name: Experiment(name, name) for name in (
     "kill_leader", "partition_az", "pause_node", "two_azs_down", "clock_skew",
-    "isolate_leader", "asymmetric", "loss_delay", "restart_all", "disk_full")}
+    "isolate_leader", "asymmetric", "loss_delay", "restart_all", "disk_full",
+    "partition_az_links")}
 
 
 def make_schedule(seed, duration, warmup=WARMUP_S, on=WINDOW_ON_S, off=WINDOW_OFF_S):
@@ -236,7 +237,7 @@ def run_experiment(name, seed, duration, out_dir, bug=None, log=print):
     try:
         check_prerequisites(cluster, nemesis.needs_fault_injection, bug)
         nemesis.prepare(cluster, random.Random(f"prepare-{seed}"))
-        up = cluster.ternctl("up", timeout=180)
+        up = cluster.ternctl("up", *nemesis.up_args, timeout=180)
         if up.returncode != 0:
             raise HarnessError(f"ternctl up failed: {(up.stderr or up.stdout).strip()}")
         log(f"[{name} seed={seed}] cluster up at {cluster.endpoint} ({cluster.data_dir})")

@@ -27,6 +27,7 @@ works on nodes started with --fault_injection (Nemesis.needs_fault_injection).
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -174,9 +175,12 @@ class Context:
         node = self.node(name)
         if pid_alive(node["pid"]):
             return
+        # In a --netns cluster the node runs in its AZ's namespace; `ip netns
+        # exec` enters it and execs the node (same pid).
+        prefix = ["ip", "netns", "exec", node["netns"]] if node.get("netns") else []
         with open(node["log"], "ab") as log:
             process = subprocess.Popen(
-                [node["binary"], *node["args"]], stdin=subprocess.DEVNULL, stdout=log,
+                [*prefix, node["binary"], *node["args"]], stdin=subprocess.DEVNULL, stdout=log,
                 stderr=log, start_new_session=True)
         self.spawned.append(process)
         self._record_pid(name, process.pid)
@@ -247,6 +251,8 @@ class Nemesis:
     name = "none"
     needs_fault_injection = False
     description = ""
+    # Extra `ternctl up` flags the nemesis needs (e.g. --netns).
+    up_args = ()
 
     def prepare(self, cluster, rng):
         pass
@@ -330,9 +336,59 @@ class LinkFaultNemesis(Nemesis):
         return f"--clear on {', '.join(healed)}"
 
 
-class PartitionAz(LinkFaultNemesis):
+# Everything in and out of a namespace dropped but its loopback.
+NFT_CUT = """table inet tern_chaos {
+  chain input { type filter hook input priority 0; policy drop; iif "lo" accept; }
+  chain output { type filter hook output priority 0; policy drop; oif "lo" accept; }
+}
+"""
+
+
+class PartitionAz(Nemesis):
+    """The cluster runs with `ternctl up --netns` (each AZ in a network
+    namespace of its own); an nftables table in one AZ's namespace drops
+    every packet in and out of it: its node and its control replica lose
+    each other's AZs, the router and ternctl. Heal: delete the table."""
+
     name = "partition_az"
-    description = "cut one AZ's node off from the others (drop_out=1 drop_in=1)"
+    description = "one AZ's network namespace cut off by nftables (node and control replica)"
+    up_args = ("--netns",)
+
+    def __init__(self):
+        self.netns = None
+
+    def prepare(self, cluster, rng):
+        if os.geteuid() != 0 or shutil.which("nft") is None or shutil.which("ip") is None:
+            raise NemesisError("partition_az needs root, iproute2 and nftables (network "
+                               "namespaces); partition_az_links needs neither")
+
+    def start(self, ctx):
+        node = ctx.rng.choice(ctx.nodes())
+        netns = node.get("netns")
+        if not netns:
+            raise NemesisError(f"{node['name']} runs in no network namespace (ternctl up --netns)")
+        cut = subprocess.run(["ip", "netns", "exec", netns, "nft", "-f", "-"], input=NFT_CUT,
+                             capture_output=True, text=True)
+        if cut.returncode != 0:
+            raise NemesisError(f"nft in {netns}: {cut.stderr.strip()}")
+        self.netns = netns
+        return f"{node['az']} ({netns}: {node['name']} and its control replica) cut off"
+
+    def stop(self, ctx):
+        netns, self.netns = self.netns, None
+        if netns is None:
+            return "nothing cut"
+        healed = subprocess.run(["ip", "netns", "exec", netns, "nft", "delete", "table", "inet",
+                                 "tern_chaos"], capture_output=True, text=True)
+        if healed.returncode != 0:
+            raise NemesisError(f"nft delete in {netns}: {healed.stderr.strip()}")
+        return f"{netns} reconnected"
+
+
+class PartitionAzLinks(LinkFaultNemesis):
+    name = "partition_az_links"
+    description = ("cut one AZ's node off from the others in the replication transport "
+                   "(drop_out=1 drop_in=1)")
 
     def targets(self, ctx):
         node = ctx.rng.choice(ctx.nodes())
@@ -366,15 +422,18 @@ class LossDelay(LinkFaultNemesis):
 
 
 class ClockSkew(LinkFaultNemesis):
+    """Clock rates within the ±5% the lease tolerates (docs/replication.md:
+    (lease + max tick gap) / slowest rate < (election - 1 tick) / fastest)."""
+
     name = "clock_skew"
-    description = ("every node's clock at another rate (0.9, 1.0, 1.1, shuffled) and its "
+    description = ("every node's clock at another rate (0.95, 1.0, 1.05, shuffled) and its "
                    "wall clock 2-8 s off")
 
     def targets(self, ctx):
         nodes = ctx.nodes()
-        rates = [0.9, 1.0, 1.1]
+        rates = [0.95, 1.0, 1.05]
         while len(rates) < len(nodes):
-            rates.append(round(ctx.rng.uniform(0.9, 1.1), 2))
+            rates.append(round(ctx.rng.uniform(0.95, 1.05), 2))
         ctx.rng.shuffle(rates)
         targets = []
         for node, rate in zip(nodes, rates):
@@ -482,6 +541,7 @@ class DiskFull(Nemesis):
         log(f"cleanup: could not unmount {self.mount}")
 
 
-NEMESES = {n.name: n for n in (KillLeader, PauseNode, PartitionAz, IsolateLeader,
+NEMESES = {n.name: n for n in (KillLeader, PauseNode, PartitionAz, PartitionAzLinks,
+                               IsolateLeader,
                                Asymmetric, LossDelay, ClockSkew, TwoAzsDown, RestartAll,
                                DiskFull)}

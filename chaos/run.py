@@ -43,7 +43,8 @@ from tern_cluster import become_subreaper, reap_children  # noqa: E402
 DEFAULT_DURATION_S = 30.0
 SHORT_DURATION_S = 20.0
 ACCEPTANCE = ("kill_leader", "partition_az", "pause_node", "two_azs_down", "clock_skew")
-OTHERS = ("isolate_leader", "asymmetric", "loss_delay", "restart_all", "disk_full")
+OTHERS = ("isolate_leader", "asymmetric", "loss_delay", "restart_all", "disk_full",
+          "partition_az_links")
 
 
 def plan(args):

@@ -34,6 +34,10 @@ absl::StatusOr<StartedServer> StartServer(const config::HostPort& address,
   int selected_port = 0;
   // Without this a second process could silently share the port.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  // Our clients ping every second (MakeChannel); accept that.
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 500);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
   builder.SetMaxSendMessageSize(kMaxMessageBytes);
   builder.AddListeningPort(address.ToString(), grpc::InsecureServerCredentials(), &selected_port);
@@ -50,6 +54,16 @@ std::shared_ptr<grpc::Channel> MakeChannel(const config::HostPort& address) {
   // Reconnect quickly after a peer restarts, instead of the default 1-120 s back-off.
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  // A connect attempt to a peer whose packets vanish (a network partition)
+  // gives up after 1 s instead of 20: calls waiting for it fail as never
+  // sent, and callers try another replica.
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 1000);
+  // A connection whose peer went silent is found out by a ping unanswered
+  // for 1 s, failing the calls on it, instead of waiting for their deadlines.
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 1000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 1000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
   args.SetMaxReceiveMessageSize(kMaxMessageBytes);
   args.SetMaxSendMessageSize(kMaxMessageBytes);
   return grpc::CreateCustomChannel(address.ToString(), grpc::InsecureChannelCredentials(), args);

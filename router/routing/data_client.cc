@@ -15,6 +15,8 @@ constexpr std::chrono::milliseconds kTimeout(5000);
 // three seconds, enough to ride out an election.
 constexpr absl::Duration kRetryPause = absl::Milliseconds(100);
 constexpr int kMaxAttempts = 30;
+// How long a replica that did not answer is avoided.
+constexpr absl::Duration kUnreachableFor = absl::Seconds(2);
 
 }  // namespace
 
@@ -49,7 +51,48 @@ void DataClient::RememberLeader(uint64_t partition_id, uint64_t node_id) {
   leaders_[partition_id] = node_id;
 }
 
+void DataClient::MarkUnreachable(const tern::v1::PartitionDescriptor& partition,
+                                 const std::string& address) {
+  base::MutexLock lock(&mu_);
+  unreachable_until_[address] = absl::Now() + kUnreachableFor;
+  auto leader = leaders_.find(partition.partition_id());
+  if (leader == leaders_.end()) return;
+  for (const tern::v1::ReplicaDescriptor& replica : partition.replicas()) {
+    if (replica.node_id() == leader->second && replica.address() == address) {
+      leaders_.erase(leader);
+      return;
+    }
+  }
+}
+
+bool DataClient::Unreachable(const std::string& address) {
+  auto it = unreachable_until_.find(address);
+  if (it == unreachable_until_.end()) return false;
+  if (absl::Now() < it->second) return true;
+  unreachable_until_.erase(it);
+  return false;
+}
+
+std::string DataClient::AvoidUnreachable(const tern::v1::PartitionDescriptor& partition,
+                                         const std::string& address) {
+  base::MutexLock lock(&mu_);
+  if (!Unreachable(address)) return address;
+  const int n = partition.replicas_size();
+  int at = 0;
+  while (at < n && partition.replicas(at).address() != address) ++at;
+  for (int step = 1; step <= n; ++step) {
+    const std::string& next = partition.replicas((at + step) % n).address();
+    if (!Unreachable(next)) return next;
+  }
+  return address;  // every replica is unreachable: keep trying where we were
+}
+
 std::string DataClient::FirstAddress(const tern::v1::PartitionDescriptor& partition, bool leader) {
+  return AvoidUnreachable(partition, PreferredAddress(partition, leader));
+}
+
+std::string DataClient::PreferredAddress(const tern::v1::PartitionDescriptor& partition,
+                                         bool leader) {
   uint64_t known = partition.leader_hint_node_id();
   {
     base::MutexLock lock(&mu_);
@@ -112,6 +155,9 @@ void DataClient::Attempt(std::shared_ptr<Routed<Request, Response>> call) {
           // joined the group): its address came with the hint.
           if (!described && *hint != 0) next = base::NotLeaderAddress(status);
           if (next == call->address) next.clear();
+          // A hint at a replica that just failed us: the hinting replica
+          // has not noticed yet; wait and ask around instead.
+          if (!next.empty() && AvoidUnreachable(call->partition, next) != next) next.clear();
           if (!next.empty() && call->attempts < kMaxAttempts) {
             call->address = next;
             return Attempt(std::move(call));  // a known leader: go at once
@@ -120,6 +166,11 @@ void DataClient::Attempt(std::shared_ptr<Routed<Request, Response>> call) {
         }
         const bool unreachable = status.code() == absl::StatusCode::kUnavailable;
         const bool timed_out = status.code() == absl::StatusCode::kDeadlineExceeded;
+        // A refusal is an answer; anything else says the replica (or the
+        // way to it) is in trouble: later calls try the others first.
+        if ((unreachable && !base::IsNotApplied(status)) || timed_out) {
+          MarkUnreachable(call->partition, call->address);
+        }
         // NOT_FOUND from a node: it does not host the partition (any more):
         // nothing was done there.
         const bool moved = status.code() == absl::StatusCode::kNotFound;
@@ -177,7 +228,8 @@ void DataClient::Reroute(Routed<Request, Response>* call) {
   const auto& replicas = call->partition.replicas();
   if (replicas.empty()) return;
   const std::string failed = call->address;
-  call->address = replicas[static_cast<int>(call->rotation++ % replicas.size())].address();
+  call->address = AvoidUnreachable(
+      call->partition, replicas[static_cast<int>(call->rotation++ % replicas.size())].address());
   if (call->leader) {
     // The leader as last learned, when the descriptor names it.
     uint64_t known = 0;

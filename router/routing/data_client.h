@@ -94,15 +94,27 @@ class DataClient {
   template <typename Request, typename Response>
   void Reroute(Routed<Request, Response>* call);
 
-  // The replica to try first for a call to partition.
+  // The replica to try first for a call to partition: the preferred one
+  // unless it is unreachable.
   std::string FirstAddress(const tern::v1::PartitionDescriptor& partition, bool leader);
+  // The leader as known (leader calls) or a replica in the router's AZ.
+  std::string PreferredAddress(const tern::v1::PartitionDescriptor& partition, bool leader);
   void RememberLeader(uint64_t partition_id, uint64_t node_id);
+  // A replica that failed to answer (connection lost, refused, timed out):
+  // calls avoid it for a while when another replica may serve them, and
+  // a leader remembered there is forgotten.
+  void MarkUnreachable(const tern::v1::PartitionDescriptor& partition, const std::string& address);
+  bool Unreachable(const std::string& address) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // address, or when it is unreachable the next reachable replica after it.
+  std::string AvoidUnreachable(const tern::v1::PartitionDescriptor& partition,
+                               const std::string& address);
 
   const std::string local_az_;
   const Resolver resolver_;
   base::Mutex mu_;
   std::map<std::string, std::unique_ptr<Stubs>> stubs_ ABSL_GUARDED_BY(mu_);
   std::map<uint64_t, uint64_t> leaders_ ABSL_GUARDED_BY(mu_);  // partition -> node
+  std::map<std::string, absl::Time> unreachable_until_ ABSL_GUARDED_BY(mu_);
   // Runs retries after their pause, off gRPC's threads.
   std::unique_ptr<exec::ThreadPool> retries_;
 };
