@@ -30,7 +30,6 @@ import argparse
 import json
 import os
 import random
-import shutil
 import signal
 import sys
 
@@ -39,6 +38,7 @@ sys.path.insert(0, HERE)
 
 from experiments import (BUGS, EXPERIMENTS, MIN_DURATION_S,  # noqa: E402
                          run_experiment)
+from nemeses import netns_available  # noqa: E402
 from tern_cluster import become_subreaper, reap_children  # noqa: E402
 
 DEFAULT_DURATION_S = 30.0
@@ -53,9 +53,8 @@ def plan(args):
     if args.suite == "short":
         # A whole-AZ cut needs network namespaces (root, iproute2, nftables);
         # without them the short suite cuts the AZ's node in the transport.
-        netns = (os.geteuid() == 0 and shutil.which("nft") is not None
-                 and shutil.which("ip") is not None)
-        return [("kill_leader", None), ("partition_az" if netns else "partition_az_links", None),
+        cut = "partition_az" if netns_available() else "partition_az_links"
+        return [("kill_leader", None), (cut, None),
                 ("isolate_leader", "ack-before-commit")]
     if args.suite == "full":
         runs = args.runs or 10

@@ -150,7 +150,7 @@ struct Config {
   // trip while a quorum acknowledged a heartbeat sent less than lease_ticks
   // ago. REQUIRES: lease_ticks < election_ticks; the difference bounds the
   // clock-rate drift tolerated between replicas.
-  int lease_ticks = 6;
+  int lease_ticks = 5;
   // The most entries / bytes sent in one kAppend.
   size_t max_entries_per_message = 64;
   size_t max_bytes_per_message = 1 << 20;

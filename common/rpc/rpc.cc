@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/create_channel.h"
@@ -19,12 +20,32 @@ constexpr int kMaxMessageBytes = 512 * 1024 * 1024;
 
 }  // namespace
 
+namespace {
+
+// Sent in grpc-status-details-bin with every error our servers answer.
+constexpr absl::string_view kAnsweredDetails = "tern:answered";
+constexpr absl::string_view kAnsweredPayload = "type.tern/answered";
+
+}  // namespace
+
 absl::Status FromGrpcStatus(const grpc::Status& status) {
-  return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+  absl::Status converted(static_cast<absl::StatusCode>(status.error_code()),
+                         status.error_message());
+  if (!converted.ok() && status.error_details() == kAnsweredDetails) {
+    converted.SetPayload(kAnsweredPayload, absl::Cord("1"));
+  }
+  return converted;
 }
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
+  if (status.ok()) return grpc::Status::OK;
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
+                      std::string(status.message()),
+                      std::string(kAnsweredDetails));
+}
+
+bool Answered(const absl::Status& status) {
+  return status.GetPayload(kAnsweredPayload).has_value();
 }
 
 absl::StatusOr<StartedServer> StartServer(const config::HostPort& address,

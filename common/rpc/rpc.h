@@ -22,8 +22,15 @@
 
 namespace tern::rpc {
 
+// Statuses across a gRPC hop. ToGrpcStatus (what our servers answer) marks
+// the status as an answer; FromGrpcStatus keeps that mark, so that callers
+// can tell a replica's refusal from a call that failed on the way (lost
+// connection, no connection, the caller's own deadline): see Answered.
 absl::Status FromGrpcStatus(const grpc::Status& status);
 grpc::Status ToGrpcStatus(const absl::Status& status);
+// True when status came back from one of our servers (through
+// ToGrpcStatus), false for failures gRPC made up on the way.
+bool Answered(const absl::Status& status);
 
 struct StartedServer {
   std::unique_ptr<grpc::Server> server;

@@ -17,7 +17,9 @@ CatalogGroup::CatalogGroup(CatalogGroupOptions options,
             replica::HostOptions host;
             host.node_id = options_.replica_id;
             host.tick = options_.tick;
-            host.max_tick_gap = 2 * options_.tick;  // <= (10 - 1 - 6) ticks: see HostOptions
+            // What the lease leaves of the election window, as tern-node's
+            // default: (10 - 1 - 5 - 0.5) ticks allow 2 (docs/replication.md).
+            host.max_tick_gap = 2 * options_.tick;
             host.raft.random_seed = options_.replica_id * 0x9e3779b97f4a7c15ULL + 3;
             return host;
           }(),

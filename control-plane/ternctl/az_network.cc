@@ -1,7 +1,6 @@
 #include "control-plane/ternctl/az_network.h"
 
 #include <fcntl.h>
-#include <sched.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -124,12 +123,8 @@ void TearDownAzNetworks(uint16_t base_port) {
   if (LinkExists(Bridge(base_port))) (void)Ip({"link", "del", Bridge(base_port)});
 }
 
-bool EnterNetns(const std::string& netns) {
-  int fd = open(("/run/netns/" + netns).c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  const bool entered = setns(fd, CLONE_NEWNET) == 0;
-  close(fd);
-  return entered;
+int OpenNetns(const std::string& netns) {
+  return open(("/run/netns/" + netns).c_str(), O_RDONLY | O_CLOEXEC);
 }
 
 }  // namespace tern::ternctl

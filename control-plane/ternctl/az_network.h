@@ -33,8 +33,9 @@ absl::Status SetUpAzNetworks(uint16_t base_port);
 // Deletes the namespaces and the bridge (what exists of them).
 void TearDownAzNetworks(uint16_t base_port);
 
-// Moves the calling thread into namespace netns; for a child between fork
-// and exec. Returns false on failure (errno set).
-bool EnterNetns(const std::string& netns);
+// A file descriptor (O_CLOEXEC) of namespace netns for setns(), or -1
+// (errno set). Opened before fork, so that the child between fork and exec
+// only calls setns().
+int OpenNetns(const std::string& netns);
 
 }  // namespace tern::ternctl

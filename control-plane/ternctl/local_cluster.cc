@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -115,8 +116,20 @@ absl::StatusOr<pid_t> Spawn(const ProcessSpec& spec, const std::string& log_path
   std::vector<char*> argv;
   for (std::string& arg : argv_storage) argv.push_back(arg.data());
   argv.push_back(nullptr);
+  // Opened before fork: the child only calls async-signal-safe functions.
+  int netns_fd = -1;
+  if (!spec.netns.empty()) {
+    netns_fd = OpenNetns(spec.netns);
+    if (netns_fd < 0) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("no network namespace ", spec.netns, " (start with `ternctl up --netns`)"));
+    }
+  }
   pid_t pid = fork();
-  if (pid < 0) return absl::InternalError(absl::StrCat("fork: ", strerror(errno)));
+  if (pid < 0) {
+    if (netns_fd >= 0) close(netns_fd);
+    return absl::InternalError(absl::StrCat("fork: ", strerror(errno)));
+  }
   if (pid == 0) {
     setsid();
     int null_fd = open("/dev/null", O_RDONLY);
@@ -129,17 +142,15 @@ absl::StatusOr<pid_t> Spawn(const ProcessSpec& spec, const std::string& log_path
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
-    if (!spec.netns.empty() && !EnterNetns(spec.netns)) {
-      dprintf(STDERR_FILENO,
-              "cannot enter network namespace %s: %s\n",
-              spec.netns.c_str(),
-              strerror(errno));
+    if (netns_fd >= 0 && setns(netns_fd, CLONE_NEWNET) != 0) {
+      dprintf(STDERR_FILENO, "cannot enter network namespace %s\n", spec.netns.c_str());
       _exit(125);
     }
     execv(argv[0], argv.data());
     dprintf(STDERR_FILENO, "exec %s: %s\n", argv[0], strerror(errno));
     _exit(127);
   }
+  if (netns_fd >= 0) close(netns_fd);
   return pid;
 }
 
@@ -577,6 +588,7 @@ absl::Status Up(const LocalClusterOptions& options, std::ostream& out) {
   auto fail = [&](absl::Status status) {
     StopProcesses(started, options.stop_timeout, out);
     (void)WriteClusterFile(options, started);
+    if (options.netns) TearDownAzNetworks(options.base_port);
     return status;
   };
   absl::Status spawned = SpawnAll(options, specs, &started);

@@ -87,6 +87,15 @@ std::string DataClient::AvoidUnreachable(const tern::v1::PartitionDescriptor& pa
   return address;  // every replica is unreachable: keep trying where we were
 }
 
+bool DataClient::HintUnreachable(const tern::v1::PartitionDescriptor& partition, uint64_t node) {
+  for (const tern::v1::ReplicaDescriptor& replica : partition.replicas()) {
+    if (replica.node_id() == node) {
+      return AvoidUnreachable(partition, replica.address()) != replica.address();
+    }
+  }
+  return false;
+}
+
 std::string DataClient::FirstAddress(const tern::v1::PartitionDescriptor& partition, bool leader) {
   return AvoidUnreachable(partition, PreferredAddress(partition, leader));
 }
@@ -115,7 +124,7 @@ namespace {
 
 // gRPC could not reach the replica at all: the request never left.
 bool NeverSent(const absl::Status& status) {
-  return status.code() == absl::StatusCode::kUnavailable &&
+  return status.code() == absl::StatusCode::kUnavailable && !rpc::Answered(status) &&
          absl::StrContains(absl::AsciiStrToLower(status.message()), "failed to connect");
 }
 
@@ -143,7 +152,9 @@ void DataClient::Attempt(std::shared_ptr<Routed<Request, Response>> call) {
           // A leader the descriptor does not name yet (it joined in a
           // replica move) is remembered for when the retry resolves the
           // partition afresh.
-          if (*hint != 0) RememberLeader(call->partition.partition_id(), *hint);
+          if (*hint != 0 && !HintUnreachable(call->partition, *hint)) {
+            RememberLeader(call->partition.partition_id(), *hint);
+          }
           std::string next;
           bool described = false;
           for (const tern::v1::ReplicaDescriptor& replica : call->partition.replicas()) {
@@ -166,9 +177,10 @@ void DataClient::Attempt(std::shared_ptr<Routed<Request, Response>> call) {
         }
         const bool unreachable = status.code() == absl::StatusCode::kUnavailable;
         const bool timed_out = status.code() == absl::StatusCode::kDeadlineExceeded;
-        // A refusal is an answer; anything else says the replica (or the
-        // way to it) is in trouble: later calls try the others first.
-        if ((unreachable && !base::IsNotApplied(status)) || timed_out) {
+        // A replica's refusal is an answer; a call that failed on the way
+        // (lost or no connection, our own deadline) says the replica or the
+        // way to it is in trouble: later calls try the others first.
+        if ((unreachable || timed_out) && !rpc::Answered(status)) {
           MarkUnreachable(call->partition, call->address);
         }
         // NOT_FOUND from a node: it does not host the partition (any more):
@@ -239,7 +251,8 @@ void DataClient::Reroute(Routed<Request, Response>* call) {
       if (it != leaders_.end()) known = it->second;
     }
     for (const tern::v1::ReplicaDescriptor& replica : replicas) {
-      if (replica.node_id() == known && replica.address() != failed) {
+      if (replica.node_id() == known && replica.address() != failed &&
+          AvoidUnreachable(call->partition, replica.address()) == replica.address()) {
         call->address = replica.address();
       }
     }

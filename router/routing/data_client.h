@@ -105,6 +105,8 @@ class DataClient {
   // a leader remembered there is forgotten.
   void MarkUnreachable(const tern::v1::PartitionDescriptor& partition, const std::string& address);
   bool Unreachable(const std::string& address) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // True when the descriptor names node at an address that is unreachable.
+  bool HintUnreachable(const tern::v1::PartitionDescriptor& partition, uint64_t node);
   // address, or when it is unreachable the next reachable replica after it.
   std::string AvoidUnreachable(const tern::v1::PartitionDescriptor& partition,
                                const std::string& address);

@@ -42,6 +42,7 @@ absl::StatusOr<std::unique_ptr<ReplicaGroup>> ReplicaGroup::Open(
   std::unique_ptr<ReplicaGroup> group(
       new ReplicaGroup(partition, self, engine, std::move(machine), transport));
   group->compact_after_ = compact_after;
+  group->lease_ticks_ = config.lease_ticks;
   base::MutexLock lock(&group->mu_);
   TERN_ASSIGN_OR_RETURN(
       replication::PersistedState state,
@@ -105,13 +106,18 @@ void ReplicaGroup::SetTickClock(const time::Clock* clock, std::chrono::milliseco
   last_tick_ = clock->Now();
 }
 
+void ReplicaGroup::NoteStall() {
+  base::MutexLock lock(&mu_);
+  lease_blocked_ticks_ = lease_ticks_ + 1;
+}
+
 void ReplicaGroup::SetAckBeforeCommitForTesting(bool on) {
   base::MutexLock lock(&mu_);
   ack_before_commit_ = on;
 }
 
 bool ReplicaGroup::LeaseValid() const {
-  if (!core_->LeaseValid()) return false;
+  if (lease_blocked_ticks_ > 0 || !core_->LeaseValid()) return false;
   // The lease counts this replica's ticks; if they stopped (a paused
   // process) while the peers' went on, the peers may have elected another
   // leader already.
@@ -123,6 +129,7 @@ void ReplicaGroup::Tick() {
   {
     base::MutexLock lock(&mu_);
     if (tick_clock_ != nullptr) last_tick_ = tick_clock_->Now();
+    if (lease_blocked_ticks_ > 0) --lease_blocked_ticks_;
     core_->Tick();
     Drive(&callbacks);
   }

@@ -149,6 +149,12 @@ class ReplicaGroup {
   // kept running. Without this the group trusts its ticks alone (tests that
   // tick by hand). Call before the group is shared.
   void SetTickClock(const time::Clock* clock, std::chrono::milliseconds max_tick_gap);
+  // The host's ticker fell behind by a tick or more (a paused process, a
+  // starved thread) and dropped the ticks it owed: the core's tick count
+  // lags real time, so acknowledgements counted before the stall say
+  // nothing about now. No lease until lease_ticks more ticks have passed
+  // (heartbeats sent since then are the only ones that count).
+  void NoteStall();
   // TEST ONLY, for showing that fault-injection checkers catch a broken
   // database: the leader acknowledges a write as soon as it is appended to
   // its own log, before it commits. Never set outside experiments.
@@ -261,6 +267,8 @@ class ReplicaGroup {
   std::chrono::milliseconds max_tick_gap_ ABSL_GUARDED_BY(mu_){0};
   time::Clock::TimePoint last_tick_ ABSL_GUARDED_BY(mu_);
   bool ack_before_commit_ ABSL_GUARDED_BY(mu_) = false;
+  int lease_ticks_ = 0;                               // set by Open
+  int lease_blocked_ticks_ ABSL_GUARDED_BY(mu_) = 0;  // NoteStall
 };
 
 }  // namespace tern::replica

@@ -230,6 +230,18 @@ TEST_F(ReplicaGroupTest, AStalledTickerVoidsTheLease) {
   // Ticking again restores it.
   Pump(3);
   EXPECT_TRUE(group.Status().lease_valid);
+
+  // A ticker that dropped the ticks it owed: acknowledgements from before
+  // the stall no longer count, for lease_ticks more ticks.
+  group.NoteStall();
+  EXPECT_FALSE(group.Status().lease_valid);
+  const int lease_ticks = replication::Config().lease_ticks;
+  for (int i = 0; i < lease_ticks; ++i) {
+    Pump();
+    EXPECT_FALSE(group.Status().lease_valid) << "after tick " << i + 1;
+  }
+  for (int i = 0; i < 30 && !group.Status().lease_valid; ++i) Pump();
+  EXPECT_TRUE(group.Status().lease_valid);
 }
 
 // TEST ONLY behaviour that the chaos checkers must catch: a write answered

@@ -13,9 +13,6 @@ namespace tern::replica {
 namespace {
 
 constexpr std::chrono::milliseconds kSendTimeout{2000};
-// After a long pause every timer has expired after this many ticks anyway.
-constexpr uint64_t kMaxCatchUpTicks = 1000;
-
 // The ticker looks at the clock twice per tick, so ticks are at most half
 // a tick late.
 std::chrono::milliseconds TickerInterval(std::chrono::milliseconds tick) {
@@ -162,22 +159,26 @@ std::vector<GroupStatus> ReplicaHost::Statuses() const {
 }
 
 void ReplicaHost::TickAll() {
-  // As many ticks as tick intervals passed on the clock: a late run (a
-  // paused process, a busy machine) catches up, and a skewed clock's rate
-  // becomes the tick rate.
+  // One tick per tick interval passed on the clock, so a skewed clock's rate
+  // becomes the tick rate. A ticker that fell a tick or more behind (a
+  // paused process, a starved thread) does not replay what it owes: replayed
+  // ticks would count time the groups did not see toward their timers (a
+  // follower would vote again too early). The leaders are told instead, and
+  // trust no lease until fresh heartbeats were acknowledged.
   const auto elapsed = clock_->Now() - ticks_origin_;
   const uint64_t due = static_cast<uint64_t>(elapsed / options_.tick);
   if (due <= ticks_done_) return;
-  const uint64_t owed = std::min<uint64_t>(due - ticks_done_, kMaxCatchUpTicks);
+  const bool stalled = due - ticks_done_ >= 2;
   ticks_done_ = due;
   std::vector<std::shared_ptr<ReplicaGroup>> groups;
   {
     base::MutexLock lock(&groups_mu_);
     for (const auto& [id, group] : groups_) groups.push_back(group);
   }
-  for (uint64_t i = 0; i < owed; ++i) {
-    for (const auto& group : groups) group->Tick();
+  if (stalled) {
+    for (const auto& group : groups) group->NoteStall();
   }
+  for (const auto& group : groups) group->Tick();
 }
 
 void ReplicaHost::Send(uint64_t group_id, replication::Message message) {

@@ -46,7 +46,7 @@ struct HostOptions {
   const time::Clock* clock = nullptr;
   // A leader whose groups were last ticked longer ago than this does not
   // serve under its lease (see ReplicaGroup::SetTickClock).
-  // Safe while at most (election_ticks - 1 - lease_ticks) ticks.
+  // Safe while at most (election_ticks - 1 - lease_ticks - 0.5) ticks.
   std::chrono::milliseconds max_tick_gap{100};
   // TEST ONLY: see ReplicaGroup::SetAckBeforeCommitForTesting.
   bool ack_before_commit_for_testing = false;

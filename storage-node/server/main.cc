@@ -45,13 +45,13 @@ ABSL_FLAG(int,
 ABSL_FLAG(int, raft_heartbeat_ticks, 2, "Ticks between a leader's heartbeats.");
 ABSL_FLAG(int,
           raft_lease_ticks,
-          6,
+          5,
           "Length of the leader lease in ticks; must be below raft_election_ticks.");
 ABSL_FLAG(int,
           raft_max_tick_gap_ms,
           100,
           "A leader whose ticker has not run for this long does not serve under its lease "
-          "(a paused process). At most (election_ticks - 1 - lease_ticks) ticks.");
+          "(a paused process). At most (election_ticks - 1 - lease_ticks - 0.5) ticks.");
 ABSL_FLAG(bool,
           fault_injection,
           false,
@@ -154,23 +154,30 @@ int Run() {
         "bad replication timing",
         absl::InvalidArgumentError("need heartbeat_ticks < lease_ticks < election_ticks"));
   }
-  // A follower grants no vote for election_ticks after hearing a leader; the
-  // leader's lease plus a stalled ticker must end a tick before that.
+  // A follower grants no vote for (election_ticks - 1) ticks after hearing a
+  // leader; the leader's lease, a ticker up to half a tick late and a
+  // stalled ticker must end before that (docs/replication.md, "The margin").
   if (replica_options.max_tick_gap.count() <= 0 ||
-      replica_options.max_tick_gap >
-          replica_options.tick *
-              (replica_options.raft.election_ticks - 1 - replica_options.raft.lease_ticks)) {
+      replica_options.tick * replica_options.raft.lease_ticks + replica_options.tick / 2 +
+              replica_options.max_tick_gap >
+          replica_options.tick * (replica_options.raft.election_ticks - 1)) {
     return daemon::StartupFailure(
         "bad replication timing",
-        absl::InvalidArgumentError(
-            "need 0 < raft_max_tick_gap_ms <= (election_ticks - 1 - lease_ticks) * raft_tick_ms"));
+        absl::InvalidArgumentError("need 0 < raft_max_tick_gap_ms <= (election_ticks - 1 - "
+                                   "lease_ticks - 0.5) * raft_tick_ms"));
   }
-  // Experiments skew this clock (NodeAdmin.InjectFaults); otherwise it
-  // reads the real one.
-  time::SkewedClock clock(time::RealClock());
+  // Experiments skew the clock (NodeAdmin.InjectFaults); otherwise the
+  // node reads the real one.
   const bool fault_injection = absl::GetFlag(FLAGS_fault_injection);
-  replica_options.clock = &clock;
+  time::SkewedClock skewed(time::RealClock());
+  time::Clock* clock = fault_injection ? &skewed : time::RealClock();
+  replica_options.clock = clock;
   replica_options.ack_before_commit_for_testing = absl::GetFlag(FLAGS_testonly_ack_before_commit);
+  if (replica_options.ack_before_commit_for_testing && !fault_injection) {
+    return daemon::StartupFailure(
+        "bad flags",
+        absl::InvalidArgumentError("--testonly_ack_before_commit needs --fault_injection"));
+  }
   if (replica_options.ack_before_commit_for_testing) {
     TERN_LOG(Warning, "TEST ONLY: acknowledging writes before they commit");
   }
@@ -181,9 +188,9 @@ int Run() {
     }
   }
   RegisterReplicaMetrics(&metrics, &replicas);
-  load::LoadSampler load(&clock);
+  load::LoadSampler load(clock);
   NodeAdminService admin_service(
-      self, &partitions, &replicas, &load, fault_injection ? &clock : nullptr);
+      self, &partitions, &replicas, &load, fault_injection ? &skewed : nullptr);
   DataPlaneService data_service(&partitions, &replicas, &load);
   replica::ReplicationService replication_service(&replicas);
   absl::StatusOr<rpc::StartedServer> grpc_server =

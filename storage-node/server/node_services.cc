@@ -10,6 +10,8 @@
 namespace tern::node {
 namespace {
 
+constexpr uint32_t kMaxInjectedDelayMs = 1000;
+
 // How long a request waits for its write to commit or its read to be
 // confirmed before it gives up (the router then answers 5xx).
 constexpr absl::Duration kReplicationWait = absl::Seconds(5);
@@ -250,6 +252,13 @@ grpc::Status NodeAdminService::InjectFaults(grpc::ServerContext*,
   for (const tern::v1::LinkFault& link : request->links()) {
     if (!probability(link.drop_out()) || !probability(link.drop_in())) {
       return rpc::ToGrpcStatus(absl::InvalidArgumentError("drop probabilities must lie in [0, 1]"));
+    }
+  }
+  for (const tern::v1::LinkFault& link : request->links()) {
+    // Held batches block a handler thread, and a sender gives up after 2 s.
+    if (link.delay_in_ms() > kMaxInjectedDelayMs) {
+      return rpc::ToGrpcStatus(absl::InvalidArgumentError(
+          absl::StrCat("delay_in_ms must be at most ", kMaxInjectedDelayMs)));
     }
   }
   if (request->set_clock() && !(request->clock_rate() > 0 && request->clock_rate() <= 100)) {
