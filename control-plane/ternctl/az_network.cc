@@ -25,9 +25,9 @@ std::string HostSide(uint16_t base_port, char letter) {
   return absl::StrCat("tv", base_port, std::string(1, letter));
 }
 
-// Runs `ip args...` (output discarded); kInternal naming it when it fails.
-absl::Status Ip(std::vector<std::string> args) {
-  args.insert(args.begin(), "ip");
+// Runs `tool args...` (output discarded); kInternal naming it when it fails.
+absl::Status Run(const std::string& tool, std::vector<std::string> args) {
+  args.insert(args.begin(), tool);
   std::vector<char*> argv;
   for (std::string& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
@@ -39,7 +39,7 @@ absl::Status Ip(std::vector<std::string> args) {
       dup2(null_fd, STDOUT_FILENO);
       dup2(null_fd, STDERR_FILENO);
     }
-    execvp("ip", argv.data());
+    execvp(argv[0], argv.data());
     _exit(127);
   }
   int status = 0;
@@ -51,6 +51,26 @@ absl::Status Ip(std::vector<std::string> args) {
                                           "` failed (exit ",
                                           WIFEXITED(status) ? WEXITSTATUS(status) : -1,
                                           "); --netns needs root and iproute2"));
+}
+
+absl::Status Ip(std::vector<std::string> args) { return Run("ip", std::move(args)); }
+
+// Where bridged traffic passes the host's firewall (br_netfilter, loaded by
+// Docker, which also sets the FORWARD policy to DROP), frames between the
+// AZs' links on the bridge would be dropped: accept them explicitly. Best
+// effort: without iptables there is no such firewall to pass.
+void AcceptBridgeForwarding(const std::string& bridge) {
+  const std::vector<std::string> rule = {"FORWARD", "-i", bridge, "-o", bridge, "-j", "ACCEPT"};
+  std::vector<std::string> check = {"-C"};
+  check.insert(check.end(), rule.begin(), rule.end());
+  if (Run("iptables", check).ok()) return;
+  std::vector<std::string> insert = {"-I"};
+  insert.insert(insert.end(), rule.begin(), rule.end());
+  (void)Run("iptables", insert);
+}
+
+void DropBridgeForwarding(const std::string& bridge) {
+  (void)Run("iptables", {"-D", "FORWARD", "-i", bridge, "-o", bridge, "-j", "ACCEPT"});
 }
 
 bool NetnsExists(const std::string& netns) {
@@ -87,6 +107,7 @@ absl::Status SetUpAzNetworks(uint16_t base_port) {
     }
   }
   if (absl::Status up = Ip({"link", "set", bridge, "up"}); !up.ok()) return up;
+  AcceptBridgeForwarding(bridge);
   for (const char* az : kAzs) {
     absl::StatusOr<AzNetwork> net = AzNetworkFor(base_port, az);
     if (!net.ok()) return net.status();
@@ -120,7 +141,10 @@ void TearDownAzNetworks(uint16_t base_port) {
     const std::string host_side = HostSide(base_port, az[3]);
     if (LinkExists(host_side)) (void)Ip({"link", "del", host_side});
   }
-  if (LinkExists(Bridge(base_port))) (void)Ip({"link", "del", Bridge(base_port)});
+  if (LinkExists(Bridge(base_port))) {
+    DropBridgeForwarding(Bridge(base_port));
+    (void)Ip({"link", "del", Bridge(base_port)});
+  }
 }
 
 int OpenNetns(const std::string& netns) {
