@@ -267,24 +267,29 @@ class Nemesis:
         pass
 
 
-class KillLeader(Nemesis):
-    name = "kill_leader"
-    description = "kill -9 the node of a workload partition's leader; heal: restart it"
+class KillNodes(Nemesis):
+    """Base of the nemeses that kill -9 nodes (start records them in
+    self.victims) and heal by restarting them."""
 
     def __init__(self):
         self.victims = []
-
-    def start(self, ctx):
-        node, why = ctx.pick_leader()
-        ctx.kill9(node)
-        self.victims = [node["name"]]
-        return f"kill -9 {node['name']} ({node['az']}, {why})"
 
     def stop(self, ctx):
         for name in self.victims:
             ctx.restart(name)
         healed, self.victims = self.victims, []
         return f"restarted {', '.join(healed)}"
+
+
+class KillLeader(KillNodes):
+    name = "kill_leader"
+    description = "kill -9 the node of a workload partition's leader; heal: restart it"
+
+    def start(self, ctx):
+        node, why = ctx.pick_leader()
+        ctx.kill9(node)
+        self.victims = [node["name"]]
+        return f"kill -9 {node['name']} ({node['az']}, {why})"
 
 
 class PauseNode(Nemesis):
@@ -472,12 +477,9 @@ class ClockSkew(LinkFaultNemesis):
         return targets
 
 
-class TwoAzsDown(Nemesis):
+class TwoAzsDown(KillNodes):
     name = "two_azs_down"
     description = "kill -9 two of the three nodes; heal: restart them"
-
-    def __init__(self):
-        self.victims = []
 
     def start(self, ctx):
         nodes = ctx.rng.sample(ctx.nodes(), 2)
@@ -485,12 +487,6 @@ class TwoAzsDown(Nemesis):
             ctx.kill9(node)
         self.victims = [node["name"] for node in nodes]
         return "kill -9 " + ", ".join(f"{n['name']} ({n['az']})" for n in nodes)
-
-    def stop(self, ctx):
-        for name in self.victims:
-            ctx.restart(name)
-        healed, self.victims = self.victims, []
-        return f"restarted {', '.join(healed)}"
 
 
 class RestartAll(Nemesis):
