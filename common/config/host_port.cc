@@ -48,6 +48,11 @@ absl::StatusOr<HostPortList> ParseHostPortList(absl::string_view text) {
   return list;
 }
 
+absl::StatusOr<HostPort> ListenAddress(absl::string_view listen, const HostPort& advertised) {
+  if (listen.empty()) return advertised;
+  return ParseHostPort(listen);
+}
+
 bool AbslParseFlag(absl::string_view text, HostPort* out, std::string* error) {
   absl::StatusOr<HostPort> parsed = ParseHostPort(text);
   if (!parsed.ok()) {

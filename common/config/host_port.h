@@ -32,6 +32,10 @@ struct HostPortList {
 // Parses a comma-separated list of "host:port"; an empty string is an empty list.
 absl::StatusOr<HostPortList> ParseHostPortList(absl::string_view text);
 
+// The address a server binds: `listen` parsed when it is set (a container
+// binds 0.0.0.0 but tells peers its service name), else `advertised`.
+absl::StatusOr<HostPort> ListenAddress(absl::string_view listen, const HostPort& advertised);
+
 // absl flag hooks.
 bool AbslParseFlag(absl::string_view text, HostPort* out, std::string* error);
 std::string AbslUnparseFlag(const HostPort& value);

@@ -30,6 +30,11 @@ ABSL_FLAG(tern::config::HostPort,
           grpc_address,
           (tern::config::HostPort{"127.0.0.1", 7000}),
           "host:port for the Control gRPC service.");
+ABSL_FLAG(std::string,
+          grpc_listen_address,
+          "",
+          "host:port the gRPC server binds, e.g. 0.0.0.0:7000 in a container; "
+          "empty: --grpc_address, which is also what peers are told.");
 ABSL_FLAG(tern::config::HostPort,
           http_address,
           (tern::config::HostPort{"127.0.0.1", 7010}),
@@ -129,6 +134,11 @@ int Run() {
 
   ControlService service(replica_id, &registry, &catalog, &repairer, &metrics);
   const config::HostPort grpc_address = absl::GetFlag(FLAGS_grpc_address);
+  absl::StatusOr<config::HostPort> listen_address =
+      config::ListenAddress(absl::GetFlag(FLAGS_grpc_listen_address), grpc_address);
+  if (!listen_address.ok()) {
+    return daemon::StartupFailure("bad --grpc_listen_address", listen_address.status());
+  }
   CatalogGroupOptions group_options;
   group_options.replica_id = replica_id;
   group_options.replicas = absl::GetFlag(FLAGS_replicas).addresses;
@@ -139,7 +149,7 @@ int Run() {
     return daemon::StartupFailure("cannot start the catalog group", catalog_group.status());
   }
   absl::StatusOr<rpc::StartedServer> grpc_server =
-      rpc::StartServer(grpc_address, {&service, (*catalog_group)->service()});
+      rpc::StartServer(*listen_address, {&service, (*catalog_group)->service()});
   if (!grpc_server.ok())
     return daemon::StartupFailure("cannot start gRPC server", grpc_server.status());
 

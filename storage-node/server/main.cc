@@ -28,6 +28,11 @@ ABSL_FLAG(tern::config::HostPort,
           grpc_address,
           (tern::config::HostPort{"127.0.0.1", 7100}),
           "host:port for the node's gRPC services.");
+ABSL_FLAG(std::string,
+          grpc_listen_address,
+          "",
+          "host:port the gRPC server binds, e.g. 0.0.0.0:7100 in a container; "
+          "empty: --grpc_address, which is also what peers are told.");
 ABSL_FLAG(tern::config::HostPort,
           http_address,
           (tern::config::HostPort{"127.0.0.1", 7110}),
@@ -127,6 +132,11 @@ int Run() {
       [&storage_bytes, storage] { storage_bytes.Set(storage->ApproximateSizeBytes()); });
 
   const config::HostPort grpc_address = absl::GetFlag(FLAGS_grpc_address);
+  absl::StatusOr<config::HostPort> listen_address =
+      config::ListenAddress(absl::GetFlag(FLAGS_grpc_listen_address), grpc_address);
+  if (!listen_address.ok()) {
+    return daemon::StartupFailure("bad --grpc_listen_address", listen_address.status());
+  }
   const config::HostPort http_address = absl::GetFlag(FLAGS_http_address);
   tern::v1::NodeInfo self;
   self.set_node_id(node_id.value());
@@ -194,7 +204,7 @@ int Run() {
   DataPlaneService data_service(&partitions, &replicas, &load);
   replica::ReplicationService replication_service(&replicas);
   absl::StatusOr<rpc::StartedServer> grpc_server =
-      rpc::StartServer(grpc_address, {&admin_service, &data_service, &replication_service});
+      rpc::StartServer(*listen_address, {&admin_service, &data_service, &replication_service});
   if (!grpc_server.ok())
     return daemon::StartupFailure("cannot start gRPC server", grpc_server.status());
   Heartbeater heartbeater(
