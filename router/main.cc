@@ -3,6 +3,7 @@
 // the control plane's catalog and items on the storage nodes, and keeps a
 // view of the cluster from the control plane.
 #include <cstdlib>
+#include <optional>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
@@ -44,6 +45,12 @@ ABSL_FLAG(std::string,
           "The router's availability zone: eventually consistent reads go to a replica in it "
           "first.");
 ABSL_FLAG(int, cluster_refresh_ms, 1000, "Interval between refreshes of the cluster view.");
+ABSL_FLAG(std::string,
+          credentials_file,
+          "",
+          "File of access keys, one \"ACCESS_KEY_ID SECRET_ACCESS_KEY\" per line: requests "
+          "must carry a valid SigV4 signature by one of them. Empty: any well-formed "
+          "signature is accepted.");
 
 namespace tern::router {
 namespace {
@@ -112,7 +119,16 @@ int Run() {
                   [&catalog](uint64_t partition_id, const std::string& key, bool refresh) {
                     return catalog.CachedPartition(partition_id, key, refresh);
                   });
-  Api api(absl::GetFlag(FLAGS_account_id), &metrics);
+  std::optional<CredentialStore> credentials;
+  if (const std::string path = absl::GetFlag(FLAGS_credentials_file); !path.empty()) {
+    absl::StatusOr<CredentialStore> loaded = CredentialStore::Load(path);
+    if (!loaded.ok())
+      return daemon::StartupFailure("cannot load --credentials_file", loaded.status());
+    credentials = *std::move(loaded);
+    TERN_LOG(Info, "verifying signatures").With("access_keys", credentials->size());
+  }
+  Api api(
+      absl::GetFlag(FLAGS_account_id), &metrics, credentials.has_value() ? &*credentials : nullptr);
   RegisterTableOperations(&api, &catalog, &data, http_options.address.ToString());
   RegisterItemOperations(&api, &catalog, &data);
   RegisterQueryOperations(&api, &catalog, &data);

@@ -17,7 +17,7 @@ struct KindInfo {
   absl::StatusCode code;
 };
 
-constexpr std::array<KindInfo, 13> kKinds = {{
+constexpr std::array<KindInfo, 15> kKinds = {{
     {ErrorKind::kValidation, "validation", absl::StatusCode::kInvalidArgument},
     {ErrorKind::kSerialization, "serialization", absl::StatusCode::kInvalidArgument},
     {ErrorKind::kUnknownOperation, "unknown_operation", absl::StatusCode::kUnimplemented},
@@ -25,6 +25,8 @@ constexpr std::array<KindInfo, 13> kKinds = {{
      "missing_authentication_token",
      absl::StatusCode::kUnauthenticated},
     {ErrorKind::kIncompleteSignature, "incomplete_signature", absl::StatusCode::kUnauthenticated},
+    {ErrorKind::kInvalidSignature, "invalid_signature", absl::StatusCode::kUnauthenticated},
+    {ErrorKind::kUnrecognizedClient, "unrecognized_client", absl::StatusCode::kUnauthenticated},
     {ErrorKind::kResourceNotFound, "resource_not_found", absl::StatusCode::kNotFound},
     {ErrorKind::kResourceInUse, "resource_in_use", absl::StatusCode::kAlreadyExists},
     {ErrorKind::kConditionalCheckFailed,

@@ -26,6 +26,8 @@ enum class ErrorKind {
   kUnknownOperation,  // UnknownOperationException
   kMissingAuthenticationToken,
   kIncompleteSignature,
+  kInvalidSignature,    // InvalidSignatureException (wrong, expired or misscoped)
+  kUnrecognizedClient,  // UnrecognizedClientException (unknown access key)
   kResourceNotFound,
   kResourceInUse,
   kConditionalCheckFailed,

@@ -518,6 +518,7 @@ absl::StatusOr<std::vector<ProcessSpec>> LocalTopology(const LocalClusterOptions
   router.args = {"--http_address=" + router.http.ToString(),
                  "--control_addresses=" + controls,
                  "--az=" + router.az};
+  router.args.insert(router.args.end(), options.router_args.begin(), options.router_args.end());
   specs.push_back(std::move(router));
   return specs;
 }

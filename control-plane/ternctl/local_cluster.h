@@ -40,6 +40,8 @@ struct LocalClusterOptions {
   std::vector<std::string> control_args;
   // Extra flags for every tern-node process (e.g. --fault_injection).
   std::vector<std::string> node_args;
+  // Extra flags for the tern-router (e.g. --credentials_file=PATH).
+  std::vector<std::string> router_args;
   // Each AZ's control replica and nodes in a network namespace of their own
   // (see az_network.h) instead of all on host; the router stays on host.
   bool netns = false;

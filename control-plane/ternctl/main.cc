@@ -57,6 +57,11 @@ ABSL_FLAG(std::string,
           "\"--split_size_bytes=1000000\".");
 
 ABSL_FLAG(std::string,
+          router_args,
+          "",
+          "Extra flags for the tern-router, space-separated (with `up`), e.g. "
+          "\"--credentials_file=/etc/tern/credentials\".");
+ABSL_FLAG(std::string,
           node_args,
           "",
           "Extra flags for every tern-node, space-separated (with `up` and `add-node`), e.g. "
@@ -130,6 +135,11 @@ std::string OwnFolder() {
   return ec ? "." : self.parent_path().string();
 }
 
+// "--a=1 --b" -> {"--a=1", "--b"}.
+std::vector<std::string> SplitArgs(const std::string& flag) {
+  return absl::StrSplit(flag, ' ', absl::SkipEmpty());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -184,15 +194,10 @@ int main(int argc, char** argv) {
   options.base_port = static_cast<uint16_t>(base_port);
   options.ready_timeout = std::chrono::seconds(absl::GetFlag(FLAGS_timeout_s));
   options.node_dead_after_ms = absl::GetFlag(FLAGS_node_dead_after_ms);
-  for (absl::string_view arg :
-       absl::StrSplit(absl::GetFlag(FLAGS_control_args), ' ', absl::SkipEmpty())) {
-    options.control_args.emplace_back(arg);
-  }
+  options.control_args = SplitArgs(absl::GetFlag(FLAGS_control_args));
   options.netns = absl::GetFlag(FLAGS_netns);
-  for (absl::string_view arg :
-       absl::StrSplit(absl::GetFlag(FLAGS_node_args), ' ', absl::SkipEmpty())) {
-    options.node_args.emplace_back(arg);
-  }
+  options.node_args = SplitArgs(absl::GetFlag(FLAGS_node_args));
+  options.router_args = SplitArgs(absl::GetFlag(FLAGS_router_args));
 
   absl::Status status;
   if (command == "up") {

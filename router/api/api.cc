@@ -36,10 +36,23 @@ bool AcceptedContentType(absl::string_view content_type, std::string* answer_typ
   return false;
 }
 
+SigV4Request Signed(const http::Request& request) {
+  SigV4Request signed_request;
+  signed_request.method = View(request.method_string());
+  signed_request.target = View(request.target());
+  signed_request.body = request.body();
+  for (const auto& field : request) {
+    signed_request.headers.emplace_back(std::string(View(field.name_string())),
+                                        std::string(View(field.value())));
+  }
+  return signed_request;
+}
+
 }  // namespace
 
-Api::Api(std::string account_id, metrics::Registry* metrics)
+Api::Api(std::string account_id, metrics::Registry* metrics, const CredentialStore* credentials)
     : account_id_(std::move(account_id)),
+      credentials_(credentials),
       calls_(metrics->AddCounter("tern_router_api_calls_total",
                                  "DynamoDB API calls, by operation and result.")),
       latency_(metrics->AddHistogram("tern_router_api_latency_seconds",
@@ -89,7 +102,8 @@ void Api::Handle(http::Request request, http::Responder respond) const {
   bool has_date = request.find("X-Amz-Date") != request.end() ||
                   request.find(bhttp::field::date) != request.end();
   absl::StatusOr<SigV4Credential> credential =
-      CheckSigV4(View(request[bhttp::field::authorization]), has_date);
+      credentials_ == nullptr ? CheckSigV4(View(request[bhttp::field::authorization]), has_date)
+                              : VerifySigV4(Signed(request), *credentials_, absl::Now());
   if (!credential.ok()) {
     fail(std::move(respond), operation_name, credential.status());
     return;

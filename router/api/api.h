@@ -1,7 +1,7 @@
 // Api: the DynamoDB JSON 1.0 protocol on POST /. Checks the content type, the
-// X-Amz-Target, SigV4's presence and shape, and the JSON body, in DynamoDB's
-// order, then runs the operation and answers with its JSON or with the
-// DynamoDB error that error_mapping derives from its status.
+// X-Amz-Target, SigV4 (its presence and shape; with a CredentialStore, the
+// signature itself), and the JSON body, in DynamoDB's order, then runs the operation and answers
+// with its JSON or with the DynamoDB error that error_mapping derives from its status.
 //
 // Operations run asynchronously: an operation gets the parsed request and a
 // Done callback it may call from any thread. No operation blocks an HTTP
@@ -17,6 +17,7 @@
 #include "boost/json/object.hpp"
 #include "common/http/server.h"
 #include "common/metrics/metrics.h"
+#include "router/api/credential_store.h"
 
 namespace tern::router {
 
@@ -33,7 +34,11 @@ using Operation =
 
 class Api {
  public:
-  Api(std::string account_id, metrics::Registry* metrics);
+  // credentials: the keys whose signatures are accepted; nullptr accepts
+  // any well-formed signature. Must outlive the Api.
+  Api(std::string account_id,
+      metrics::Registry* metrics,
+      const CredentialStore* credentials = nullptr);
 
   // Registers name (e.g. "PutItem"). REQUIRES: before the first Handle().
   void Register(const std::string& name, Operation operation);
@@ -43,6 +48,7 @@ class Api {
 
  private:
   const std::string account_id_;
+  const CredentialStore* const credentials_;
   std::map<std::string, Operation> operations_;
   metrics::Family<metrics::Counter>& calls_;
   metrics::Family<metrics::Histogram>& latency_;

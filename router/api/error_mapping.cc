@@ -43,6 +43,10 @@ WireError MapError(const absl::Status& status) {
         return Make(400, std::string(kCoral) + "MissingAuthenticationTokenException", message);
       case base::ErrorKind::kIncompleteSignature:
         return Make(400, std::string(kCoral) + "IncompleteSignatureException", message);
+      case base::ErrorKind::kInvalidSignature:
+        return Make(400, std::string(kCoral) + "InvalidSignatureException", message);
+      case base::ErrorKind::kUnrecognizedClient:
+        return Make(400, std::string(kCoral) + "UnrecognizedClientException", message);
       case base::ErrorKind::kResourceNotFound:
         return Make(400, std::string(kDynamo) + "ResourceNotFoundException", message);
       case base::ErrorKind::kResourceInUse:

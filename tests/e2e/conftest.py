@@ -1,6 +1,6 @@
 import pytest
 
-from tern_cluster import LocalCluster, become_subreaper, reap_children
+from tern_cluster import LocalCluster, become_subreaper, reap_children, running
 
 
 def pytest_configure(config):
@@ -22,15 +22,8 @@ def cluster(tmp_path):
 @pytest.fixture(scope="module")
 def running_cluster(tmp_path_factory):
     """One cluster shared by a whole test module, torn down at its end."""
-    c = LocalCluster(tmp_path_factory.mktemp("tern") / "tern-data")
-    try:
-        up = c.ternctl("up")
-        assert up.returncode == 0, up.stdout + up.stderr
+    with running(tmp_path_factory.mktemp("tern") / "tern-data") as c:
         yield c
-    finally:
-        c.ternctl("down", timeout=60)
-        c.kill_everything()
-        reap_children()
 
 
 @pytest.fixture(scope="module")

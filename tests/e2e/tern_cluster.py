@@ -7,6 +7,7 @@ can be reaped and, after a failure, killed: a test never leaves a process
 behind.
 """
 
+import contextlib
 import ctypes
 import json
 import os
@@ -83,6 +84,8 @@ class LocalCluster:
         self.control_args = ""
         # Extra tern-node flags, e.g. "--fault_injection" (at `up`).
         self.node_args = ""
+        # Extra tern-router flags, e.g. "--credentials_file=..." (at `up`).
+        self.router_args = ""
 
     def ternctl(self, *args, timeout=120):
         cmd = [os.path.join(BIN_DIR, "ternctl"), *args,
@@ -95,6 +98,8 @@ class LocalCluster:
             cmd.append(f"--control_args={self.control_args}")
         if self.node_args:
             cmd.append(f"--node_args={self.node_args}")
+        if self.router_args:
+            cmd.append(f"--router_args={self.router_args}")
         result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
         reap_children()
         return result
@@ -130,3 +135,18 @@ class LocalCluster:
     def log(self, name):
         with open(os.path.join(self.data_dir, "logs", f"{name}.log")) as f:
             return f.read()
+
+
+@contextlib.contextmanager
+def running(data_dir, router_args=""):
+    """A cluster brought up (asserted) and always torn down afterwards."""
+    c = LocalCluster(data_dir)
+    c.router_args = router_args
+    try:
+        up = c.ternctl("up")
+        assert up.returncode == 0, up.stdout + up.stderr
+        yield c
+    finally:
+        c.ternctl("down", timeout=60)
+        c.kill_everything()
+        reap_children()
