@@ -29,6 +29,11 @@ ABSL_FLAG(tern::config::HostPort,
           http_address,
           (tern::config::HostPort{"127.0.0.1", 8000}),
           "host:port of the public DynamoDB endpoint (also /healthz and /metrics).");
+ABSL_FLAG(std::string,
+          advertised_address,
+          "",
+          "host:port clients reach this router at, reported by DescribeEndpoints and GET / "
+          "(e.g. a Service name when --http_address is 0.0.0.0:8000). Empty: --http_address.");
 ABSL_FLAG(tern::config::HostPortList,
           control_addresses,
           {},
@@ -99,6 +104,11 @@ int Run() {
   http::ServerOptions http_options;
   http_options.address = absl::GetFlag(FLAGS_http_address);
   http_options.threads = absl::GetFlag(FLAGS_threads);
+  absl::StatusOr<config::HostPort> advertised =
+      config::HostPortOr(absl::GetFlag(FLAGS_advertised_address), http_options.address);
+  if (!advertised.ok()) {
+    return daemon::StartupFailure("bad --advertised_address", advertised.status());
+  }
   const config::HostPortList controls = absl::GetFlag(FLAGS_control_addresses);
   if (controls.addresses.empty()) {
     TERN_LOG(Error, "--control_addresses must name at least one control-plane replica");
@@ -129,11 +139,11 @@ int Run() {
   }
   Api api(
       absl::GetFlag(FLAGS_account_id), &metrics, credentials.has_value() ? &*credentials : nullptr);
-  RegisterTableOperations(&api, &catalog, &data, http_options.address.ToString());
+  RegisterTableOperations(&api, &catalog, &data, advertised->ToString());
   RegisterItemOperations(&api, &catalog, &data);
   RegisterQueryOperations(&api, &catalog, &data);
   RegisterBatchOperations(&api, &catalog, &data);
-  FrontDoor front_door(http_options.address.ToString(), &admin, &api, &metrics);
+  FrontDoor front_door(advertised->ToString(), &admin, &api, &metrics);
   http::Server server(http_options, [&front_door](http::Request request, http::Responder respond) {
     front_door.Handle(std::move(request), std::move(respond));
   });

@@ -48,9 +48,9 @@ absl::StatusOr<HostPortList> ParseHostPortList(absl::string_view text) {
   return list;
 }
 
-absl::StatusOr<HostPort> ListenAddress(absl::string_view listen, const HostPort& advertised) {
-  if (listen.empty()) return advertised;
-  return ParseHostPort(listen);
+absl::StatusOr<HostPort> HostPortOr(absl::string_view text, const HostPort& fallback) {
+  if (text.empty()) return fallback;
+  return ParseHostPort(text);
 }
 
 bool AbslParseFlag(absl::string_view text, HostPort* out, std::string* error) {

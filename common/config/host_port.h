@@ -32,9 +32,10 @@ struct HostPortList {
 // Parses a comma-separated list of "host:port"; an empty string is an empty list.
 absl::StatusOr<HostPortList> ParseHostPortList(absl::string_view text);
 
-// The address a server binds: `listen` parsed when it is set (a container
-// binds 0.0.0.0 but tells peers its service name), else `advertised`.
-absl::StatusOr<HostPort> ListenAddress(absl::string_view listen, const HostPort& advertised);
+// `text` parsed when it is set, else `fallback`: an optional address flag
+// that defaults to another (e.g. the address a server binds defaults to the
+// one it announces; a container binds 0.0.0.0 but announces its name).
+absl::StatusOr<HostPort> HostPortOr(absl::string_view text, const HostPort& fallback);
 
 // absl flag hooks.
 bool AbslParseFlag(absl::string_view text, HostPort* out, std::string* error);

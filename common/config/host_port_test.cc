@@ -51,15 +51,15 @@ TEST(HostPortTest, FlagRoundTrip) {
 }
 
 }  // namespace
-TEST(ListenAddressTest, BindsTheAdvertisedAddressUnlessToldOtherwise) {
+TEST(HostPortOrTest, ParsesTheTextOrFallsBack) {
   const HostPort advertised{"node-a", 7100};
-  absl::StatusOr<HostPort> same = ListenAddress("", advertised);
+  absl::StatusOr<HostPort> same = HostPortOr("", advertised);
   ASSERT_TRUE(same.ok());
   EXPECT_EQ(*same, advertised);
-  absl::StatusOr<HostPort> any = ListenAddress("0.0.0.0:7100", advertised);
+  absl::StatusOr<HostPort> any = HostPortOr("0.0.0.0:7100", advertised);
   ASSERT_TRUE(any.ok());
   EXPECT_EQ(*any, (HostPort{"0.0.0.0", 7100}));
-  EXPECT_FALSE(ListenAddress("0.0.0.0", advertised).ok());
+  EXPECT_FALSE(HostPortOr("0.0.0.0", advertised).ok());
 }
 
 }  // namespace tern::config

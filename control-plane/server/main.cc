@@ -135,7 +135,7 @@ int Run() {
   ControlService service(replica_id, &registry, &catalog, &repairer, &metrics);
   const config::HostPort grpc_address = absl::GetFlag(FLAGS_grpc_address);
   absl::StatusOr<config::HostPort> listen_address =
-      config::ListenAddress(absl::GetFlag(FLAGS_grpc_listen_address), grpc_address);
+      config::HostPortOr(absl::GetFlag(FLAGS_grpc_listen_address), grpc_address);
   if (!listen_address.ok()) {
     return daemon::StartupFailure("bad --grpc_listen_address", listen_address.status());
   }

@@ -216,8 +216,10 @@ absl::StatusOr<SigV4Credential> VerifySigV4(const SigV4Request& request,
                                             const CredentialStore& keys,
                                             absl::Time now,
                                             const SigV4Window& window) {
-  std::optional<std::string> amz_date = CanonicalValue(request, "x-amz-date");
-  std::optional<std::string> date = amz_date ? amz_date : CanonicalValue(request, "date");
+  // An empty X-Amz-Date counts as absent (Date is used then).
+  std::optional<std::string> date = CanonicalValue(request, "x-amz-date");
+  if (!date || date->empty()) date = CanonicalValue(request, "date");
+  if (date && date->empty()) date.reset();
   absl::StatusOr<Authorization> parsed =
       ParseAuthorization(CanonicalValue(request, "authorization").value_or(""), date.has_value());
   if (!parsed.ok()) return parsed.status();

@@ -207,6 +207,11 @@ TEST_F(SigV4VerifyTest, MissingPiecesComeFirst) {
   EXPECT_EQ(base::GetErrorKind(Verify().status()), base::ErrorKind::kMissingAuthenticationToken);
   SetHeader("Authorization", "AWS4-HMAC-SHA256 Credential=a/b/c/d/e");
   EXPECT_EQ(base::GetErrorKind(Verify().status()), base::ErrorKind::kIncompleteSignature);
+  // An empty X-Amz-Date is no date.
+  SetHeader("Authorization", kBotocoreAuthorization);
+  SetHeader("X-Amz-Date", "");
+  EXPECT_TRUE(absl::StrContains(ErrorOf(Verify(), base::ErrorKind::kIncompleteSignature),
+                                "requires existence of either a 'X-Amz-Date' or a 'Date' header"));
 }
 
 TEST(CredentialStoreTest, ParsesKeysAndRejectsBadLines) {

@@ -23,7 +23,7 @@ app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 
 {{- define "tern.image" -}}
-{{ printf "%s:%s" .Values.image.repository .Values.image.tag | quote }}
+{{ printf "%s:%s" .Values.image.repository (toString .Values.image.tag) | quote }}
 {{- end -}}
 
 {{/* Headless service of the control plane, and the replicas' gRPC addresses. */}}
@@ -61,6 +61,11 @@ app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 {{- end -}}
 
+{{/* One extra flag, single-quoted for sh -c. */}}
+{{- define "tern.shellArg" -}}
+'{{ replace "'" "'\\''" . }}'
+{{- end -}}
+
 {{/* Checks run once per render. */}}
 {{- define "tern.validate" -}}
 {{- if ne (len .Values.zones) 3 -}}
@@ -85,9 +90,10 @@ app.kubernetes.io/component: {{ .component }}
 {{/* Readiness, liveness and startup probes on /healthz of a named port. */}}
 {{- define "tern.probes" -}}
 startupProbe:
+  # Up to 10 minutes: a node opens RocksDB and every replica before serving.
   httpGet: {path: /healthz, port: {{ . }}}
   periodSeconds: 2
-  failureThreshold: 60
+  failureThreshold: 300
 readinessProbe:
   httpGet: {path: /healthz, port: {{ . }}}
   periodSeconds: 5
