@@ -73,16 +73,12 @@ class Process:
         self.log.close()
 
 
-class Static:
-    name = "static"
-    title = "static HTTP (ceiling)"
-    tables = False  # answers everything with one canned GetItem reply
+class OneProcess:
+    """A server that is one process listening on a free port."""
 
-    def __init__(self, bin_dir, work):
+    def __init__(self, args_for_port, work):
         self.port = free_port()
-        self.server = Process([os.path.join(bin_dir, "tern-bench-static"),
-                               f"--http_address=127.0.0.1:{self.port}", "--threads=2"],
-                              os.path.join(work, "static.log"))
+        self.server = Process(args_for_port(self.port), os.path.join(work, f"{self.name}.log"))
         wait_port(self.port, self.server.process)
         self.endpoint = f"127.0.0.1:{self.port}"
 
@@ -91,6 +87,16 @@ class Static:
 
     def stop(self):
         self.server.stop()
+
+
+class Static(OneProcess):
+    name = "static"
+    title = "static HTTP (ceiling)"
+    tables = False  # answers everything with one canned GetItem reply
+
+    def __init__(self, bin_dir, work):
+        super().__init__(lambda port: [os.path.join(bin_dir, "tern-bench-static"),
+                                       f"--http_address=127.0.0.1:{port}", "--threads=2"], work)
 
 
 def install_dynalite():
@@ -103,25 +109,15 @@ def install_dynalite():
     return cli
 
 
-class Dynalite:
-    tables = True
+class Dynalite(OneProcess):
     name = "dynalite"
     title = f"dynalite {DYNALITE_VERSION} (in memory)"
+    tables = True
 
     def __init__(self, bin_dir, work):
         cli = install_dynalite()
-        self.port = free_port()
-        self.server = Process(["node", cli, "--port", str(self.port), "--createTableMs", "0",
-                               "--deleteTableMs", "0", "--updateTableMs", "0"],
-                              os.path.join(work, "dynalite.log"))
-        wait_port(self.port, self.server.process)
-        self.endpoint = f"127.0.0.1:{self.port}"
-
-    def pids(self):
-        return [self.server.pid]
-
-    def stop(self):
-        self.server.stop()
+        super().__init__(lambda port: ["node", cli, "--port", str(port), "--createTableMs", "0",
+                                       "--deleteTableMs", "0", "--updateTableMs", "0"], work)
 
 
 class Tern:
