@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <utility>
@@ -53,6 +54,14 @@ class WriteBatch {
   // Removes every key in [begin, end).
   void DeleteRange(ColumnFamily cf, absl::string_view begin, absl::string_view end) {
     ops_.push_back(Op{Kind::kDeleteRange, cf, std::string(begin), std::string(end)});
+  }
+
+  // Moves other's operations to the end of this batch.
+  void Append(WriteBatch&& other) {
+    ops_.insert(ops_.end(),
+                std::make_move_iterator(other.ops_.begin()),
+                std::make_move_iterator(other.ops_.end()));
+    other.ops_.clear();
   }
 
   const std::vector<Op>& ops() const { return ops_; }

@@ -1,5 +1,7 @@
 #include "storage-node/replica/group_storage.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "common/base/status_macros.h"
 
@@ -113,6 +115,8 @@ absl::StatusOr<replication::PersistedState> GroupStorage::Load(
     state.hard_state.term = ReadU64(*hard, 0);
     state.hard_state.vote = ReadU64(*hard, 8);
     state.hard_state.commit = ReadU64(*hard, 16);
+    persisted_term_ = state.hard_state.term;
+    persisted_vote_ = state.hard_state.vote;
   }
   TERN_ASSIGN_OR_RETURN(std::optional<std::string> applied,
                         engine_->Get(ColumnFamily::kRaftState, StateKey(kApplied)));
@@ -120,6 +124,9 @@ absl::StatusOr<replication::PersistedState> GroupStorage::Load(
     if (applied->size() != 8) return Corrupt("applied index");
     state.applied = ReadU64(*applied, 0);
   }
+  // The commit index is written unsynced (Persist); what was applied was
+  // committed, whatever survived of it.
+  state.hard_state.commit = std::max(state.hard_state.commit, state.applied);
   TERN_ASSIGN_OR_RETURN(std::optional<std::string> snapshot,
                         engine_->Get(ColumnFamily::kRaftState, StateKey(kSnapshot)));
   if (snapshot.has_value()) {
@@ -155,7 +162,8 @@ absl::StatusOr<replication::PersistedState> GroupStorage::Load(
   return state;
 }
 
-void GroupStorage::Persist(const replication::Ready& ready, engine::WriteBatch* batch) {
+bool GroupStorage::Persist(const replication::Ready& ready, engine::WriteBatch* batch) {
+  bool sync = ready.snapshot.has_value() || !ready.entries.empty();
   if (ready.snapshot.has_value()) {
     batch->DeleteRange(ColumnFamily::kRaftLog, LogKey(group_id_, 0), LogKey(group_id_ + 1, 0));
     batch->Put(ColumnFamily::kRaftState, StateKey(kSnapshot), EncodePosition(*ready.snapshot));
@@ -180,7 +188,13 @@ void GroupStorage::Persist(const replication::Ready& ready, engine::WriteBatch* 
     AppendU64(ready.hard_state->vote, &hard);
     AppendU64(ready.hard_state->commit, &hard);
     batch->Put(ColumnFamily::kRaftState, StateKey(kHardState), hard);
+    if (ready.hard_state->term != persisted_term_ || ready.hard_state->vote != persisted_vote_) {
+      sync = true;
+      persisted_term_ = ready.hard_state->term;
+      persisted_vote_ = ready.hard_state->vote;
+    }
   }
+  return sync;
 }
 
 void GroupStorage::SetApplied(Index applied, engine::WriteBatch* batch) const {

@@ -32,8 +32,13 @@ class GroupStorage {
 
   // Adds to batch the durable part of ready: a snapshot position (which
   // drops the whole log), entries (replacing any at or after the first of
-  // them) and the hard state.
-  void Persist(const replication::Ready& ready, engine::WriteBatch* batch);
+  // them) and the hard state. Returns whether the batch must be synced
+  // before anything is sent: it holds a snapshot, entries, or a new term or
+  // vote. A hard state that only moves the commit index need not be: a
+  // replica that loses it on a crash learns the commit index again, and
+  // whatever it applied is later in the log of writes than the commit
+  // index that allowed it (so survives only with it).
+  bool Persist(const replication::Ready& ready, engine::WriteBatch* batch);
 
   // Adds the applied index to batch.
   void SetApplied(replication::Index applied, engine::WriteBatch* batch) const;
@@ -64,6 +69,9 @@ class GroupStorage {
   engine::StorageEngine* const engine_;
   const uint64_t group_id_;
   replication::Index last_index_ = 0;  // highest index persisted in the log
+  // The term and vote last written (Load or Persist).
+  uint64_t persisted_term_ = 0;
+  replication::NodeId persisted_vote_ = 0;
 };
 
 }  // namespace tern::replica

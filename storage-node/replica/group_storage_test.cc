@@ -34,6 +34,54 @@ class GroupStorageTest : public ::testing::Test {
   replication::Membership members_{{1, 2, 3}, {}};
 };
 
+TEST_F(GroupStorageTest, OnlyACommitIndexMoveNeedsNoSync) {
+  GroupStorage storage(engine_.get(), 7);
+  ASSERT_THAT(storage.Load(members_), IsOk());
+  engine::WriteBatch batch;
+  replication::Ready entries;
+  entries.entries = {E(1, 1, "a")};
+  entries.hard_state = replication::HardState{1, 2, 0};  // new term and vote too
+  EXPECT_TRUE(storage.Persist(entries, &batch));
+  replication::Ready commit;
+  commit.hard_state = replication::HardState{1, 2, 1};
+  EXPECT_FALSE(storage.Persist(commit, &batch));
+  replication::Ready vote;
+  vote.hard_state = replication::HardState{1, 3, 1};
+  EXPECT_TRUE(storage.Persist(vote, &batch));
+  replication::Ready term;
+  term.hard_state = replication::HardState{2, 3, 1};
+  EXPECT_TRUE(storage.Persist(term, &batch));
+  ASSERT_THAT(engine_->Write(batch, /*sync=*/true), IsOk());
+
+  // After a reload the persisted term and vote are known: the same again
+  // needs no sync.
+  GroupStorage reloaded(engine_.get(), 7);
+  ASSERT_THAT(reloaded.Load(members_), IsOk());
+  engine::WriteBatch again;
+  replication::Ready same;
+  same.hard_state = replication::HardState{2, 3, 1};
+  EXPECT_FALSE(reloaded.Persist(same, &again));
+}
+
+TEST_F(GroupStorageTest, AppliedIndexRaisesALostCommitIndex) {
+  {
+    GroupStorage storage(engine_.get(), 7);
+    ASSERT_THAT(storage.Load(members_), IsOk());
+    replication::Ready ready;
+    ready.entries = {E(1, 1, "a"), E(1, 2, "b")};
+    ready.hard_state = replication::HardState{1, 2, 1};
+    Persist(&storage, ready);
+    engine::WriteBatch applied;
+    storage.SetApplied(2, &applied);  // the commit of 2 was lost, its apply not
+    ASSERT_THAT(engine_->Write(applied, /*sync=*/true), IsOk());
+  }
+  GroupStorage storage(engine_.get(), 7);
+  auto state = storage.Load(members_);
+  ASSERT_THAT(state, IsOk());
+  EXPECT_EQ(state->applied, 2u);
+  EXPECT_EQ(state->hard_state.commit, 2u);
+}
+
 TEST_F(GroupStorageTest, NewGroupIsEmpty) {
   GroupStorage storage(engine_.get(), 7);
   auto state = storage.Load(members_);

@@ -341,14 +341,19 @@ void ReplicaGroup::MaybeCompact() {
 
 absl::Status ReplicaGroup::Handle(replication::Ready& ready, std::vector<Callback>* callbacks) {
   // 1. Persist the log and hard state (and an installed snapshot with its
-  //    data) in one synced write.
+  //    data) in one write, synced unless it only moves the commit index.
   engine::WriteBatch batch;
-  storage_.Persist(ready, &batch);
+  const bool sync = storage_.Persist(ready, &batch);
   if (ready.snapshot.has_value()) {
     TERN_RETURN_IF_ERROR(machine_->Import(ready.snapshot_data, &batch));
     applied_term_ = ready.snapshot->term;
   }
-  if (!batch.empty()) TERN_RETURN_IF_ERROR(engine_->Write(batch, /*sync=*/true));
+  // A batch that needs no sync (it only moves the commit index) rides with
+  // the first applied entry's write instead of costing a write of its own.
+  if (sync || ready.committed.empty()) {
+    if (!batch.empty()) TERN_RETURN_IF_ERROR(engine_->Write(batch, sync));
+    batch.Clear();
+  }
 
   // 2. Apply committed entries: each entry's data change and the applied
   //    index in one atomic write.
@@ -367,6 +372,7 @@ absl::Status ReplicaGroup::Handle(replication::Ready& ready, std::vector<Callbac
       }
     }
     storage_.SetApplied(entry.index, &apply);
+    apply.Append(std::move(batch));  // empty after the first entry
     TERN_RETURN_IF_ERROR(engine_->Write(apply, /*sync=*/false));
     applied_term_ = entry.term;
     if (deferred) callbacks->push_back(std::move(deferred));
