@@ -164,6 +164,7 @@ class Connection {
       : options_(options),
         endpoints_(endpoints),
         shared_(shared),
+        index_(index),
         rng_(options.seed * 0x9e3779b97f4a7c15ULL + static_cast<uint64_t>(index)) {}
 
   ConnectionStats& stats() { return stats_; }
@@ -186,7 +187,11 @@ class Connection {
     auto keys = MakeKeyChooser(options_.distribution, options_.records, &shared_->inserted);
     if (!keys.ok()) co_return;
     const double interval_s = options_.rate > 0 ? options_.connections / options_.rate : 0;
-    Clock::time_point due = start;
+    // Connections start staggered over one interval, so that an open loop
+    // sends evenly rather than in bursts of one request per connection.
+    Clock::time_point due =
+        start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
+                    interval_s * index_ / std::max(1, options_.connections)));
     asio::steady_timer timer(co_await asio::this_coro::executor);
     while (!shared_->stop) {
       if (interval_s > 0) {
@@ -296,6 +301,7 @@ class Connection {
   const Options& options_;
   const tcp::resolver::results_type& endpoints_;
   Shared* shared_;
+  const int index_;
   Rng rng_;
   std::optional<beast::tcp_stream> socket_;
   beast::flat_buffer buffer_;
