@@ -15,7 +15,11 @@
 //      state; then ready.entries are appended (first removing any persisted
 //      entries at or after ready.entries.front().index); then
 //      ready.hard_state (if any) is written. All of it durably (fsync)
-//      before step 3.
+//      before step 3 — except a hard state that only moves the commit
+//      index, which may be written without a sync (still before step 3):
+//      the commit index is never needed from disk (on restart it is at
+//      least the applied index, and committed entries are durable on a
+//      majority).
 //   2. apply ready.committed in order (after installing ready.snapshot).
 //   3. send ready.messages. A kSnapshot message leaves the core without its
 //      meta and data: the host fills Message::snapshot and

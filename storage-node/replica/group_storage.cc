@@ -125,7 +125,8 @@ absl::StatusOr<replication::PersistedState> GroupStorage::Load(
     state.applied = ReadU64(*applied, 0);
   }
   // The commit index is written unsynced (Persist); what was applied was
-  // committed, whatever survived of it.
+  // committed, whatever survived of it. RaftCore's constructor raises it
+  // the same way (common/replication/raft.cc); keep both.
   state.hard_state.commit = std::max(state.hard_state.commit, state.applied);
   TERN_ASSIGN_OR_RETURN(std::optional<std::string> snapshot,
                         engine_->Get(ColumnFamily::kRaftState, StateKey(kSnapshot)));

@@ -1,7 +1,9 @@
 // ReplicaGroup: this node's replica of one partition's replication group. It
 // drives the pure replication core (common/replication/raft.h) with real
-// durability and time: every Ready is persisted in one synced RocksDB write
-// batch (log entries and hard state, GroupStorage), committed entries are
+// durability and time: every Ready is persisted in one RocksDB write batch
+// (log entries and hard state, GroupStorage), synced unless it only moves
+// the commit index (then it rides with the first applied entry), committed
+// entries are
 // applied through PartitionStore::DecideWrite with the data change and the
 // applied index in one atomic write, and messages go to the peers through a
 // Transport.
