@@ -61,13 +61,6 @@ absl::StatusOr<StartedServer> StartServer(const config::HostPort& address,
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
   builder.SetMaxSendMessageSize(kMaxMessageBytes);
-  // The synchronous server starts a thread whenever no poller is left and
-  // ends threads beyond MAX_POLLERS once they are idle; with the default
-  // of 2, every request under load made and destroyed a thread (the
-  // largest cost of a write, docs/benchmarks.md). Keep threads around.
-  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::NUM_CQS, 1);
-  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 2);
-  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 64);
   builder.AddListeningPort(address.ToString(), grpc::InsecureServerCredentials(), &selected_port);
   for (grpc::Service* service : services) builder.RegisterService(service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
