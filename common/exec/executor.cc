@@ -22,9 +22,12 @@ ThreadPool::ThreadPool(std::string name, size_t num_threads) : name_(std::move(n
 ThreadPool::~ThreadPool() { Shutdown(); }
 
 void ThreadPool::Post(Task task) {
-  base::MutexLock lock(&mu_);
-  if (stopping_) return;
-  queue_.push_back(std::move(task));
+  {
+    base::MutexLock lock(&mu_);
+    if (stopping_) return;
+    queue_.push_back(std::move(task));
+  }
+  work_.Signal();
 }
 
 void ThreadPool::Shutdown() {
@@ -32,6 +35,7 @@ void ThreadPool::Shutdown() {
     base::MutexLock lock(&mu_);
     stopping_ = true;
   }
+  work_.SignalAll();
   for (std::thread& worker : workers_) {
     if (worker.joinable()) worker.join();
   }
@@ -42,9 +46,7 @@ void ThreadPool::WorkerLoop() {
     Task task;
     {
       base::MutexLock lock(&mu_);
-      auto ready = [this]()
-                       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || !queue_.empty(); };
-      mu_.Await(ready);
+      while (!stopping_ && queue_.empty()) work_.Wait(&mu_);
       if (queue_.empty()) return;  // stopping and drained
       task = std::move(queue_.front());
       queue_.pop_front();

@@ -47,6 +47,7 @@ class ThreadPool final : public Executor {
 
   const std::string name_;
   base::Mutex mu_;
+  base::CondVar work_;  // signalled once per task queued, and at Shutdown
   std::deque<Task> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<std::thread> workers_;
