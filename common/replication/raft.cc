@@ -407,20 +407,26 @@ void RaftCore::Impl::CheckReads() {
   }
 }
 
-absl::StatusOr<RaftCore::Proposed> RaftCore::Impl::Propose(std::string command) {
+absl::StatusOr<std::vector<RaftCore::Proposed>> RaftCore::Impl::ProposeAll(
+    std::vector<std::string> commands) {
   if (role_ != Role::kLeader) return absl::FailedPreconditionError("not the leader");
   if (transfer_target_ != 0) {
     return absl::FailedPreconditionError("leadership transfer in progress");
   }
-  Entry e;
-  e.term = current_term_;
-  e.index = last_index() + 1;
-  e.type = EntryType::kNormal;
-  e.data = std::move(command);
-  Proposed p{e.index, e.term};
-  AppendToLog(std::move(e));
-  BroadcastAppend(false);
-  return p;
+  std::vector<Proposed> proposed;
+  proposed.reserve(commands.size());
+  for (std::string& command : commands) {
+    Entry e;
+    e.term = current_term_;
+    e.index = last_index() + 1;
+    e.type = EntryType::kNormal;
+    e.data = std::move(command);
+    proposed.push_back(Proposed{e.index, e.term});
+    AppendToLog(std::move(e));
+  }
+  // One append message per peer for the lot, not one per command.
+  if (!proposed.empty()) BroadcastAppend(false);
+  return proposed;
 }
 
 absl::StatusOr<RaftCore::Proposed> RaftCore::Impl::ProposeMembership(const Membership& next) {
@@ -603,7 +609,15 @@ RaftCore::~RaftCore() = default;
 void RaftCore::Tick() { impl_->Tick(); }
 void RaftCore::Step(const Message& message) { impl_->Step(message); }
 absl::StatusOr<RaftCore::Proposed> RaftCore::Propose(std::string command) {
-  return impl_->Propose(std::move(command));
+  std::vector<std::string> commands;
+  commands.push_back(std::move(command));
+  absl::StatusOr<std::vector<Proposed>> proposed = impl_->ProposeAll(std::move(commands));
+  if (!proposed.ok()) return proposed.status();
+  return proposed->front();
+}
+absl::StatusOr<std::vector<RaftCore::Proposed>> RaftCore::ProposeAll(
+    std::vector<std::string> commands) {
+  return impl_->ProposeAll(std::move(commands));
 }
 absl::StatusOr<RaftCore::Proposed> RaftCore::ProposeMembership(const Membership& next) {
   return impl_->ProposeMembership(next);

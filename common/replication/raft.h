@@ -228,6 +228,11 @@ class RaftCore {
     Term term = 0;
   };
   absl::StatusOr<Proposed> Propose(std::string command);
+  // Appends commands in order, at consecutive indexes of one term, and sends
+  // them to each peer together: what a host proposes while it is busy
+  // persisting the previous Ready goes out as one log write and one message.
+  // The same errors as Propose, for all of them (nothing is appended).
+  absl::StatusOr<std::vector<Proposed>> ProposeAll(std::vector<std::string> commands);
 
   // Proposes the next membership (leader only): one voter or learner added or
   // removed, or one learner promoted, relative to the current membership;

@@ -130,7 +130,7 @@ class RaftCore::Impl {
 
   void Tick();
   void Step(const Message& m);
-  absl::StatusOr<Proposed> Propose(std::string command);
+  absl::StatusOr<std::vector<Proposed>> ProposeAll(std::vector<std::string> commands);
   absl::StatusOr<Proposed> ProposeMembership(const Membership& next);
   absl::Status ReadIndex(uint64_t request_id);
   bool LeaseValid() const;

@@ -102,50 +102,52 @@ class Cluster {
   void Heal() { cut_.clear(); }
 
   void Process(NodeId id) {
+    while (nodes_.at(id).core->HasReady()) HandleReady(id, nodes_.at(id).core->TakeReady());
+  }
+
+  // Persists, applies and sends what ready holds, as a host does.
+  void HandleReady(NodeId id, Ready ready) {
     Node& n = nodes_.at(id);
-    while (n.core->HasReady()) {
-      Ready ready = n.core->TakeReady();
-      trace_.push_back(id);
-      if (ready.snapshot) {
-        n.snapshot = *ready.snapshot;
-        n.snapshot_data = ready.snapshot_data;
-        n.log.clear();
-        n.applied = Deserialize(ready.snapshot_data);
-        n.applied_index = ready.snapshot->index;
-        n.applied_term = ready.snapshot->term;
-        n.sm_membership = ready.snapshot->membership;
-      }
-      if (!ready.entries.empty()) {
-        Index first = ready.entries.front().index;
-        while (!n.log.empty() && n.log.back().index >= first) n.log.pop_back();
-        for (const Entry& e : ready.entries) {
-          EXPECT_EQ(e.index, n.snapshot.index + n.log.size() + 1);
-          n.log.push_back(e);
-        }
-      }
-      if (ready.hard_state) n.hard_state = *ready.hard_state;
-      for (const Entry& e : ready.committed) {
-        EXPECT_EQ(e.index, n.applied_index + 1) << "node " << id;
-        n.applied_index = e.index;
-        n.applied_term = e.term;
-        if (e.type == EntryType::kNormal) n.applied.push_back(e.data);
-        if (e.type == EntryType::kConfig) n.sm_membership = *DecodeMembership(e.data);
-      }
-      for (Message m : ready.messages) {
-        trace_.push_back(static_cast<uint64_t>(m.type) * 1000 + m.to);
-        if (m.type == MessageType::kSnapshot) {
-          m.snapshot.index = n.applied_index;
-          m.snapshot.term = n.applied_term;
-          m.snapshot.membership = n.sm_membership;
-          m.snapshot_data = Serialize(n.applied);
-        }
-        if (cut_.count({m.from, m.to}) == 0 && nodes_.count(m.to) > 0 && !drop_all_) {
-          net_.push_back(std::move(m));
-        }
-      }
-      for (const ReadState& r : ready.reads) n.reads.push_back(r);
-      n.core->Advance(ready);
+    trace_.push_back(id);
+    if (ready.snapshot) {
+      n.snapshot = *ready.snapshot;
+      n.snapshot_data = ready.snapshot_data;
+      n.log.clear();
+      n.applied = Deserialize(ready.snapshot_data);
+      n.applied_index = ready.snapshot->index;
+      n.applied_term = ready.snapshot->term;
+      n.sm_membership = ready.snapshot->membership;
     }
+    if (!ready.entries.empty()) {
+      Index first = ready.entries.front().index;
+      while (!n.log.empty() && n.log.back().index >= first) n.log.pop_back();
+      for (const Entry& e : ready.entries) {
+        EXPECT_EQ(e.index, n.snapshot.index + n.log.size() + 1);
+        n.log.push_back(e);
+      }
+    }
+    if (ready.hard_state) n.hard_state = *ready.hard_state;
+    for (const Entry& e : ready.committed) {
+      EXPECT_EQ(e.index, n.applied_index + 1) << "node " << id;
+      n.applied_index = e.index;
+      n.applied_term = e.term;
+      if (e.type == EntryType::kNormal) n.applied.push_back(e.data);
+      if (e.type == EntryType::kConfig) n.sm_membership = *DecodeMembership(e.data);
+    }
+    for (Message m : ready.messages) {
+      trace_.push_back(static_cast<uint64_t>(m.type) * 1000 + m.to);
+      if (m.type == MessageType::kSnapshot) {
+        m.snapshot.index = n.applied_index;
+        m.snapshot.term = n.applied_term;
+        m.snapshot.membership = n.sm_membership;
+        m.snapshot_data = Serialize(n.applied);
+      }
+      if (cut_.count({m.from, m.to}) == 0 && nodes_.count(m.to) > 0 && !drop_all_) {
+        net_.push_back(std::move(m));
+      }
+    }
+    for (const ReadState& r : ready.reads) n.reads.push_back(r);
+    n.core->Advance(ready);
   }
 
   void Run() {
@@ -299,6 +301,40 @@ TEST(RaftTest, ReplicatesAndCommits) {
     EXPECT_THAT(c.node(id).applied, ElementsAre("a", "b", "c", "d", "e")) << id;
     EXPECT_EQ(c.core(id).applied_index(), 6u);
   }
+}
+
+TEST(RaftTest, ProposeAllAppendsTogetherAndSendsOneMessagePerPeer) {
+  Cluster c({1, 2, 3});
+  c.Elect(1);
+  const Index last = c.core(1).last_index();
+  EXPECT_THAT(c.core(2).ProposeAll({"x", "y"}), StatusIs(absl::StatusCode::kFailedPrecondition, _));
+  EXPECT_EQ(c.core(2).last_index(), last);
+  absl::StatusOr<std::vector<RaftCore::Proposed>> proposed = c.core(1).ProposeAll({"a", "b", "c"});
+  ASSERT_THAT(proposed, IsOk());
+  ASSERT_EQ(proposed->size(), 3u);
+  for (size_t i = 0; i < proposed->size(); ++i) {
+    EXPECT_EQ((*proposed)[i].index, last + 1 + i);
+    EXPECT_EQ((*proposed)[i].term, c.core(1).term());
+  }
+  Ready ready = c.core(1).TakeReady();
+  EXPECT_EQ(ready.entries.size(), 3u);
+  std::map<NodeId, int> appends;
+  for (const Message& m : ready.messages) {
+    if (m.type != MessageType::kAppend) continue;
+    ++appends[m.to];
+    EXPECT_EQ(m.entries.size(), 3u) << m.to;
+  }
+  EXPECT_EQ(appends, (std::map<NodeId, int>{{2, 1}, {3, 1}}));
+  // The host handles the Ready as usual; everything commits in order.
+  c.HandleReady(1, std::move(ready));
+  c.Run();
+  c.Tick(kHeartbeat);
+  for (NodeId id : {1, 2, 3}) {
+    EXPECT_EQ(c.core(id).commit_index(), last + 3) << id;
+    EXPECT_THAT(c.node(id).applied, ElementsAre("a", "b", "c")) << id;
+  }
+  ASSERT_THAT(c.core(1).ProposeAll({}), IsOk());
+  EXPECT_EQ(c.core(1).last_index(), last + 3);
 }
 
 TEST(RaftTest, LaggingFollowerCatchesUp) {

@@ -18,6 +18,7 @@
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/server.h"
+#include "grpcpp/support/server_callback.h"
 #include "grpcpp/support/status.h"
 
 namespace tern::rpc {
@@ -74,6 +75,64 @@ class StubCache {
 // Calls grpc.health.v1.Health/Check on address; OK when it answers SERVING,
 // UNAVAILABLE when it does not answer (refused or not within timeout_ms).
 absl::Status CheckHealth(const std::shared_ptr<grpc::Channel>& channel, int timeout_ms);
+
+// The answer of one unary call of a callback-API service, given later from
+// any thread:
+//   grpc::ServerUnaryReactor* Get(grpc::CallbackServerContext*, const Req* req,
+//                                 Resp* resp) override {
+//     auto reply = rpc::Reply<Resp>::Start(resp);
+//     store->Get(*req, [reply](absl::StatusOr<Resp> result) { reply->Send(std::move(result)); });
+//     return reply->reactor();
+//   }
+// The call ends with the first of Send and the caller's cancellation (its
+// deadline passed, it went away); a later Send is dropped. The reply stays
+// valid while anyone holds it. Thread-safe.
+template <typename Response>
+class Reply final : public grpc::ServerUnaryReactor {
+ public:
+  // response: the call's response message (gRPC's, valid until the call ends).
+  static std::shared_ptr<Reply> Start(Response* response) {
+    std::shared_ptr<Reply> reply(new Reply(response));
+    reply->self_ = reply;  // gRPC's reference, dropped in OnDone
+    return reply;
+  }
+
+  grpc::ServerUnaryReactor* reactor() { return this; }
+
+  void Send(absl::StatusOr<Response> result) {
+    if (!Claim()) return;
+    if (!result.ok()) return Finish(ToGrpcStatus(result.status()));
+    *response_ = *std::move(result);
+    Finish(grpc::Status::OK);
+  }
+  // Ends the call with status and the response as it stands.
+  void SendStatus(const absl::Status& status) {
+    if (Claim()) Finish(ToGrpcStatus(status));
+  }
+
+  void OnCancel() override {
+    if (Claim()) Finish(grpc::Status::CANCELLED);
+  }
+  void OnDone() override {
+    std::shared_ptr<Reply> last = std::move(self_);  // may destroy this on return
+  }
+
+ private:
+  explicit Reply(Response* response) : response_(response) {}
+
+  // True for the one caller that may finish the call.
+  bool Claim() {
+    base::MutexLock lock(&mu_);
+    if (finished_) return false;
+    finished_ = true;
+    return true;
+  }
+
+  Response* const response_;
+  std::shared_ptr<Reply> self_;
+  base::Mutex mu_;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+};
 
 // Runs one unary call with gRPC's callback API, without blocking the caller:
 //   rpc::AsyncUnary<Resp>(request, timeout,

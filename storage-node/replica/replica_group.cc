@@ -86,6 +86,17 @@ ReplicaGroup::~ReplicaGroup() {
     }
     pending_.clear();
   }
+  {
+    // Queued and never proposed (a caller still proposing would hold a
+    // reference to the group): nothing was done.
+    base::MutexLock lock(&queue_mu_);
+    for (QueuedProposal& queued : queue_) {
+      auto done = std::make_shared<ProposeDone>(std::move(queued.done));
+      callbacks.push_back(
+          [done] { std::move (*done)(base::NotApplied("replica closed before the write")); });
+    }
+    queue_.clear();
+  }
   Run(&callbacks);
 }
 
@@ -111,10 +122,7 @@ void ReplicaGroup::NoteStall() {
   lease_blocked_ticks_ = lease_ticks_ + 1;
 }
 
-void ReplicaGroup::SetAckBeforeCommitForTesting(bool on) {
-  base::MutexLock lock(&mu_);
-  ack_before_commit_ = on;
-}
+void ReplicaGroup::SetAckBeforeCommitForTesting(bool on) { ack_before_commit_ = on; }
 
 bool ReplicaGroup::LeaseValid() const {
   if (lease_blocked_ticks_ > 0 || !core_->LeaseValid()) return false;
@@ -141,6 +149,16 @@ void ReplicaGroup::Receive(const Message& message) {
   {
     base::MutexLock lock(&mu_);
     core_->Step(message);
+    Drive(&callbacks);
+  }
+  Run(&callbacks);
+}
+
+void ReplicaGroup::ReceiveAll(const std::vector<Message>& messages) {
+  std::vector<Callback> callbacks;
+  {
+    base::MutexLock lock(&mu_);
+    for (const Message& message : messages) core_->Step(message);
     Drive(&callbacks);
   }
   Run(&callbacks);
@@ -203,11 +221,7 @@ absl::Status PartitionMachine::Import(const std::string& data, engine::WriteBatc
 }
 
 void ReplicaGroup::Write(const tern::v1::WriteItemRequest& request, WriteDone done) {
-  bool ack_early = false;
-  {
-    base::MutexLock lock(&mu_);
-    ack_early = ack_before_commit_;
-  }
+  const bool ack_early = ack_before_commit_;
   // Answered once: by the decision, or (the injected bug) right after the
   // proposal is appended, whichever comes first.
   auto answer = std::make_shared<WriteDone>(std::move(done));
@@ -252,26 +266,68 @@ absl::Status ReplicaGroup::CheckServing() const {
 }
 
 void ReplicaGroup::Propose(std::string command, ProposeDone done) {
-  std::vector<Callback> callbacks;
-  absl::Status refused;
   {
-    base::MutexLock lock(&mu_);
-    if (!failure_.ok()) {
-      refused = Stopped();
-    } else {
-      absl::StatusOr<replication::RaftCore::Proposed> proposed = core_->Propose(std::move(command));
-      if (!proposed.ok()) {
-        refused = core_->role() == replication::Role::kLeader
-                      ? base::NotApplied(proposed.status().message())
-                      : NotLeader();
-      } else {
-        pending_[proposed->index] = PendingWrite{proposed->term, std::move(done)};
-        Drive(&callbacks);
+    base::MutexLock lock(&queue_mu_);
+    queue_.push_back(QueuedProposal{std::move(command), std::move(done)});
+    // Another caller is proposing: it takes ours before it stops.
+    if (proposing_) return;
+    proposing_ = true;
+  }
+  // This caller proposes until the queue is empty, each round everything
+  // queued meanwhile (while it held mu_ persisting the previous round).
+  for (;;) {
+    std::vector<Callback> callbacks;
+    {
+      base::MutexLock lock(&mu_);
+      std::vector<QueuedProposal> taken;
+      {
+        base::MutexLock queue_lock(&queue_mu_);
+        taken.swap(queue_);
+        if (taken.empty()) {
+          proposing_ = false;
+          return;
+        }
       }
+      ProposeTaken(&taken, &callbacks);
+    }
+    Run(&callbacks);
+  }
+}
+
+void ReplicaGroup::ProposeTaken(std::vector<QueuedProposal>* taken,
+                                std::vector<Callback>* callbacks) {
+  absl::Status refused;
+  std::vector<replication::RaftCore::Proposed> proposed;
+  if (!failure_.ok()) {
+    refused = Stopped();
+  } else {
+    std::vector<std::string> commands;
+    commands.reserve(taken->size());
+    for (QueuedProposal& queued : *taken) commands.push_back(std::move(queued.command));
+    absl::StatusOr<std::vector<replication::RaftCore::Proposed>> appended =
+        core_->ProposeAll(std::move(commands));
+    if (appended.ok()) {
+      proposed = *std::move(appended);
+    } else {
+      refused = core_->role() == replication::Role::kLeader
+                    ? base::NotApplied(appended.status().message())
+                    : NotLeader();
     }
   }
-  if (!refused.ok()) return std::move(done)(refused);
-  Run(&callbacks);
+  for (size_t i = 0; i < taken->size(); ++i) {
+    if (!refused.ok()) {
+      auto answer = std::make_shared<ProposeDone>(std::move((*taken)[i].done));
+      callbacks->push_back([answer, refused] { std::move (*answer)(refused); });
+    } else {
+      pending_[proposed[i].index] = PendingWrite{proposed[i].term, std::move((*taken)[i].done)};
+    }
+  }
+  if (refused.ok()) Drive(callbacks);
+}
+
+size_t ReplicaGroup::QueuedProposalsForTesting() const {
+  base::MutexLock lock(&queue_mu_);
+  return queue_.size();
 }
 
 void ReplicaGroup::AwaitConsistentRead(ReadReady ready) {

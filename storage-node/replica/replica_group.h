@@ -16,6 +16,7 @@
 // Thread-safe: one mutex serializes a group's calls; callbacks run without it.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -170,6 +171,10 @@ class ReplicaGroup {
   void Tick();
   // A message from a peer.
   void Receive(const replication::Message& message);
+  // Messages from peers, in order, handled as one: what they ask to persist
+  // goes to disk in one write (a batch from a leader often holds several
+  // appends for the same group).
+  void ReceiveAll(const std::vector<replication::Message>& messages);
 
   // Proposes the write; done gets the decision once its index is applied
   // here (never earlier: after a leader change the entry may still commit).
@@ -182,8 +187,16 @@ class ReplicaGroup {
   void Write(const tern::v1::WriteItemRequest& request, WriteDone done);
 
   // The same for any command of the group's StateMachine: done gets what
-  // its Apply returned, with the errors Write describes.
+  // its Apply returned, with the errors Write describes. Group commit:
+  // proposals made while another caller is proposing (persisting the
+  // previous ones) are queued, and that caller proposes them together when
+  // it is done: one log write, one message per peer and one sync for all of
+  // them. So a caller returns at once while another proposes, and the one
+  // proposing may run others' callbacks before it returns.
   void Propose(std::string command, ProposeDone done);
+
+  // TEST ONLY: proposals queued and not yet handed to the core.
+  size_t QueuedProposalsForTesting() const;
 
   // True when this replica leads its group (it may not know yet that it was
   // deposed).
@@ -226,6 +239,10 @@ class ReplicaGroup {
     replication::Term term = 0;
     ProposeDone done;
   };
+  struct QueuedProposal {
+    std::string command;
+    ProposeDone done;
+  };
   using Callback = std::function<void()>;
 
   ReplicaGroup(const tern::v1::PartitionDescriptor& partition,
@@ -245,6 +262,9 @@ class ReplicaGroup {
   absl::Status Handle(replication::Ready& ready, std::vector<Callback>* callbacks)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   static void Run(std::vector<Callback>* callbacks);
+  // Proposes *taken to the core (or refuses them all) and drives the group.
+  void ProposeTaken(std::vector<QueuedProposal>* taken, std::vector<Callback>* callbacks)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void MaybeCompact() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const uint64_t group_id_;
@@ -254,6 +274,12 @@ class ReplicaGroup {
   const std::unique_ptr<StateMachine> machine_;
   Transport* const transport_;
   uint64_t compact_after_ = 10000;
+
+  // Proposals waiting for mu_ (taken while holding it: queue_mu_ nests
+  // inside mu_, never the other way round).
+  mutable base::Mutex queue_mu_;
+  std::vector<QueuedProposal> queue_ ABSL_GUARDED_BY(queue_mu_);
+  bool proposing_ ABSL_GUARDED_BY(queue_mu_) = false;  // a caller drains queue_
 
   mutable base::Mutex mu_;
   std::unique_ptr<replication::RaftCore> core_ ABSL_GUARDED_BY(mu_);
@@ -268,7 +294,8 @@ class ReplicaGroup {
   const time::Clock* tick_clock_ ABSL_GUARDED_BY(mu_) = nullptr;
   std::chrono::milliseconds max_tick_gap_ ABSL_GUARDED_BY(mu_){0};
   time::Clock::TimePoint last_tick_ ABSL_GUARDED_BY(mu_);
-  bool ack_before_commit_ ABSL_GUARDED_BY(mu_) = false;
+  // Read without mu_, so that writes queue (Propose) without waiting for it.
+  std::atomic<bool> ack_before_commit_{false};
   int lease_ticks_ = 0;                               // set by Open
   int lease_blocked_ticks_ ABSL_GUARDED_BY(mu_) = 0;  // NoteStall
 };

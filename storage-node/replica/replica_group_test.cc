@@ -6,6 +6,7 @@
 
 #include <deque>
 #include <map>
+#include <thread>
 
 #include "common/base/error_details.h"
 #include "common/model/attribute_value.h"
@@ -28,8 +29,29 @@ class Network : public Transport {
  public:
   void Send(uint64_t group_id, replication::Message message) override {
     base::MutexLock lock(&mu_);
+    // Held: the sender (inside its group's Drive) waits, as if its disk or
+    // network were slow.
+    ++blocked_;
+    mu_.Await([this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !held_; });
+    --blocked_;
+    if (message.type == replication::MessageType::kAppend) {
+      max_append_entries_ = std::max(max_append_entries_, message.entries.size());
+    }
     if (cut_.count(message.to) > 0 || cut_.count(message.from) > 0) return;
     queue_.push_back({group_id, std::move(message)});
+  }
+  void Hold(bool held) {
+    base::MutexLock lock(&mu_);
+    held_ = held;
+  }
+  // Senders waiting while held.
+  int blocked() {
+    base::MutexLock lock(&mu_);
+    return blocked_;
+  }
+  size_t max_append_entries() {
+    base::MutexLock lock(&mu_);
+    return max_append_entries_;
   }
   std::deque<std::pair<uint64_t, replication::Message>> Take() {
     base::MutexLock lock(&mu_);
@@ -48,6 +70,9 @@ class Network : public Transport {
   base::Mutex mu_;
   std::deque<std::pair<uint64_t, replication::Message>> queue_ ABSL_GUARDED_BY(mu_);
   std::set<replication::NodeId> cut_ ABSL_GUARDED_BY(mu_);
+  bool held_ ABSL_GUARDED_BY(mu_) = false;
+  int blocked_ ABSL_GUARDED_BY(mu_) = 0;
+  size_t max_append_entries_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 struct Node {
@@ -128,15 +153,20 @@ class ReplicaGroupTest : public ::testing::Test {
     return model::EncodeStorageKey(kTable, model::AttributeValue::S(id), nullptr);
   }
 
-  absl::StatusOr<tern::v1::WriteItemResponse> Put(uint64_t via,
-                                                  const std::string& id,
-                                                  const std::string& condition = "") {
+  tern::v1::WriteItemRequest PutRequest(const std::string& id, const std::string& condition = "") {
     tern::v1::WriteItemRequest request;
     request.mutable_partition()->set_partition_id(kTable);
     request.set_kind(tern::v1::WriteItemRequest::KIND_PUT);
     request.set_storage_key(Key(id));
     request.set_item(model::EncodeItem({{"id", model::AttributeValue::S(id)}}));
     if (!condition.empty()) request.mutable_condition()->set_text(condition);
+    return request;
+  }
+
+  absl::StatusOr<tern::v1::WriteItemResponse> Put(uint64_t via,
+                                                  const std::string& id,
+                                                  const std::string& condition = "") {
+    tern::v1::WriteItemRequest request = PutRequest(id, condition);
     std::optional<absl::StatusOr<tern::v1::WriteItemResponse>> result;
     nodes_[via].group->Write(request, [&result](auto written) { result = std::move(written); });
     for (int i = 0; i < 200 && !result.has_value(); ++i) Pump();
@@ -171,6 +201,59 @@ TEST_F(ReplicaGroupTest, WritesCommitOnEveryReplicaAndConditionsAgree) {
   const uint64_t follower = leader % 3 + 1;
   auto refused = Put(follower, "b");
   EXPECT_EQ(base::NotLeaderHint(refused.status()), std::optional<uint64_t>(leader));
+}
+
+// Group commit: writes proposed while the leader is busy handling an
+// earlier one (here: stuck sending its append) are queued at once, and
+// proposed together by the writer that is proposing once it is done, as one
+// log write and one append per peer.
+TEST_F(ReplicaGroupTest, WritesProposedWhileBusyGoOutTogether) {
+  const uint64_t leader = Leader();
+  ASSERT_NE(leader, 0u);
+  // Settled: the leader sends appends as soon as it has entries.
+  ASSERT_THAT(Put(leader, "settle"), IsOk());
+  ReplicaGroup* group = nodes_[leader].group.get();
+  constexpr int kLater = 3;
+  base::Mutex mu;
+  int answered = 0;
+  int ok = 0;
+  auto done = [&](absl::StatusOr<tern::v1::WriteItemResponse> written) {
+    base::MutexLock lock(&mu);
+    ++answered;
+    if (written.ok()) ++ok;
+  };
+  network_.Hold(true);
+  std::vector<std::thread> writers;
+  writers.emplace_back([&] { group->Write(PutRequest("first"), done); });
+  // The first writer holds the group while its Send waits; the others queue
+  // and return.
+  // Bounded waits: a broken queue fails the test instead of hanging it.
+  const absl::Time give_up = absl::Now() + absl::Seconds(10);
+  while (network_.blocked() == 0 && absl::Now() < give_up) absl::SleepFor(absl::Milliseconds(1));
+  for (int i = 0; i < kLater; ++i) {
+    writers.emplace_back([&, i] { group->Write(PutRequest("later" + std::to_string(i)), done); });
+  }
+  while (group->QueuedProposalsForTesting() < kLater && absl::Now() < give_up) {
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  EXPECT_EQ(group->QueuedProposalsForTesting(), static_cast<size_t>(kLater));
+  network_.Hold(false);
+  for (std::thread& writer : writers) writer.join();
+  for (int i = 0; i < 200; ++i) {
+    {
+      base::MutexLock lock(&mu);
+      if (answered == kLater + 1) break;
+    }
+    Pump();
+  }
+  base::MutexLock lock(&mu);
+  EXPECT_EQ(answered, kLater + 1);
+  EXPECT_EQ(ok, kLater + 1);
+  EXPECT_EQ(network_.max_append_entries(), static_cast<size_t>(kLater));
+  Pump(5);  // the followers learn the commit index
+  for (uint64_t id = 1; id <= 3; ++id) {
+    for (int i = 0; i < kLater; ++i) EXPECT_TRUE(Has(id, "later" + std::to_string(i))) << id;
+  }
 }
 
 TEST_F(ReplicaGroupTest, RestartedReplicaCatchesUpThroughLogAndSnapshot) {

@@ -13,6 +13,10 @@ namespace tern::replica {
 namespace {
 
 constexpr std::chrono::milliseconds kSendTimeout{2000};
+// Threads delivering received batches: one peer's batches come one at a
+// time, so a few serve every peer; more let RocksDB sync several groups'
+// logs together.
+constexpr size_t kDeliveryThreads = 4;
 // The ticker looks at the clock twice per tick, so ticks are at most half
 // a tick late.
 std::chrono::milliseconds TickerInterval(std::chrono::milliseconds tick) {
@@ -298,6 +302,9 @@ uint64_t ReplicaHost::snapshots_assembled() {
 }
 
 void ReplicaHost::Deliver(const tern::v1::RaftBatch& batch) {
+  // Each group's messages, in the batch's order, go to it together: one
+  // log write and sync for all the appends the batch holds for it.
+  std::vector<std::pair<uint64_t, std::vector<replication::Message>>> by_group;
   for (const tern::v1::RaftMessage& chunk : batch.messages()) {
     std::optional<tern::v1::RaftMessage> whole;
     if (chunk.snapshot_total_bytes() > 0) {
@@ -307,23 +314,46 @@ void ReplicaHost::Deliver(const tern::v1::RaftBatch& batch) {
     const tern::v1::RaftMessage& proto = whole.has_value() ? *whole : chunk;
     absl::StatusOr<replication::Message> message = FromProto(proto);
     if (!message.ok() || message->to != options_.node_id) continue;
-    std::shared_ptr<ReplicaGroup> group = Group(proto.group_id());
+    auto it = std::find_if(by_group.begin(), by_group.end(), [&](const auto& entry) {
+      return entry.first == proto.group_id();
+    });
+    if (it == by_group.end()) it = by_group.insert(by_group.end(), {proto.group_id(), {}});
+    it->second.push_back(*std::move(message));
+  }
+  for (const auto& [group_id, messages] : by_group) {
+    std::shared_ptr<ReplicaGroup> group = Group(group_id);
     if (group == nullptr) continue;  // not (yet) hosted here
-    group->Receive(*message);
+    group->ReceiveAll(messages);
   }
 }
 
-grpc::Status ReplicationService::Send(grpc::ServerContext*,
-                                      const tern::v1::RaftBatch* batch,
-                                      tern::v1::RaftBatchAck*) {
+ReplicationService::ReplicationService(ReplicaHost* host)
+    : host_(host),
+      deliveries_(std::make_unique<exec::ThreadPool>("raft-deliver", kDeliveryThreads)) {}
+
+ReplicationService::~ReplicationService() { Drain(); }
+
+void ReplicationService::Drain() { deliveries_->Shutdown(); }
+
+grpc::ServerUnaryReactor* ReplicationService::Send(grpc::CallbackServerContext*,
+                                                   const tern::v1::RaftBatch* batch,
+                                                   tern::v1::RaftBatchAck* ack) {
+  auto reply = rpc::Reply<tern::v1::RaftBatchAck>::Start(ack);
   const std::optional<std::chrono::milliseconds> delay =
       host_->faults().Incoming(batch->from_node());
-  if (!delay.has_value()) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "injected loss");
-  // The sender keeps one batch in flight per peer, so holding it here
-  // delays the whole link, as a slow network would.
-  if (delay->count() > 0) std::this_thread::sleep_for(*delay);
-  host_->Deliver(*batch);
-  return grpc::Status::OK;
+  if (!delay.has_value()) {
+    reply->SendStatus(absl::UnavailableError("injected loss"));
+    return reply->reactor();
+  }
+  // A copy: the call may end (the sender gave up) before the pool gets to it.
+  deliveries_->Post([this, batch = *batch, delay = *delay, reply] {
+    // The sender keeps one batch in flight per peer, so holding it here
+    // delays the whole link, as a slow network would.
+    if (delay.count() > 0) std::this_thread::sleep_for(delay);
+    host_->Deliver(batch);
+    reply->SendStatus(absl::OkStatus());
+  });
+  return reply->reactor();
 }
 
 }  // namespace tern::replica

@@ -18,6 +18,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/base/mutex.h"
+#include "common/exec/executor.h"
 #include "common/exec/periodic.h"
 #include "common/replication/raft.h"
 #include "common/time/clock.h"
@@ -154,16 +155,24 @@ class ReplicaHost : public Transport {
   exec::PeriodicTask ticker_;
 };
 
-// The Replication gRPC service: hands batches to a ReplicaHost.
-class ReplicationService final : public tern::v1::Replication::Service {
+// The Replication gRPC service: hands batches to a ReplicaHost. On gRPC's
+// callback API; batches are delivered on a small pool of its own (delivering
+// persists, and an injected delay holds the batch), and answered once
+// delivered, so a sender's next batch to this node comes after.
+class ReplicationService final : public tern::v1::Replication::CallbackService {
  public:
-  explicit ReplicationService(ReplicaHost* host) : host_(host) {}
-  grpc::Status Send(grpc::ServerContext* context,
-                    const tern::v1::RaftBatch* batch,
-                    tern::v1::RaftBatchAck* ack) override;
+  explicit ReplicationService(ReplicaHost* host);
+  ~ReplicationService() override;
+  // Delivers the batches already handed to the pool and stops it; call after
+  // the gRPC server shut down, before the host stops serving its groups.
+  void Drain();
+  grpc::ServerUnaryReactor* Send(grpc::CallbackServerContext* context,
+                                 const tern::v1::RaftBatch* batch,
+                                 tern::v1::RaftBatchAck* ack) override;
 
  private:
   ReplicaHost* const host_;
+  std::unique_ptr<exec::ThreadPool> deliveries_;
 };
 
 }  // namespace tern::replica

@@ -256,6 +256,9 @@ int Run() {
   replicas.Stop();
   http_server.Stop();
   grpc_server->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  // Work the services handed to their own threads ends before the store.
+  data_service.Drain();
+  replication_service.Drain();
   engine->reset();  // flushes and closes RocksDB before the lock is released
   TERN_LOG(Info, "tern-node stopped cleanly");
   return EXIT_SUCCESS;

@@ -12,8 +12,12 @@ namespace {
 
 constexpr uint32_t kMaxInjectedDelayMs = 1000;
 
-// How long a request waits for its write to commit or its read to be
-// confirmed before it gives up (the router then answers 5xx).
+// Threads that hand writes to their groups. One write per group at a time
+// persists (the others queue at once), so these mostly wait on the disk;
+// several let RocksDB sync the logs of several groups together.
+constexpr size_t kWriteThreads = 4;
+
+// How long a split waits to be applied before SplitPartition gives up.
 constexpr absl::Duration kReplicationWait = absl::Seconds(5);
 
 template <typename T>
@@ -25,6 +29,15 @@ grpc::Status Answer(absl::StatusOr<T> result, T* out) {
 
 absl::Status NoGroup(uint64_t partition_id) {
   return absl::NotFoundError(absl::StrCat("partition ", partition_id, " is not hosted here"));
+}
+
+// request as a callback that may run after the call ended needs it: a copy
+// when the read waits for its leader's confirmation, else (the callback runs
+// before the handler returns) the call's own.
+template <typename Request>
+std::shared_ptr<const Request> KeptFor(const Request* request) {
+  if (request->consistent_read()) return std::make_shared<const Request>(*request);
+  return std::shared_ptr<const Request>(std::shared_ptr<const Request>(), request);
 }
 
 // A result delivered by a callback on another thread.
@@ -296,78 +309,90 @@ grpc::Status NodeAdminService::InjectFaults(grpc::ServerContext*,
 DataPlaneService::DataPlaneService(partition::PartitionStore* store,
                                    replica::ReplicaHost* host,
                                    load::LoadSampler* load)
-    : store_(store), host_(host), load_(load) {}
+    : store_(store),
+      host_(host),
+      load_(load),
+      writes_(std::make_unique<exec::ThreadPool>("data-write", kWriteThreads)) {}
 
-absl::Status DataPlaneService::AwaitConsistentRead(uint64_t partition_id) {
+DataPlaneService::~DataPlaneService() { Drain(); }
+
+void DataPlaneService::Drain() { writes_->Shutdown(); }
+
+void DataPlaneService::WhenReadable(uint64_t partition_id,
+                                    bool consistent,
+                                    absl::AnyInvocable<void(absl::Status) &&> read) {
   std::shared_ptr<replica::ReplicaGroup> group = host_->Group(partition_id);
-  if (group == nullptr) return NoGroup(partition_id);
-  auto awaited = std::make_shared<Awaited<absl::Status>>();
-  group->AwaitConsistentRead([awaited](absl::Status status) {
-    awaited->result = std::move(status);
-    awaited->done.Notify();
-  });
-  if (!awaited->done.WaitForNotificationWithTimeout(kReplicationWait)) {
-    return absl::DeadlineExceededError("the leader could not confirm its leadership in time");
+  if (!consistent) {
+    if (group != nullptr && !group->ServesEventualReads()) {
+      return std::move(read)(
+          absl::UnavailableError("this replica is joining or leaving its group; try another"));
+    }
+    return std::move(read)(absl::OkStatus());
   }
-  return awaited->result;
+  if (group == nullptr) return std::move(read)(NoGroup(partition_id));
+  // The caller's deadline bounds the wait (rpc::Reply ends the call).
+  group->AwaitConsistentRead(std::move(read));
 }
 
-absl::Status DataPlaneService::CheckEventualRead(uint64_t partition_id) {
-  std::shared_ptr<replica::ReplicaGroup> group = host_->Group(partition_id);
-  if (group != nullptr && !group->ServesEventualReads()) {
-    return absl::UnavailableError("this replica is joining or leaving its group; try another");
-  }
-  return absl::OkStatus();
+grpc::ServerUnaryReactor* DataPlaneService::GetItem(grpc::CallbackServerContext*,
+                                                    const tern::v1::GetItemRequest* request,
+                                                    tern::v1::GetItemResponse* response) {
+  auto reply = rpc::Reply<tern::v1::GetItemResponse>::Start(response);
+  WhenReadable(request->partition().partition_id(),
+               request->consistent_read(),
+               [this, reply, request = KeptFor(request)](absl::Status readable) {
+                 if (!readable.ok()) return reply->SendStatus(readable);
+                 absl::StatusOr<tern::v1::GetItemResponse> item = store_->GetItem(*request);
+                 if (item.ok()) {
+                   load_->Record(request->partition().partition_id(),
+                                 load::Boundary(request->storage_key()));
+                 }
+                 reply->Send(std::move(item));
+               });
+  return reply->reactor();
 }
 
-grpc::Status DataPlaneService::GetItem(grpc::ServerContext*,
-                                       const tern::v1::GetItemRequest* request,
-                                       tern::v1::GetItemResponse* response) {
-  absl::Status readable = request->consistent_read()
-                              ? AwaitConsistentRead(request->partition().partition_id())
-                              : CheckEventualRead(request->partition().partition_id());
-  if (!readable.ok()) return rpc::ToGrpcStatus(readable);
-  grpc::Status answered = Answer(store_->GetItem(*request), response);
-  if (answered.ok()) {
-    load_->Record(request->partition().partition_id(), load::Boundary(request->storage_key()));
-  }
-  return answered;
-}
-
-grpc::Status DataPlaneService::WriteItem(grpc::ServerContext*,
-                                         const tern::v1::WriteItemRequest* request,
-                                         tern::v1::WriteItemResponse* response) {
+grpc::ServerUnaryReactor* DataPlaneService::WriteItem(grpc::CallbackServerContext*,
+                                                      const tern::v1::WriteItemRequest* request,
+                                                      tern::v1::WriteItemResponse* response) {
+  auto reply = rpc::Reply<tern::v1::WriteItemResponse>::Start(response);
   if (request->kind() == tern::v1::WriteItemRequest::KIND_SPLIT) {
     // Splits are the control plane's (NodeAdmin.SplitPartition).
-    return rpc::ToGrpcStatus(absl::InvalidArgumentError("not an item write"));
+    reply->SendStatus(absl::InvalidArgumentError("not an item write"));
+    return reply->reactor();
   }
   std::shared_ptr<replica::ReplicaGroup> group = host_->Group(request->partition().partition_id());
-  if (group == nullptr) return rpc::ToGrpcStatus(NoGroup(request->partition().partition_id()));
-  load_->Record(request->partition().partition_id(), load::Boundary(request->storage_key()));
-  auto awaited = std::make_shared<Awaited<absl::StatusOr<tern::v1::WriteItemResponse>>>();
-  group->Write(*request, [awaited](absl::StatusOr<tern::v1::WriteItemResponse> written) {
-    awaited->result = std::move(written);
-    awaited->done.Notify();
-  });
-  if (!awaited->done.WaitForNotificationWithTimeout(kReplicationWait)) {
-    // Outcome unknown: the write may still commit.
-    return rpc::ToGrpcStatus(absl::DeadlineExceededError("the write did not commit in time"));
+  if (group == nullptr) {
+    reply->SendStatus(NoGroup(request->partition().partition_id()));
+    return reply->reactor();
   }
-  return Answer(std::move(awaited->result), response);
+  load_->Record(request->partition().partition_id(), load::Boundary(request->storage_key()));
+  // A copy: the call may end (its caller gave up) before the pool gets to
+  // it. A write whose outcome is unknown then may still commit.
+  writes_->Post([group = std::move(group), request = *request, reply] {
+    group->Write(request, [reply](absl::StatusOr<tern::v1::WriteItemResponse> written) {
+      reply->Send(std::move(written));
+    });
+  });
+  return reply->reactor();
 }
 
-grpc::Status DataPlaneService::RangeRead(grpc::ServerContext*,
-                                         const tern::v1::RangeReadRequest* request,
-                                         tern::v1::RangeReadResponse* response) {
-  absl::Status readable = request->consistent_read()
-                              ? AwaitConsistentRead(request->partition().partition_id())
-                              : CheckEventualRead(request->partition().partition_id());
-  if (!readable.ok()) return rpc::ToGrpcStatus(readable);
-  grpc::Status answered = Answer(store_->RangeRead(*request), response);
-  if (answered.ok()) {
-    load_->Record(request->partition().partition_id(), load::Boundary(request->start_key()));
-  }
-  return answered;
+grpc::ServerUnaryReactor* DataPlaneService::RangeRead(grpc::CallbackServerContext*,
+                                                      const tern::v1::RangeReadRequest* request,
+                                                      tern::v1::RangeReadResponse* response) {
+  auto reply = rpc::Reply<tern::v1::RangeReadResponse>::Start(response);
+  WhenReadable(request->partition().partition_id(),
+               request->consistent_read(),
+               [this, reply, request = KeptFor(request)](absl::Status readable) {
+                 if (!readable.ok()) return reply->SendStatus(readable);
+                 absl::StatusOr<tern::v1::RangeReadResponse> page = store_->RangeRead(*request);
+                 if (page.ok()) {
+                   load_->Record(request->partition().partition_id(),
+                                 load::Boundary(request->start_key()));
+                 }
+                 reply->Send(std::move(page));
+               });
+  return reply->reactor();
 }
 
 }  // namespace tern::node

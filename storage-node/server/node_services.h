@@ -5,6 +5,7 @@
 // PartitionStore. Thread-safe.
 #pragma once
 
+#include "common/exec/executor.h"
 #include "common/time/skewed_clock.h"
 #include "storage-node/load/load_sampler.h"
 #include "storage-node/partition/partition_store.h"
@@ -61,33 +62,45 @@ class NodeAdminService final : public tern::v1::NodeAdmin::Service {
   time::SkewedClock* const fault_clock_;
 };
 
-class DataPlaneService final : public tern::v1::DataPlane::Service {
+// On gRPC's callback API: a request holds no thread while it waits for its
+// write to commit or its read to be confirmed. Eventually consistent reads
+// are answered on gRPC's thread; writes are handed to a small pool, since
+// the write that finds its group idle persists the group's log itself
+// (ReplicaGroup::Propose).
+class DataPlaneService final : public tern::v1::DataPlane::CallbackService {
  public:
   // store, host and load must outlive the service.
   DataPlaneService(partition::PartitionStore* store,
                    replica::ReplicaHost* host,
                    load::LoadSampler* load);
+  ~DataPlaneService() override;
+  // Runs the writes already handed to the pool and stops it; call after the
+  // gRPC server shut down, before the store goes.
+  void Drain();
 
-  grpc::Status GetItem(grpc::ServerContext* context,
-                       const tern::v1::GetItemRequest* request,
-                       tern::v1::GetItemResponse* response) override;
-  grpc::Status WriteItem(grpc::ServerContext* context,
-                         const tern::v1::WriteItemRequest* request,
-                         tern::v1::WriteItemResponse* response) override;
-  grpc::Status RangeRead(grpc::ServerContext* context,
-                         const tern::v1::RangeReadRequest* request,
-                         tern::v1::RangeReadResponse* response) override;
+  grpc::ServerUnaryReactor* GetItem(grpc::CallbackServerContext* context,
+                                    const tern::v1::GetItemRequest* request,
+                                    tern::v1::GetItemResponse* response) override;
+  grpc::ServerUnaryReactor* WriteItem(grpc::CallbackServerContext* context,
+                                      const tern::v1::WriteItemRequest* request,
+                                      tern::v1::WriteItemResponse* response) override;
+  grpc::ServerUnaryReactor* RangeRead(grpc::CallbackServerContext* context,
+                                      const tern::v1::RangeReadRequest* request,
+                                      tern::v1::RangeReadResponse* response) override;
 
  private:
-  // OK once a strongly consistent read of partition may be served here.
-  absl::Status AwaitConsistentRead(uint64_t partition_id);
-  // OK when an eventually consistent read may be served here (not by a
-  // learner still catching up, nor by a replica removed from its group).
-  absl::Status CheckEventualRead(uint64_t partition_id);
+  // Calls read (on some thread) once a read of partition may be served
+  // here, with an error when it may not: strongly consistent reads only on
+  // the confirmed leader, eventually consistent ones on any voter (not a
+  // learner still catching up, nor a replica removed from its group).
+  void WhenReadable(uint64_t partition_id,
+                    bool consistent,
+                    absl::AnyInvocable<void(absl::Status) &&> read);
 
   partition::PartitionStore* const store_;
   replica::ReplicaHost* const host_;
   load::LoadSampler* const load_;
+  std::unique_ptr<exec::ThreadPool> writes_;
 };
 
 }  // namespace tern::node
