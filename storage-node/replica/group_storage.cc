@@ -189,13 +189,18 @@ bool GroupStorage::Persist(const replication::Ready& ready, engine::WriteBatch* 
     AppendU64(ready.hard_state->vote, &hard);
     AppendU64(ready.hard_state->commit, &hard);
     batch->Put(ColumnFamily::kRaftState, StateKey(kHardState), hard);
-    if (ready.hard_state->term != persisted_term_ || ready.hard_state->vote != persisted_vote_) {
+    if (ChangesTermOrVote(ready)) {
       sync = true;
       persisted_term_ = ready.hard_state->term;
       persisted_vote_ = ready.hard_state->vote;
     }
   }
   return sync;
+}
+
+bool GroupStorage::ChangesTermOrVote(const replication::Ready& ready) const {
+  return ready.hard_state.has_value() &&
+         (ready.hard_state->term != persisted_term_ || ready.hard_state->vote != persisted_vote_);
 }
 
 void GroupStorage::SetApplied(Index applied, engine::WriteBatch* batch) const {

@@ -40,6 +40,9 @@ class GroupStorage {
   // index that allowed it (so survives only with it).
   bool Persist(const replication::Ready& ready, engine::WriteBatch* batch);
 
+  // True when ready records a term or vote other than the durable ones.
+  bool ChangesTermOrVote(const replication::Ready& ready) const;
+
   // Adds the applied index to batch.
   void SetApplied(replication::Index applied, engine::WriteBatch* batch) const;
 

@@ -396,6 +396,24 @@ void ReplicaGroup::MaybeCompact() {
 }
 
 absl::Status ReplicaGroup::Handle(replication::Ready& ready, std::vector<Callback>* callbacks) {
+  // 0. A leader sends its appends before its own log write, so that the
+  //    followers write theirs meanwhile (Raft thesis 10.2.1): the leader
+  //    counts itself toward a quorum only once its write is done (Advance),
+  //    and its term and vote are durable already (else it waits: a leader
+  //    that forgot its vote could vote again in its own term).
+  if (core_->role() == replication::Role::kLeader && !ready.snapshot.has_value() &&
+      !storage_.ChangesTermOrVote(ready)) {
+    std::vector<Message> later;
+    for (Message& message : ready.messages) {
+      if (message.type == MessageType::kAppend) {
+        transport_->Send(group_id_, std::move(message));
+      } else {
+        later.push_back(std::move(message));
+      }
+    }
+    ready.messages = std::move(later);
+  }
+
   // 1. Persist the log and hard state (and an installed snapshot with its
   //    data) in one write, synced unless it only moves the commit index.
   engine::WriteBatch batch;

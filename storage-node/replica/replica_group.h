@@ -3,10 +3,10 @@
 // durability and time: every Ready is persisted in one RocksDB write batch
 // (log entries and hard state, GroupStorage), synced unless it only moves
 // the commit index (then it rides with the first applied entry), committed
-// entries are
-// applied through PartitionStore::DecideWrite with the data change and the
-// applied index in one atomic write, and messages go to the peers through a
-// Transport.
+// entries are applied through PartitionStore::DecideWrite with the data
+// change and the applied index in one atomic write, and messages go to the
+// peers through a Transport: after the write, except a leader's appends,
+// which go before it (the followers write in parallel with the leader).
 //
 // Writes are proposed on the leader and answered when their entry is applied
 // here, with the decision every replica reached (condition, update result).
