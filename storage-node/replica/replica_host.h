@@ -2,11 +2,14 @@
 // ReplicaGroup per partition replica, ticks them all from one timer, carries
 // their messages to peer nodes in one batch per peer (Replication.Send over
 // gRPC, one batch in flight per peer, the rest coalesced behind it), and
-// hands received messages to their groups.
+// hands received messages to their groups. What the groups have for a batch's
+// sender while they handle the batch (acknowledgements, vote answers) goes
+// back in the call's answer instead of a call of its own.
 //
 // Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -93,13 +96,17 @@ class ReplicaHost : public Transport {
   std::vector<GroupStatus> Statuses() const;
   // Snapshots received in more than one chunk and put back together.
   uint64_t snapshots_assembled();
+  // Messages that came back in answers to this node's batches (tests).
+  uint64_t messages_in_answers() const { return messages_in_answers_.load(); }
 
   // Transport.
   void Send(uint64_t group_id, replication::Message message) override;
   std::string AddressOf(replication::NodeId node) override;
 
-  // Delivers a batch received from a peer.
-  void Deliver(const tern::v1::RaftBatch& batch);
+  // Delivers a batch received from a peer. With ack, the messages the
+  // groups send that peer while handling the batch go into ack (the answer
+  // to the peer's call) instead of a call of their own.
+  void Deliver(const tern::v1::RaftBatch& batch, tern::v1::RaftBatchAck* ack = nullptr);
 
   // Injected faults on this node's replication links (experiments only).
   LinkFaults& faults() { return faults_; }
@@ -145,6 +152,8 @@ class ReplicaHost : public Transport {
   base::Mutex assembly_mu_;
   std::map<uint64_t, Assembly> assemblies_ ABSL_GUARDED_BY(assembly_mu_);  // by group
   uint64_t snapshots_assembled_ ABSL_GUARDED_BY(assembly_mu_) = 0;
+
+  std::atomic<uint64_t> messages_in_answers_{0};
 
   const time::Clock* const clock_;
   LinkFaults faults_;

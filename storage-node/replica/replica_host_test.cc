@@ -164,6 +164,9 @@ TEST_F(ReplicaHostTest, AwayReplicaCatchesUpThroughAChunkedSnapshot) {
   ASSERT_NE(leader, 0u);
   ASSERT_THAT(PutToLeader(0), IsOk());
   EXPECT_TRUE(Eventually([&] { return Has(1, 0) && Has(2, 0) && Has(3, 0); }));
+  // The followers' acknowledgements came back in the answers to the
+  // leader's batches, not in calls of their own.
+  EXPECT_GT(nodes_[leader].host->messages_in_answers(), 0u);
 
   // One follower goes away; the others go on far past a compaction.
   const uint64_t away = leader % 3 + 1;
