@@ -64,6 +64,9 @@ class CatalogGroup {
 
   // The Replication gRPC service the other replicas send to.
   grpc::Service* service() { return &service_; }
+  // Finishes the work the service handed to its own threads; call after the
+  // gRPC server serving it shut down and before the server is destroyed.
+  void DrainService() { service_.Drain(); }
 
   // Proposes a serialized CatalogCommand; what Catalog::Apply returned.
   absl::StatusOr<std::string> Propose(std::string command);

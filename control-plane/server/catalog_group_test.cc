@@ -135,6 +135,7 @@ class CatalogGroupTest : public ::testing::Test {
     Replica& replica = *replicas_[id - 1];
     if (replica.server.has_value()) {
       replica.server->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+      if (replica.group != nullptr) replica.group->DrainService();
       replica.server.reset();
     }
     replica.group.reset();

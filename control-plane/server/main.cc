@@ -168,6 +168,7 @@ int Run() {
   http::Server http_server(http_options, admin.AsHandler());
   if (absl::Status status = http_server.Start(); !status.ok()) {
     grpc_server->server->Shutdown();
+    (*catalog_group)->DrainService();
     return daemon::StartupFailure("cannot start HTTP server", status);
   }
 
@@ -188,6 +189,7 @@ int Run() {
   balancer.Stop();
   lifecycle.Stop();
   grpc_server->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  (*catalog_group)->DrainService();  // before the server goes
   TERN_LOG(Info, "tern-control stopped cleanly");
   return EXIT_SUCCESS;
 }

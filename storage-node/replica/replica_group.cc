@@ -85,6 +85,16 @@ ReplicaGroup::~ReplicaGroup() {
       });
     }
     pending_.clear();
+    const absl::Status closed =
+        absl::UnavailableError("replica closed before the read was confirmed");
+    for (auto& [id, read] : reads_) {
+      callbacks.push_back([read = read, closed] { std::move (*read)(closed); });
+    }
+    for (auto& [index, read] : waiting_reads_) {
+      callbacks.push_back([read = read, closed] { std::move (*read)(closed); });
+    }
+    reads_.clear();
+    waiting_reads_.clear();
   }
   {
     // Queued and never proposed (a caller still proposing would hold a
@@ -379,6 +389,16 @@ void ReplicaGroup::Drive(std::vector<Callback>* callbacks) {
     }
     core_->Advance(ready);
     MaybeCompact();
+  }
+  // ReadIndex rounds a deposed leader started never finish (the core drops
+  // them): the reader asks the new leader. Confirmed reads only wait for
+  // the apply, which goes on.
+  if (core_->role() != replication::Role::kLeader && !reads_.empty()) {
+    const absl::Status not_leader = NotLeader();
+    for (auto& [id, read] : reads_) {
+      callbacks->push_back([read = read, not_leader] { std::move (*read)(not_leader); });
+    }
+    reads_.clear();
   }
 }
 

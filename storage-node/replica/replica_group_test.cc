@@ -287,6 +287,24 @@ TEST_F(ReplicaGroupTest, ConsistentReadsNeedTheLeader) {
   EXPECT_TRUE(base::NotLeaderHint(*refused).has_value());
 }
 
+// A read waiting for its ReadIndex round when the leader is deposed is told
+// to go to the new leader, not left waiting (the core drops the round).
+TEST_F(ReplicaGroupTest, AReadWaitingOnADeposedLeaderIsRefused) {
+  const uint64_t leader = Leader();
+  ASSERT_NE(leader, 0u);
+  ASSERT_THAT(Put(leader, "r"), IsOk());
+  network_.Cut(leader);
+  nodes_[leader].group->NoteStall();  // no lease: the read needs a round
+  std::optional<absl::Status> answer;
+  nodes_[leader].group->AwaitConsistentRead([&](absl::Status s) { answer = s; });
+  EXPECT_FALSE(answer.has_value());
+  // Cut off, the leader steps down once it misses a quorum (check-quorum).
+  for (int i = 0; i < 200 && !answer.has_value(); ++i) Pump();
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_NE(nodes_[leader].group->Status().role, replication::Role::kLeader);
+  EXPECT_TRUE(base::NotLeaderHint(*answer).has_value()) << *answer;
+}
+
 // The lease counts the leader's ticks. A leader whose ticker stalled (its
 // process paused while its peers' clocks went on) must not serve under it.
 TEST_F(ReplicaGroupTest, AStalledTickerVoidsTheLease) {

@@ -17,15 +17,9 @@ constexpr std::chrono::milliseconds kSendTimeout{2000};
 // time, so a few serve every peer; more let RocksDB sync several groups'
 // logs together.
 constexpr size_t kDeliveryThreads = 4;
-
-// Set while this thread delivers a batch whose answer carries the messages
-// for its sender (ReplicaHost::Deliver with an ack).
-struct AnswerCapture {
-  const void* host = nullptr;
-  replication::NodeId peer = 0;
-  tern::v1::RaftBatchAck* ack = nullptr;
-};
-thread_local AnswerCapture answer_capture;
+// Threads for injected delays (RunAfter): each holds one batch, and every
+// peer link has at most one batch in flight.
+constexpr size_t kDelayThreads = 16;
 // The ticker looks at the clock twice per tick, so ticks are at most half
 // a tick late.
 std::chrono::milliseconds TickerInterval(std::chrono::milliseconds tick) {
@@ -86,6 +80,13 @@ void ReplicaHost::Stop() {
     stopping_ = true;
     peers_mu_.Await([this]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return calls_in_flight_ == 0; });
   }
+  std::unique_ptr<exec::ThreadPool> delayed;
+  {
+    base::MutexLock lock(&delay_mu_);
+    delay_stopped_ = true;
+    delayed = std::move(delayed_);
+  }
+  if (delayed != nullptr) delayed->Shutdown();  // runs what it holds
   std::map<uint64_t, std::shared_ptr<ReplicaGroup>> groups;
   {
     base::MutexLock lock(&groups_mu_);
@@ -194,13 +195,21 @@ void ReplicaHost::TickAll() {
   for (const auto& group : groups) group->Tick();
 }
 
+bool ReplicaHost::RunAfter(std::chrono::milliseconds delay, absl::AnyInvocable<void() &&> task) {
+  base::MutexLock lock(&delay_mu_);
+  if (delay_stopped_) return false;
+  if (delayed_ == nullptr) {
+    delayed_ = std::make_unique<exec::ThreadPool>("raft-delay", kDelayThreads);
+  }
+  delayed_->Post([delay, task = std::move(task)]() mutable {
+    std::this_thread::sleep_for(delay);
+    std::move(task)();
+  });
+  return true;
+}
+
 void ReplicaHost::Send(uint64_t group_id, replication::Message message) {
   const replication::NodeId to = message.to;
-  if (answer_capture.host == this && answer_capture.peer == to &&
-      message.type != replication::MessageType::kSnapshot) {
-    *answer_capture.ack->add_messages() = ToProto(group_id, message);
-    return;
-  }
   {
     base::MutexLock lock(&peers_mu_);
     auto it = peers_.find(to);
@@ -263,21 +272,8 @@ void ReplicaHost::Flush(replication::NodeId peer_id) {
       [stub](auto* context, auto* request, auto* response, auto callback) {
         stub->async()->Send(context, request, response, std::move(callback));
       },
-      [this, peer_id](absl::StatusOr<tern::v1::RaftBatchAck> ack) {
-        // Lost batches are not resent: the core retries what matters. The
-        // answer's messages come from the peer, under the link's faults.
-        if (ack.ok() && ack->messages_size() > 0) {
-          const std::optional<std::chrono::milliseconds> delay = faults_.Incoming(peer_id);
-          if (delay.has_value()) {
-            if (delay->count() > 0) std::this_thread::sleep_for(*delay);
-            tern::v1::RaftBatch answer;
-            answer.set_from_node(peer_id);
-            answer.set_to_node(options_.node_id);
-            answer.mutable_messages()->Swap(ack->mutable_messages());
-            messages_in_answers_ += static_cast<uint64_t>(answer.messages_size());
-            Deliver(answer);
-          }
-        }
+      [this, peer_id](absl::StatusOr<tern::v1::RaftBatchAck>) {
+        // Lost batches are not resent: the core retries what matters.
         bool more = false;
         {
           base::MutexLock lock(&peers_mu_);
@@ -328,7 +324,7 @@ uint64_t ReplicaHost::snapshots_assembled() {
   return snapshots_assembled_;
 }
 
-void ReplicaHost::Deliver(const tern::v1::RaftBatch& batch, tern::v1::RaftBatchAck* ack) {
+void ReplicaHost::Deliver(const tern::v1::RaftBatch& batch) {
   // Each group's messages, in the batch's order, go to it together: one
   // log write and sync for all the appends the batch holds for it.
   std::vector<std::pair<uint64_t, std::vector<replication::Message>>> by_group;
@@ -347,14 +343,11 @@ void ReplicaHost::Deliver(const tern::v1::RaftBatch& batch, tern::v1::RaftBatchA
     if (it == by_group.end()) it = by_group.insert(by_group.end(), {proto.group_id(), {}});
     it->second.push_back(*std::move(message));
   }
-  const AnswerCapture outer = answer_capture;
-  if (ack != nullptr) answer_capture = AnswerCapture{this, batch.from_node(), ack};
   for (const auto& [group_id, messages] : by_group) {
     std::shared_ptr<ReplicaGroup> group = Group(group_id);
     if (group == nullptr) continue;  // not (yet) hosted here
     group->ReceiveAll(messages);
   }
-  answer_capture = outer;
 }
 
 ReplicationService::ReplicationService(ReplicaHost* host)
@@ -376,18 +369,17 @@ grpc::ServerUnaryReactor* ReplicationService::Send(grpc::CallbackServerContext*,
     return reply->reactor();
   }
   // A copy: the call may end (the sender gave up) before the pool gets to it.
-  deliveries_->Post([this, batch = *batch, delay = *delay, reply] {
-    // The sender keeps one batch in flight per peer, so holding it here
-    // delays the whole link, as a slow network would.
-    if (delay.count() > 0) std::this_thread::sleep_for(delay);
-    tern::v1::RaftBatchAck answer;
-    host_->Deliver(batch, &answer);
-    // The answer's messages go to the sender, under this link's faults.
-    if (answer.messages_size() > 0 && host_->faults().DropOutgoing(batch.from_node())) {
-      answer.clear_messages();
-    }
-    reply->Send(std::move(answer));
-  });
+  auto deliver = [this, batch = *batch, reply] {
+    host_->Deliver(batch);
+    reply->SendStatus(absl::OkStatus());
+  };
+  // The sender keeps one batch in flight per peer, so holding a batch
+  // delays the whole link, as a slow network would.
+  if (delay->count() == 0) {
+    deliveries_->Post(std::move(deliver));
+  } else if (!host_->RunAfter(*delay, std::move(deliver))) {
+    reply->SendStatus(absl::UnavailableError("replica host stopped"));
+  }
   return reply->reactor();
 }
 

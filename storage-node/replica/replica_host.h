@@ -2,14 +2,11 @@
 // ReplicaGroup per partition replica, ticks them all from one timer, carries
 // their messages to peer nodes in one batch per peer (Replication.Send over
 // gRPC, one batch in flight per peer, the rest coalesced behind it), and
-// hands received messages to their groups. What the groups have for a batch's
-// sender while they handle the batch (acknowledgements, vote answers) goes
-// back in the call's answer instead of a call of its own.
+// hands received messages to their groups.
 //
 // Thread-safe.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -19,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "common/base/mutex.h"
 #include "common/exec/executor.h"
@@ -96,20 +94,20 @@ class ReplicaHost : public Transport {
   std::vector<GroupStatus> Statuses() const;
   // Snapshots received in more than one chunk and put back together.
   uint64_t snapshots_assembled();
-  // Messages that came back in answers to this node's batches (tests).
-  uint64_t messages_in_answers() const { return messages_in_answers_.load(); }
 
   // Transport.
   void Send(uint64_t group_id, replication::Message message) override;
   std::string AddressOf(replication::NodeId node) override;
 
-  // Delivers a batch received from a peer. With ack, the messages the
-  // groups send that peer while handling the batch go into ack (the answer
-  // to the peer's call) instead of a call of their own.
-  void Deliver(const tern::v1::RaftBatch& batch, tern::v1::RaftBatchAck* ack = nullptr);
+  // Delivers a batch received from a peer.
+  void Deliver(const tern::v1::RaftBatch& batch);
 
   // Injected faults on this node's replication links (experiments only).
   LinkFaults& faults() { return faults_; }
+  // Runs task after delay on a pool kept for injected delays (made on first
+  // use), so that held batches hold no thread of the regular paths. False,
+  // without running it, once the host stopped.
+  bool RunAfter(std::chrono::milliseconds delay, absl::AnyInvocable<void() &&> task);
 
  private:
   struct Peer {
@@ -153,7 +151,9 @@ class ReplicaHost : public Transport {
   std::map<uint64_t, Assembly> assemblies_ ABSL_GUARDED_BY(assembly_mu_);  // by group
   uint64_t snapshots_assembled_ ABSL_GUARDED_BY(assembly_mu_) = 0;
 
-  std::atomic<uint64_t> messages_in_answers_{0};
+  base::Mutex delay_mu_;
+  std::unique_ptr<exec::ThreadPool> delayed_ ABSL_GUARDED_BY(delay_mu_);
+  bool delay_stopped_ ABSL_GUARDED_BY(delay_mu_) = false;
 
   const time::Clock* const clock_;
   LinkFaults faults_;
@@ -173,7 +173,8 @@ class ReplicationService final : public tern::v1::Replication::CallbackService {
   explicit ReplicationService(ReplicaHost* host);
   ~ReplicationService() override;
   // Delivers the batches already handed to the pool and stops it; call after
-  // the gRPC server shut down, before the host stops serving its groups.
+  // the gRPC server shut down, before it is destroyed (a reply being sent
+  // still uses it).
   void Drain();
   grpc::ServerUnaryReactor* Send(grpc::CallbackServerContext* context,
                                  const tern::v1::RaftBatch* batch,

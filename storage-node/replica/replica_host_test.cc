@@ -76,7 +76,10 @@ class ReplicaHostTest : public ::testing::Test {
 
   void TearDown() override {
     for (auto& [id, node] : nodes_) node.host->Stop();
-    for (auto& [id, node] : nodes_) node.server->server->Shutdown();
+    for (auto& [id, node] : nodes_) {
+      node.server->server->Shutdown();
+      node.service->Drain();  // before the server goes: a reply may be on its way
+    }
   }
 
   // The leader, waiting up to a minute for one (sanitizer builds on a loaded
@@ -147,6 +150,21 @@ class ReplicaHostTest : public ::testing::Test {
     return false;
   }
 
+  // Every node's groups, for failure messages.
+  std::string Describe() {
+    std::string out;
+    for (auto& [id, node] : nodes_) {
+      for (const GroupStatus& status : node.host->Statuses()) {
+        out += "node " + std::to_string(id) + " group " + std::to_string(status.group_id) + ": " +
+               replication::RoleName(status.role) + " term " + std::to_string(status.term) +
+               " leader " + std::to_string(status.leader) + " commit " +
+               std::to_string(status.commit) + " applied " + std::to_string(status.applied) +
+               " last " + std::to_string(status.last) + "\n";
+      }
+    }
+    return out;
+  }
+
   bool Eventually(const std::function<bool()>& condition) {
     for (int i = 0; i < 6000; ++i) {
       if (condition()) return true;
@@ -164,9 +182,6 @@ TEST_F(ReplicaHostTest, AwayReplicaCatchesUpThroughAChunkedSnapshot) {
   ASSERT_NE(leader, 0u);
   ASSERT_THAT(PutToLeader(0), IsOk());
   EXPECT_TRUE(Eventually([&] { return Has(1, 0) && Has(2, 0) && Has(3, 0); }));
-  // The followers' acknowledgements came back in the answers to the
-  // leader's batches, not in calls of their own.
-  EXPECT_GT(nodes_[leader].host->messages_in_answers(), 0u);
 
   // One follower goes away; the others go on far past a compaction.
   const uint64_t away = leader % 3 + 1;
@@ -296,7 +311,7 @@ TEST_F(ReplicaHostTest, ASplitFoundsTwoChildGroupsOverTheSameItems) {
 
   // Every replica hosts both children, each with a leader.
   for (uint64_t child : {kTable + 1, kTable + 2}) {
-    EXPECT_TRUE(Eventually([&] {
+    ASSERT_TRUE(Eventually([&] {
       int leaders = 0;
       for (auto& [id, node] : nodes_) {
         std::shared_ptr<ReplicaGroup> group = node.host->Group(child);
@@ -304,7 +319,9 @@ TEST_F(ReplicaHostTest, ASplitFoundsTwoChildGroupsOverTheSameItems) {
         if (group->Status().role == replication::Role::kLeader) ++leaders;
       }
       return leaders == 1;
-    })) << child;
+    })) << child
+        << "\n"
+        << Describe();
   }
   // The parent refuses writes: the router must refresh its map.
   absl::Status refused = Put(Leader(), 0);
@@ -346,7 +363,13 @@ TEST_F(ReplicaHostTest, ASplitFoundsTwoChildGroupsOverTheSameItems) {
     }
     ASSERT_THAT(status, IsOk()) << i;
   }
-  EXPECT_TRUE(Eventually([&] { return Has(1, 59) && Has(2, 59) && Has(3, 59); }));
+  // Followers apply once they learn the commit index (each child's own).
+  EXPECT_TRUE(Eventually([&] {
+    for (int i = 40; i < 60; ++i) {
+      if (!Has(1, i) || !Has(2, i) || !Has(3, i)) return false;
+    }
+    return true;
+  }));
   // Dropping the retired parent leaves the children's items alone.
   for (auto& [id, node] : nodes_) {
     ASSERT_THAT(node.host->DropGroup(kTable), IsOk());

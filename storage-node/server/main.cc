@@ -238,6 +238,8 @@ int Run() {
   http::Server http_server(http_options, admin.AsHandler());
   if (absl::Status status = http_server.Start(); !status.ok()) {
     grpc_server->server->Shutdown();
+    data_service.Drain();
+    replication_service.Drain();
     return daemon::StartupFailure("cannot start HTTP server", status);
   }
   heartbeater.Start();
@@ -256,7 +258,8 @@ int Run() {
   replicas.Stop();
   http_server.Stop();
   grpc_server->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
-  // Work the services handed to their own threads ends before the store.
+  // Work the services handed to their own threads ends before the store
+  // and the server go (a reply being sent still uses the server).
   data_service.Drain();
   replication_service.Drain();
   engine->reset();  // flushes and closes RocksDB before the lock is released

@@ -75,7 +75,7 @@ class DataPlaneService final : public tern::v1::DataPlane::CallbackService {
                    load::LoadSampler* load);
   ~DataPlaneService() override;
   // Runs the writes already handed to the pool and stops it; call after the
-  // gRPC server shut down, before the store goes.
+  // gRPC server shut down, before the server and the store go.
   void Drain();
 
   grpc::ServerUnaryReactor* GetItem(grpc::CallbackServerContext* context,
