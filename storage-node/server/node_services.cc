@@ -334,22 +334,34 @@ void DataPlaneService::WhenReadable(uint64_t partition_id,
   group->AwaitConsistentRead(std::move(read));
 }
 
+template <typename Request, typename Response>
+grpc::ServerUnaryReactor* DataPlaneService::ServeRead(
+    const Request* request,
+    Response* response,
+    absl::StatusOr<Response> (partition::PartitionStore::*read)(const Request&),
+    const std::string& (Request::*key)() const) {
+  auto reply = rpc::Reply<Response>::Start(response);
+  WhenReadable(request->partition().partition_id(),
+               request->consistent_read(),
+               [this, reply, read, key, request = KeptFor(request)](absl::Status readable) {
+                 if (!readable.ok()) return reply->SendStatus(readable);
+                 absl::StatusOr<Response> result = (store_->*read)(*request);
+                 if (result.ok()) {
+                   load_->Record(request->partition().partition_id(),
+                                 load::Boundary(((*request).*key)()));
+                 }
+                 reply->Send(std::move(result));
+               });
+  return reply->reactor();
+}
+
 grpc::ServerUnaryReactor* DataPlaneService::GetItem(grpc::CallbackServerContext*,
                                                     const tern::v1::GetItemRequest* request,
                                                     tern::v1::GetItemResponse* response) {
-  auto reply = rpc::Reply<tern::v1::GetItemResponse>::Start(response);
-  WhenReadable(request->partition().partition_id(),
-               request->consistent_read(),
-               [this, reply, request = KeptFor(request)](absl::Status readable) {
-                 if (!readable.ok()) return reply->SendStatus(readable);
-                 absl::StatusOr<tern::v1::GetItemResponse> item = store_->GetItem(*request);
-                 if (item.ok()) {
-                   load_->Record(request->partition().partition_id(),
-                                 load::Boundary(request->storage_key()));
-                 }
-                 reply->Send(std::move(item));
-               });
-  return reply->reactor();
+  return ServeRead(request,
+                   response,
+                   &partition::PartitionStore::GetItem,
+                   &tern::v1::GetItemRequest::storage_key);
 }
 
 grpc::ServerUnaryReactor* DataPlaneService::WriteItem(grpc::CallbackServerContext*,
@@ -380,19 +392,10 @@ grpc::ServerUnaryReactor* DataPlaneService::WriteItem(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* DataPlaneService::RangeRead(grpc::CallbackServerContext*,
                                                       const tern::v1::RangeReadRequest* request,
                                                       tern::v1::RangeReadResponse* response) {
-  auto reply = rpc::Reply<tern::v1::RangeReadResponse>::Start(response);
-  WhenReadable(request->partition().partition_id(),
-               request->consistent_read(),
-               [this, reply, request = KeptFor(request)](absl::Status readable) {
-                 if (!readable.ok()) return reply->SendStatus(readable);
-                 absl::StatusOr<tern::v1::RangeReadResponse> page = store_->RangeRead(*request);
-                 if (page.ok()) {
-                   load_->Record(request->partition().partition_id(),
-                                 load::Boundary(request->start_key()));
-                 }
-                 reply->Send(std::move(page));
-               });
-  return reply->reactor();
+  return ServeRead(request,
+                   response,
+                   &partition::PartitionStore::RangeRead,
+                   &tern::v1::RangeReadRequest::start_key);
 }
 
 }  // namespace tern::node

@@ -96,6 +96,14 @@ class DataPlaneService final : public tern::v1::DataPlane::CallbackService {
   void WhenReadable(uint64_t partition_id,
                     bool consistent,
                     absl::AnyInvocable<void(absl::Status) &&> read);
+  // GetItem and RangeRead: once readable, answers read(*request) from the
+  // store; a served read counts toward the partition's load at key.
+  template <typename Request, typename Response>
+  grpc::ServerUnaryReactor* ServeRead(
+      const Request* request,
+      Response* response,
+      absl::StatusOr<Response> (partition::PartitionStore::*read)(const Request&),
+      const std::string& (Request::*key)() const);
 
   partition::PartitionStore* const store_;
   replica::ReplicaHost* const host_;
