@@ -129,6 +129,15 @@ int Run() {
                   [&catalog](uint64_t partition_id, const std::string& key, bool refresh) {
                     return catalog.CachedPartition(partition_id, key, refresh);
                   });
+  metrics::Family<metrics::Gauge>& batch_calls = metrics.AddGauge(
+      "tern_router_data_batch_calls", "DataPlane.Batch calls sent to storage nodes.");
+  metrics::Family<metrics::Gauge>& batch_ops = metrics.AddGauge(
+      "tern_router_data_batch_ops", "Item ops those calls carried (ops / calls: coalescing).");
+  metrics.AddCollectHook([&] {
+    const DataClient::BatchStats stats = data.batch_stats();
+    batch_calls.Add({}).Set(static_cast<double>(stats.calls));
+    batch_ops.Add({}).Set(static_cast<double>(stats.ops));
+  });
   std::optional<CredentialStore> credentials;
   if (const std::string path = absl::GetFlag(FLAGS_credentials_file); !path.empty()) {
     absl::StatusOr<CredentialStore> loaded = CredentialStore::Load(path);

@@ -44,6 +44,12 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
                       std::string(kAnsweredDetails));
 }
 
+absl::Status FromAnswer(int code, absl::string_view message) {
+  absl::Status converted(static_cast<absl::StatusCode>(code), message);
+  if (!converted.ok()) converted.SetPayload(kAnsweredPayload, absl::Cord("1"));
+  return converted;
+}
+
 bool Answered(const absl::Status& status) {
   return status.GetPayload(kAnsweredPayload).has_value();
 }

@@ -32,6 +32,9 @@ grpc::Status ToGrpcStatus(const absl::Status& status);
 // True when status came back from one of our servers (through
 // ToGrpcStatus), false for failures gRPC made up on the way.
 bool Answered(const absl::Status& status);
+// A status one of our servers answered inside a message (code and message,
+// as a batched call carries one per op), marked as Answered.
+absl::Status FromAnswer(int code, absl::string_view message);
 
 struct StartedServer {
   std::unique_ptr<grpc::Server> server;

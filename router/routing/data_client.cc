@@ -1,5 +1,7 @@
 #include "router/routing/data_client.h"
 
+#include <deque>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/time/clock.h"
@@ -17,6 +19,14 @@ constexpr absl::Duration kRetryPause = absl::Milliseconds(100);
 constexpr int kMaxAttempts = 30;
 // How long a replica that did not answer is avoided.
 constexpr absl::Duration kUnreachableFor = absl::Seconds(2);
+// Batch calls in flight per node and lane before ops queue, and how much one
+// call carries. Eventually consistent reads are answered at once, so two
+// calls keep a node busy; writes wait on replication, and more of them in
+// flight let a partition's group commit gather more.
+constexpr size_t kFastCallsInFlight = 2;
+constexpr size_t kSlowCallsInFlight = 4;
+constexpr size_t kMaxBatchOps = 64;
+constexpr size_t kMaxBatchBytes = 4 << 20;
 
 }  // namespace
 
@@ -38,6 +48,35 @@ struct DataClient::Routed {
   int attempts = 0;
   size_t rotation = 0;  // next replica to try when there is no hint
 };
+
+// The ops queued for one node and lane, and its calls in flight.
+struct DataClient::Lane {
+  explicit Lane(size_t limit) : max_in_flight(limit) {}
+
+  // The next batch: queued ops up to the limits of one call (at least one).
+  std::vector<Pending> Take() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    std::vector<Pending> batch;
+    size_t bytes = 0;
+    while (!queued.empty() && batch.size() < kMaxBatchOps) {
+      bytes += queued.front().op.ByteSizeLong();
+      if (!batch.empty() && bytes > kMaxBatchBytes) break;
+      batch.push_back(std::move(queued.front()));
+      queued.pop_front();
+    }
+    return batch;
+  }
+
+  const size_t max_in_flight;
+  base::Mutex mu;
+  size_t in_flight ABSL_GUARDED_BY(mu) = 0;
+  std::deque<Pending> queued ABSL_GUARDED_BY(mu);
+};
+
+DataClient::Stubs::Stubs()
+    : fast(std::make_unique<Lane>(kFastCallsInFlight)),
+      slow(std::make_unique<Lane>(kSlowCallsInFlight)) {}
+
+DataClient::Stubs::~Stubs() = default;
 
 DataClient::DataClient(std::string local_az, Resolver resolver)
     : local_az_(std::move(local_az)),
@@ -319,42 +358,127 @@ DataClient::Stubs* DataClient::StubsFor(const std::string& address) {
   return raw;
 }
 
+namespace {
+
+// The op's own answer as its unary call would have given it.
+template <typename Response>
+absl::StatusOr<Response> OpResult(absl::StatusOr<tern::v1::DataResult> result,
+                                  bool (tern::v1::DataResult::*has)() const,
+                                  Response* (tern::v1::DataResult::*mutable_out)()) {
+  if (!result.ok()) return result.status();
+  if (result->code() != 0) return rpc::FromAnswer(result->code(), result->message());
+  if (!((*result).*has)()) return absl::InternalError("the node answered an op with no result");
+  return std::move(*((*result).*mutable_out)());
+}
+
+}  // namespace
+
 void DataClient::GetItem(
     const std::string& address,
     tern::v1::GetItemRequest request,
     absl::AnyInvocable<void(absl::StatusOr<tern::v1::GetItemResponse>) &&> done) {
-  Stubs* stubs = StubsFor(address);
-  if (stubs == nullptr) {
-    std::move(done)(absl::InternalError("bad replica address " + address));
-    return;
-  }
-  tern::v1::DataPlane::Stub* stub = stubs->data.get();
-  rpc::AsyncUnary<tern::v1::GetItemResponse>(
-      std::move(request),
-      kTimeout,
-      [stub](auto* context, auto* req, auto* resp, auto callback) {
-        stub->async()->GetItem(context, req, resp, std::move(callback));
-      },
-      std::move(done));
+  const bool fast = !request.consistent_read();
+  tern::v1::DataOp op;
+  *op.mutable_get() = std::move(request);
+  Enqueue(
+      address,
+      fast,
+      std::move(op),
+      [done = std::move(done)](absl::StatusOr<tern::v1::DataResult> result) mutable {
+        std::move(done)(OpResult(
+            std::move(result), &tern::v1::DataResult::has_get, &tern::v1::DataResult::mutable_get));
+      });
 }
 
 void DataClient::WriteItem(
     const std::string& address,
     tern::v1::WriteItemRequest request,
     absl::AnyInvocable<void(absl::StatusOr<tern::v1::WriteItemResponse>) &&> done) {
+  tern::v1::DataOp op;
+  *op.mutable_write() = std::move(request);
+  Enqueue(address,
+          false,
+          std::move(op),
+          [done = std::move(done)](absl::StatusOr<tern::v1::DataResult> result) mutable {
+            std::move(done)(OpResult(std::move(result),
+                                     &tern::v1::DataResult::has_write,
+                                     &tern::v1::DataResult::mutable_write));
+          });
+}
+
+void DataClient::Enqueue(const std::string& address, bool fast, tern::v1::DataOp op, OpDone done) {
   Stubs* stubs = StubsFor(address);
   if (stubs == nullptr) {
     std::move(done)(absl::InternalError("bad replica address " + address));
     return;
   }
-  tern::v1::DataPlane::Stub* stub = stubs->data.get();
-  rpc::AsyncUnary<tern::v1::WriteItemResponse>(
-      std::move(request),
-      kTimeout,
-      [stub](auto* context, auto* req, auto* resp, auto callback) {
-        stub->async()->WriteItem(context, req, resp, std::move(callback));
-      },
-      std::move(done));
+  Lane* lane = fast ? stubs->fast.get() : stubs->slow.get();
+  std::vector<Pending> batch;
+  {
+    base::MutexLock lock(&lane->mu);
+    lane->queued.push_back(Pending{std::move(op), std::move(done)});
+    if (lane->in_flight >= lane->max_in_flight) return;  // a call in flight takes it
+    ++lane->in_flight;
+    batch = lane->Take();
+  }
+  SendBatch(stubs->data.get(), lane, std::move(batch));
+}
+
+void DataClient::SendBatch(tern::v1::DataPlane::Stub* stub,
+                           Lane* lane,
+                           std::vector<Pending> batch) {
+  struct Call {
+    grpc::ClientContext context;
+    tern::v1::DataBatch request;
+    tern::v1::DataBatchResult response;
+    std::vector<OpDone> dones;
+  };
+  auto* call = new Call;
+  call->request.mutable_ops()->Reserve(static_cast<int>(batch.size()));
+  call->dones.reserve(batch.size());
+  for (Pending& pending : batch) {
+    *call->request.add_ops() = std::move(pending.op);
+    call->dones.push_back(std::move(pending.done));
+  }
+  batch_calls_.fetch_add(1, std::memory_order_relaxed);
+  batch_ops_.fetch_add(batch.size(), std::memory_order_relaxed);
+  call->context.set_deadline(std::chrono::system_clock::now() + kTimeout);
+  stub->async()->Batch(&call->context,
+                       &call->request,
+                       &call->response,
+                       [this, stub, lane, call](grpc::Status status) {
+                         std::unique_ptr<Call> owned(call);
+                         // The lane's next call goes out before this one's ops are answered.
+                         std::vector<Pending> next;
+                         {
+                           base::MutexLock lock(&lane->mu);
+                           if (lane->queued.empty()) {
+                             --lane->in_flight;
+                           } else {
+                             next = lane->Take();
+                           }
+                         }
+                         if (!next.empty()) SendBatch(stub, lane, std::move(next));
+                         absl::Status failed = rpc::FromGrpcStatus(status);
+                         if (failed.ok() && owned->response.results_size() !=
+                                                static_cast<int>(owned->dones.size())) {
+                           failed = absl::InternalError(
+                               "the node answered a batch with the wrong number of results");
+                         }
+                         for (size_t i = 0; i < owned->dones.size(); ++i) {
+                           if (!failed.ok()) {
+                             std::move(owned->dones[i])(failed);
+                           } else {
+                             std::move(owned->dones[i])(
+                                 std::move(*owned->response.mutable_results(static_cast<int>(i))));
+                           }
+                         }
+                       });
+}
+
+DataClient::BatchStats DataClient::batch_stats() const {
+  return BatchStats{batch_calls_.load(std::memory_order_relaxed),
+                    batch_ops_.load(std::memory_order_relaxed)};
 }
 
 void DataClient::RangeRead(

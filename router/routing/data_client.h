@@ -8,9 +8,17 @@
 // replica move; the retry resolves the partition's replicas afresh). A write
 // whose outcome is unknown (timed out after it was sent) is never retried.
 //
+// Item calls (GetItem, WriteItem) to one node are coalesced: each node has
+// two lanes (eventually consistent reads; writes and strongly consistent
+// reads, which wait on replication), each with a few DataPlane.Batch calls
+// in flight at most. An op that finds its lane at the limit queues, and the
+// lane's next call carries everything queued. An idle lane sends at once,
+// so coalescing costs no latency; a busy one pays one gRPC call per batch.
+//
 // Thread-safe; callbacks run on gRPC threads or the retry thread.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -62,6 +70,13 @@ class DataClient {
   void RangeRead(const std::string& address,
                  tern::v1::RangeReadRequest request,
                  absl::AnyInvocable<void(absl::StatusOr<tern::v1::RangeReadResponse>) &&> done);
+  // Batch calls sent and the ops they carried, since construction.
+  struct BatchStats {
+    uint64_t calls = 0;
+    uint64_t ops = 0;
+  };
+  BatchStats batch_stats() const;
+
   // Item count and size of one partition replica (NodeAdmin.GetPartitionStats).
   void GetPartitionStats(
       const std::string& address,
@@ -69,9 +84,19 @@ class DataClient {
       absl::AnyInvocable<void(absl::StatusOr<tern::v1::PartitionResponse>) &&> done);
 
  private:
+  using OpDone = absl::AnyInvocable<void(absl::StatusOr<tern::v1::DataResult>) &&>;
+  struct Pending {
+    tern::v1::DataOp op;
+    OpDone done;
+  };
+  struct Lane;
   struct Stubs {
+    Stubs();
+    ~Stubs();
     std::unique_ptr<tern::v1::DataPlane::Stub> data;
     std::unique_ptr<tern::v1::NodeAdmin::Stub> admin;
+    std::unique_ptr<Lane> fast;  // eventually consistent reads
+    std::unique_ptr<Lane> slow;  // writes and strongly consistent reads
   };
   // nullptr when address is not host:port.
   Stubs* StubsFor(const std::string& address);
@@ -93,6 +118,13 @@ class DataClient {
   // Picks the partition and replica of the call's next attempt.
   template <typename Request, typename Response>
   void Reroute(Routed<Request, Response>* call);
+
+  // Sends op to address in its lane (see the class comment); done runs with
+  // the op's result as the node answered it, or the failure of its call.
+  void Enqueue(const std::string& address, bool fast, tern::v1::DataOp op, OpDone done);
+  // Sends batch (taken from lane, which counts it in flight) as one call,
+  // then, once answered, the lane's next batch if any.
+  void SendBatch(tern::v1::DataPlane::Stub* stub, Lane* lane, std::vector<Pending> batch);
 
   // The replica to try first for a call to partition: the preferred one
   // unless it is unreachable.
@@ -117,6 +149,8 @@ class DataClient {
   std::map<std::string, std::unique_ptr<Stubs>> stubs_ ABSL_GUARDED_BY(mu_);
   std::map<uint64_t, uint64_t> leaders_ ABSL_GUARDED_BY(mu_);  // partition -> node
   std::map<std::string, absl::Time> unreachable_until_ ABSL_GUARDED_BY(mu_);
+  std::atomic<uint64_t> batch_calls_{0};
+  std::atomic<uint64_t> batch_ops_{0};
   // Runs retries after their pause, off gRPC's threads.
   std::unique_ptr<exec::ThreadPool> retries_;
 };

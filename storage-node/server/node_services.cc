@@ -1,5 +1,7 @@
 #include "storage-node/server/node_services.h"
 
+#include <atomic>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "common/base/mutex.h"
@@ -335,24 +337,52 @@ void DataPlaneService::WhenReadable(uint64_t partition_id,
 }
 
 template <typename Request, typename Response>
+void DataPlaneService::Read(
+    const Request* request,
+    absl::StatusOr<Response> (partition::PartitionStore::*read)(const Request&),
+    const std::string& (Request::*key)() const,
+    Done<Response> done) {
+  WhenReadable(request->partition().partition_id(),
+               request->consistent_read(),
+               [this, read, key, request = KeptFor(request), done = std::move(done)](
+                   absl::Status readable) mutable {
+                 if (!readable.ok()) return std::move(done)(readable);
+                 absl::StatusOr<Response> result = (store_->*read)(*request);
+                 if (result.ok()) {
+                   load_->Record(request->partition().partition_id(),
+                                 load::Boundary(((*request).*key)()));
+                 }
+                 std::move(done)(std::move(result));
+               });
+}
+
+template <typename Request, typename Response>
 grpc::ServerUnaryReactor* DataPlaneService::ServeRead(
     const Request* request,
     Response* response,
     absl::StatusOr<Response> (partition::PartitionStore::*read)(const Request&),
     const std::string& (Request::*key)() const) {
   auto reply = rpc::Reply<Response>::Start(response);
-  WhenReadable(request->partition().partition_id(),
-               request->consistent_read(),
-               [this, reply, read, key, request = KeptFor(request)](absl::Status readable) {
-                 if (!readable.ok()) return reply->SendStatus(readable);
-                 absl::StatusOr<Response> result = (store_->*read)(*request);
-                 if (result.ok()) {
-                   load_->Record(request->partition().partition_id(),
-                                 load::Boundary(((*request).*key)()));
-                 }
-                 reply->Send(std::move(result));
-               });
+  Read<Request, Response>(request, read, key, [reply](absl::StatusOr<Response> result) {
+    reply->Send(std::move(result));
+  });
   return reply->reactor();
+}
+
+void DataPlaneService::Write(const tern::v1::WriteItemRequest& request,
+                             Done<tern::v1::WriteItemResponse> done) {
+  if (request.kind() == tern::v1::WriteItemRequest::KIND_SPLIT) {
+    // Splits are the control plane's (NodeAdmin.SplitPartition).
+    return std::move(done)(absl::InvalidArgumentError("not an item write"));
+  }
+  std::shared_ptr<replica::ReplicaGroup> group = host_->Group(request.partition().partition_id());
+  if (group == nullptr) return std::move(done)(NoGroup(request.partition().partition_id()));
+  load_->Record(request.partition().partition_id(), load::Boundary(request.storage_key()));
+  // A copy: the call may end (its caller gave up) before the pool gets to
+  // it. A write whose outcome is unknown then may still commit.
+  writes_->Post([group = std::move(group), request, done = std::move(done)]() mutable {
+    group->Write(request, std::move(done));
+  });
 }
 
 grpc::ServerUnaryReactor* DataPlaneService::GetItem(grpc::CallbackServerContext*,
@@ -368,23 +398,8 @@ grpc::ServerUnaryReactor* DataPlaneService::WriteItem(grpc::CallbackServerContex
                                                       const tern::v1::WriteItemRequest* request,
                                                       tern::v1::WriteItemResponse* response) {
   auto reply = rpc::Reply<tern::v1::WriteItemResponse>::Start(response);
-  if (request->kind() == tern::v1::WriteItemRequest::KIND_SPLIT) {
-    // Splits are the control plane's (NodeAdmin.SplitPartition).
-    reply->SendStatus(absl::InvalidArgumentError("not an item write"));
-    return reply->reactor();
-  }
-  std::shared_ptr<replica::ReplicaGroup> group = host_->Group(request->partition().partition_id());
-  if (group == nullptr) {
-    reply->SendStatus(NoGroup(request->partition().partition_id()));
-    return reply->reactor();
-  }
-  load_->Record(request->partition().partition_id(), load::Boundary(request->storage_key()));
-  // A copy: the call may end (its caller gave up) before the pool gets to
-  // it. A write whose outcome is unknown then may still commit.
-  writes_->Post([group = std::move(group), request = *request, reply] {
-    group->Write(request, [reply](absl::StatusOr<tern::v1::WriteItemResponse> written) {
-      reply->Send(std::move(written));
-    });
+  Write(*request, [reply](absl::StatusOr<tern::v1::WriteItemResponse> written) {
+    reply->Send(std::move(written));
   });
   return reply->reactor();
 }
@@ -396,6 +411,84 @@ grpc::ServerUnaryReactor* DataPlaneService::RangeRead(grpc::CallbackServerContex
                    response,
                    &partition::PartitionStore::RangeRead,
                    &tern::v1::RangeReadRequest::start_key);
+}
+
+namespace {
+
+// The answer of one Batch call, filled op by op from any thread (each op
+// its own result), sent when the last op is done.
+class BatchAnswer {
+ public:
+  BatchAnswer(std::shared_ptr<rpc::Reply<tern::v1::DataBatchResult>> reply, int ops)
+      : reply_(std::move(reply)), remaining_(ops + 1) {
+    results_.mutable_results()->Reserve(ops);
+    for (int i = 0; i < ops; ++i) results_.add_results();
+  }
+
+  // Records op i's result; call once per op.
+  template <typename Response>
+  void Set(int i,
+           absl::StatusOr<Response> result,
+           Response* (tern::v1::DataResult::*mutable_out)()) {
+    tern::v1::DataResult* slot = results_.mutable_results(i);
+    if (result.ok()) {
+      *(slot->*mutable_out)() = *std::move(result);
+    } else {
+      SetStatus(slot, result.status());
+    }
+    Done();
+  }
+  void Fail(int i, const absl::Status& status) {
+    SetStatus(results_.mutable_results(i), status);
+    Done();
+  }
+  // Called once by the handler after it started every op.
+  void Done() {
+    if (remaining_.fetch_sub(1, std::memory_order_acq_rel) == 1) reply_->Send(std::move(results_));
+  }
+
+ private:
+  static void SetStatus(tern::v1::DataResult* slot, const absl::Status& status) {
+    slot->set_code(static_cast<int32_t>(status.code()));
+    slot->set_message(std::string(status.message()));
+  }
+
+  const std::shared_ptr<rpc::Reply<tern::v1::DataBatchResult>> reply_;
+  std::atomic<int> remaining_;
+  tern::v1::DataBatchResult results_;  // slots written by one op each
+};
+
+}  // namespace
+
+grpc::ServerUnaryReactor* DataPlaneService::Batch(grpc::CallbackServerContext*,
+                                                  const tern::v1::DataBatch* request,
+                                                  tern::v1::DataBatchResult* response) {
+  auto reply = rpc::Reply<tern::v1::DataBatchResult>::Start(response);
+  auto answer = std::make_shared<BatchAnswer>(reply, request->ops_size());
+  for (int i = 0; i < request->ops_size(); ++i) {
+    const tern::v1::DataOp& op = request->ops(i);
+    switch (op.op_case()) {
+      case tern::v1::DataOp::kGet:
+        Read<tern::v1::GetItemRequest, tern::v1::GetItemResponse>(
+            &op.get(),
+            &partition::PartitionStore::GetItem,
+            &tern::v1::GetItemRequest::storage_key,
+            [answer, i](absl::StatusOr<tern::v1::GetItemResponse> got) {
+              answer->Set(i, std::move(got), &tern::v1::DataResult::mutable_get);
+            });
+        break;
+      case tern::v1::DataOp::kWrite:
+        Write(op.write(), [answer, i](absl::StatusOr<tern::v1::WriteItemResponse> written) {
+          answer->Set(i, std::move(written), &tern::v1::DataResult::mutable_write);
+        });
+        break;
+      default:
+        answer->Fail(i, absl::InvalidArgumentError("an op must be a get or a write"));
+        break;
+    }
+  }
+  answer->Done();
+  return reply->reactor();
 }
 
 }  // namespace tern::node

@@ -87,8 +87,15 @@ class DataPlaneService final : public tern::v1::DataPlane::CallbackService {
   grpc::ServerUnaryReactor* RangeRead(grpc::CallbackServerContext* context,
                                       const tern::v1::RangeReadRequest* request,
                                       tern::v1::RangeReadResponse* response) override;
+  // Each op as GetItem or WriteItem would serve it; answered once all are done.
+  grpc::ServerUnaryReactor* Batch(grpc::CallbackServerContext* context,
+                                  const tern::v1::DataBatch* request,
+                                  tern::v1::DataBatchResult* response) override;
 
  private:
+  template <typename Response>
+  using Done = absl::AnyInvocable<void(absl::StatusOr<Response>) &&>;
+
   // Calls read (on some thread) once a read of partition may be served
   // here, with an error when it may not: strongly consistent reads only on
   // the confirmed leader, eventually consistent ones on any voter (not a
@@ -96,14 +103,25 @@ class DataPlaneService final : public tern::v1::DataPlane::CallbackService {
   void WhenReadable(uint64_t partition_id,
                     bool consistent,
                     absl::AnyInvocable<void(absl::Status) &&> read);
-  // GetItem and RangeRead: once readable, answers read(*request) from the
-  // store; a served read counts toward the partition's load at key.
+  // GetItem and RangeRead: once readable, calls done with read(*request)
+  // from the store; a served read counts toward the partition's load at key.
+  // request must stay valid until done runs or, for eventually consistent
+  // reads (served before Read returns), until Read returns.
+  template <typename Request, typename Response>
+  void Read(const Request* request,
+            absl::StatusOr<Response> (partition::PartitionStore::*read)(const Request&),
+            const std::string& (Request::*key)() const,
+            Done<Response> done);
+  // Read as the answer of a unary call.
   template <typename Request, typename Response>
   grpc::ServerUnaryReactor* ServeRead(
       const Request* request,
       Response* response,
       absl::StatusOr<Response> (partition::PartitionStore::*read)(const Request&),
       const std::string& (Request::*key)() const);
+  // Hands the write to its group on the write pool; done runs when it
+  // committed or failed.
+  void Write(const tern::v1::WriteItemRequest& request, Done<tern::v1::WriteItemResponse> done);
 
   partition::PartitionStore* const store_;
   replica::ReplicaHost* const host_;
