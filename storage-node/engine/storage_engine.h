@@ -64,9 +64,39 @@ class WriteBatch {
     other.ops_.clear();
   }
 
+  // What the batch leaves at key, as a read after it would see it: true
+  // when an operation of the batch touches key, with *value its last Put's
+  // value or nullopt when deleted (by Delete or DeleteRange); false when
+  // the engine's own value shows through. Scans the batch: O(ops).
+  bool Find(ColumnFamily cf, absl::string_view key, std::optional<std::string>* value) const {
+    for (auto op = ops_.rbegin(); op != ops_.rend(); ++op) {
+      if (op->cf != cf) continue;
+      switch (op->kind) {
+        case Kind::kPut:
+          if (op->key != key) continue;
+          *value = op->value;
+          return true;
+        case Kind::kDelete:
+          if (op->key != key) continue;
+          *value = std::nullopt;
+          return true;
+        case Kind::kDeleteRange:
+          if (key < op->key || key >= op->value) continue;
+          *value = std::nullopt;
+          return true;
+      }
+    }
+    return false;
+  }
+
   const std::vector<Op>& ops() const { return ops_; }
   bool empty() const { return ops_.empty(); }
+  size_t size() const { return ops_.size(); }
   void Clear() { ops_.clear(); }
+  // Drops the operations after the first size ones.
+  void Truncate(size_t size) {
+    if (size < ops_.size()) ops_.resize(size);
+  }
 
  private:
   std::vector<Op> ops_;

@@ -393,8 +393,12 @@ absl::StatusOr<tern::v1::WriteItemResponse> PartitionStore::WriteItem(
 absl::StatusOr<tern::v1::WriteItemResponse> PartitionStore::DecideWrite(
     const tern::v1::WriteItemRequest& request, engine::WriteBatch* batch) {
   TERN_RETURN_IF_ERROR(Check(request.partition(), request.storage_key()).status());
-  TERN_ASSIGN_OR_RETURN(std::optional<std::string> old,
-                        engine_->Get(engine::ColumnFamily::kData, request.storage_key()));
+  // The item as the writes already in batch (earlier entries applied
+  // together with this one) left it, else as stored.
+  std::optional<std::string> old;
+  if (!batch->Find(engine::ColumnFamily::kData, request.storage_key(), &old)) {
+    TERN_ASSIGN_OR_RETURN(old, engine_->Get(engine::ColumnFamily::kData, request.storage_key()));
+  }
   tern::v1::WriteItemResponse response;
   TERN_ASSIGN_OR_RETURN(std::optional<expr::Condition> condition,
                         ParseWireCondition(request.condition(), expr::ExpressionKind::kCondition));

@@ -76,8 +76,9 @@ class PartitionStore {
 
   // The decision part of WriteItem, for a caller that serializes writes to
   // the partition itself (a replication group applying its log): evaluates
-  // the condition and update against the item as stored, and adds the
-  // resulting change to batch instead of writing it. Deterministic: the same
+  // the condition and update against the item as stored (as the changes
+  // already in batch leave it, when they touch it), and adds the resulting
+  // change to batch instead of writing it; a refused write adds nothing. Deterministic: the same
   // request on the same stored item gives the same response and change on
   // every replica.
   absl::StatusOr<tern::v1::WriteItemResponse> DecideWrite(const tern::v1::WriteItemRequest& request,

@@ -17,6 +17,11 @@ using replication::EntryType;
 using replication::Index;
 using replication::Message;
 using replication::MessageType;
+using replication::Term;
+
+// Committed entries applied in one write at most: a decision reads through
+// the batch (WriteBatch::Find scans it), so a run is kept short.
+constexpr size_t kMaxApplyRun = 64;
 
 }  // namespace
 
@@ -231,22 +236,43 @@ absl::Status PartitionMachine::Import(const std::string& data, engine::WriteBatc
 }
 
 void ReplicaGroup::Write(const tern::v1::WriteItemRequest& request, WriteDone done) {
+  std::vector<WriteDone> dones;
+  dones.push_back(std::move(done));
+  WriteAll({&request}, std::move(dones));
+}
+
+void ReplicaGroup::WriteAll(const std::vector<const tern::v1::WriteItemRequest*>& requests,
+                            std::vector<WriteDone> dones) {
   const bool ack_early = ack_before_commit_;
-  // Answered once: by the decision, or (the injected bug) right after the
-  // proposal is appended, whichever comes first.
-  auto answer = std::make_shared<WriteDone>(std::move(done));
-  auto answered = std::make_shared<std::atomic<bool>>(false);
-  Propose(request.SerializeAsString(), [answer, answered](absl::StatusOr<std::string> result) {
-    if (answered->exchange(true)) return;
-    if (!result.ok()) return std::move(*answer)(result.status());
-    tern::v1::WriteItemResponse response;
-    if (!response.ParseFromString(*result)) {
-      return std::move(*answer)(absl::InternalError("unreadable write decision"));
-    }
-    std::move (*answer)(std::move(response));
-  });
-  if (ack_early && !answered->exchange(true)) {
-    std::move (*answer)(tern::v1::WriteItemResponse());
+  struct Answer {
+    WriteDone done;
+    std::atomic<bool> answered{false};
+  };
+  std::vector<std::shared_ptr<Answer>> answers;
+  std::vector<QueuedProposal> proposals;
+  answers.reserve(requests.size());
+  proposals.reserve(requests.size());
+  for (size_t i = 0; i < requests.size(); ++i) {
+    // Answered once: by the decision, or (the injected bug) right after the
+    // proposal is appended, whichever comes first.
+    auto answer = std::make_shared<Answer>();
+    answer->done = std::move(dones[i]);
+    answers.push_back(answer);
+    proposals.push_back(QueuedProposal{
+        requests[i]->SerializeAsString(), [answer](absl::StatusOr<std::string> result) {
+          if (answer->answered.exchange(true)) return;
+          if (!result.ok()) return std::move(answer->done)(result.status());
+          tern::v1::WriteItemResponse response;
+          if (!response.ParseFromString(*result)) {
+            return std::move(answer->done)(absl::InternalError("unreadable write decision"));
+          }
+          std::move(answer->done)(std::move(response));
+        }});
+  }
+  ProposeQueued(std::move(proposals));
+  if (!ack_early) return;
+  for (const std::shared_ptr<Answer>& answer : answers) {
+    if (!answer->answered.exchange(true)) std::move(answer->done)(tern::v1::WriteItemResponse());
   }
 }
 
@@ -276,9 +302,15 @@ absl::Status ReplicaGroup::CheckServing() const {
 }
 
 void ReplicaGroup::Propose(std::string command, ProposeDone done) {
+  std::vector<QueuedProposal> proposals;
+  proposals.push_back(QueuedProposal{std::move(command), std::move(done)});
+  ProposeQueued(std::move(proposals));
+}
+
+void ReplicaGroup::ProposeQueued(std::vector<QueuedProposal> proposals) {
   {
     base::MutexLock lock(&queue_mu_);
-    queue_.push_back(QueuedProposal{std::move(command), std::move(done)});
+    for (QueuedProposal& proposal : proposals) queue_.push_back(std::move(proposal));
     // Another caller is proposing: it takes ours before it stops.
     if (proposing_) return;
     proposing_ = true;
@@ -443,39 +475,40 @@ absl::Status ReplicaGroup::Handle(replication::Ready& ready, std::vector<Callbac
     applied_term_ = ready.snapshot->term;
   }
   // A batch that needs no sync (it only moves the commit index) rides with
-  // the first applied entry's write instead of costing a write of its own.
+  // the applied entries' write instead of costing a write of its own.
   if (sync || ready.committed.empty()) {
     if (!batch.empty()) TERN_RETURN_IF_ERROR(engine_->Write(batch, sync));
     batch.Clear();
   }
 
-  // 2. Apply committed entries: each entry's data change and the applied
-  //    index in one atomic write.
-  for (const Entry& entry : ready.committed) {
-    engine::WriteBatch apply;
-    absl::StatusOr<std::string> decided = absl::InternalError("not a command");
-    std::function<void()> deferred;
-    if (entry.type == EntryType::kNormal) {
-      decided = machine_->Apply(entry.data, &apply);
-      deferred = machine_->TakeDeferred();
-      // A decision that failed (e.g. a validation error from an update)
-      // writes nothing, the same way on every replica.
-      if (!decided.ok()) {
-        apply.Clear();
-        deferred = nullptr;
-      }
-    }
-    storage_.SetApplied(entry.index, &apply);
-    apply.Append(std::move(batch));  // empty after the first entry
-    TERN_RETURN_IF_ERROR(engine_->Write(apply, /*sync=*/false));
-    applied_term_ = entry.term;
-    if (deferred) callbacks->push_back(std::move(deferred));
-    auto pending = pending_.find(entry.index);
-    if (pending != pending_.end()) {
+  // 2. Apply committed entries: runs of them share one atomic write of their
+  //    data changes and the applied index of the run's last entry (each
+  //    decision sees the item as the entries before it left it: the machine
+  //    reads through the batch). A run ends after a split, which founds
+  //    groups, and at kMaxApplyRun entries. Answers wait for their run's write.
+  struct Decided {
+    Index index = 0;
+    Term term = 0;
+    absl::StatusOr<std::string> result;
+  };
+  std::vector<Decided> run;
+  std::vector<Callback> deferred_work;
+  const auto write_run = [&]() -> absl::Status {
+    if (run.empty()) return absl::OkStatus();
+    storage_.SetApplied(run.back().index, &batch);
+    TERN_RETURN_IF_ERROR(engine_->Write(batch, /*sync=*/false));
+    batch.Clear();
+    applied_term_ = run.back().term;
+    for (Callback& work : deferred_work) callbacks->push_back(std::move(work));
+    deferred_work.clear();
+    for (Decided& decided : run) {
+      auto pending = pending_.find(decided.index);
+      if (pending == pending_.end()) continue;
       auto done = std::make_shared<ProposeDone>(std::move(pending->second.done));
-      if (pending->second.term == entry.term) {
-        callbacks->push_back(
-            [done, decided = std::move(decided)]() mutable { std::move (*done)(decided); });
+      if (pending->second.term == decided.term) {
+        callbacks->push_back([done, result = std::move(decided.result)]() mutable {
+          std::move (*done)(std::move(result));
+        });
       } else {
         callbacks->push_back([done] {
           std::move (*done)(base::NotApplied("leadership changed before the write committed"));
@@ -483,7 +516,29 @@ absl::Status ReplicaGroup::Handle(replication::Ready& ready, std::vector<Callbac
       }
       pending_.erase(pending);
     }
+    run.clear();
+    return absl::OkStatus();
+  };
+  for (const Entry& entry : ready.committed) {
+    absl::StatusOr<std::string> decided = absl::InternalError("not a command");
+    std::function<void()> deferred;
+    if (entry.type == EntryType::kNormal) {
+      const size_t mark = batch.size();
+      decided = machine_->Apply(entry.data, &batch);
+      deferred = machine_->TakeDeferred();
+      // A decision that failed (e.g. a validation error from an update)
+      // writes nothing, the same way on every replica.
+      if (!decided.ok()) {
+        batch.Truncate(mark);
+        deferred = nullptr;
+      }
+    }
+    run.push_back(Decided{entry.index, entry.term, std::move(decided)});
+    const bool split = deferred != nullptr;
+    if (split) deferred_work.push_back(std::move(deferred));
+    if (split || run.size() >= kMaxApplyRun) TERN_RETURN_IF_ERROR(write_run());
   }
+  TERN_RETURN_IF_ERROR(write_run());
   // A pending write is answered only when its index is applied: a leader
   // change alone does not tell whether the entry will commit (the next
   // leader may commit it), so failing it early could make a client retry a

@@ -185,6 +185,10 @@ class ReplicaGroup {
   // a snapshot skipped its index, the replica closed or stopped while it was
   // pending (outcome unknown: it may commit elsewhere).
   void Write(const tern::v1::WriteItemRequest& request, WriteDone done);
+  // Write for several writes at once (dones[i] answers requests[i]), queued
+  // together so that they go out in one round of group commit.
+  void WriteAll(const std::vector<const tern::v1::WriteItemRequest*>& requests,
+                std::vector<WriteDone> dones);
 
   // The same for any command of the group's StateMachine: done gets what
   // its Apply returned, with the errors Write describes. Group commit:
@@ -244,6 +248,10 @@ class ReplicaGroup {
     ProposeDone done;
   };
   using Callback = std::function<void()>;
+
+  // Queues proposals (in order) and, unless another caller is proposing,
+  // proposes until the queue is empty (see Propose).
+  void ProposeQueued(std::vector<QueuedProposal> proposals);
 
   ReplicaGroup(const tern::v1::PartitionDescriptor& partition,
                replication::NodeId self,

@@ -256,6 +256,37 @@ TEST_F(ReplicaGroupTest, WritesProposedWhileBusyGoOutTogether) {
   }
 }
 
+// Entries committed together are applied in one write, each deciding on
+// the item as the entries before it left it, on every replica alike.
+TEST_F(ReplicaGroupTest, WritesAppliedTogetherSeeEachOther) {
+  const uint64_t leader = Leader();
+  ASSERT_NE(leader, 0u);
+  tern::v1::WriteItemRequest first = PutRequest("a", "attribute_not_exists(id)");
+  tern::v1::WriteItemRequest again = PutRequest("a", "attribute_not_exists(id)");
+  tern::v1::WriteItemRequest remove = PutRequest("a");
+  remove.set_kind(tern::v1::WriteItemRequest::KIND_DELETE);
+  remove.clear_item();
+  tern::v1::WriteItemRequest after = PutRequest("a", "attribute_not_exists(id)");
+  std::vector<std::optional<absl::StatusOr<tern::v1::WriteItemResponse>>> results(4);
+  std::vector<ReplicaGroup::WriteDone> dones;
+  for (size_t i = 0; i < results.size(); ++i) {
+    dones.push_back([&results, i](auto written) { results[i] = std::move(written); });
+  }
+  nodes_[leader].group->WriteAll({&first, &again, &remove, &after}, std::move(dones));
+  for (int i = 0; i < 200 && !results.back().has_value(); ++i) Pump();
+  for (const auto& result : results) {
+    ASSERT_TRUE(result.has_value());
+    ASSERT_THAT(*result, IsOk());
+  }
+  EXPECT_FALSE((*results[0])->condition_failed());
+  EXPECT_TRUE((*results[1])->condition_failed());
+  EXPECT_TRUE((*results[2])->had_old());
+  EXPECT_FALSE((*results[3])->condition_failed());
+  EXPECT_FALSE((*results[3])->had_old());
+  Pump(5);
+  for (uint64_t id = 1; id <= 3; ++id) EXPECT_TRUE(Has(id, "a")) << id;
+}
+
 TEST_F(ReplicaGroupTest, RestartedReplicaCatchesUpThroughLogAndSnapshot) {
   const uint64_t leader = Leader();
   ASSERT_NE(leader, 0u);

@@ -160,6 +160,22 @@ TEST_F(DataPlaneTest, ABatchServesEachOpAndAnswersInOrder) {
   EXPECT_TRUE(read->results(0).get().found());
 }
 
+TEST_F(DataPlaneTest, WritesToOneItemInABatchApplyInOrder) {
+  tern::v1::DataBatch batch;
+  for (int i = 0; i < 2; ++i) {
+    tern::v1::DataOp op = Put(4);
+    op.mutable_write()->mutable_condition()->set_text("attribute_not_exists(id)");
+    *batch.add_ops() = op;
+  }
+  absl::StatusOr<tern::v1::DataBatchResult> answered = Call(batch);
+  ASSERT_THAT(answered, IsOk());
+  ASSERT_EQ(answered->results_size(), 2);
+  EXPECT_EQ(answered->results(0).code(), 0) << answered->results(0).message();
+  EXPECT_FALSE(answered->results(0).write().condition_failed());
+  EXPECT_EQ(answered->results(1).code(), 0) << answered->results(1).message();
+  EXPECT_TRUE(answered->results(1).write().condition_failed());
+}
+
 TEST_F(DataPlaneTest, AnEmptyBatchIsAnsweredEmpty) {
   absl::StatusOr<tern::v1::DataBatchResult> answered = Call(tern::v1::DataBatch());
   ASSERT_THAT(answered, IsOk());

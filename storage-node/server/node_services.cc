@@ -1,6 +1,7 @@
 #include "storage-node/server/node_services.h"
 
 #include <atomic>
+#include <map>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
@@ -369,18 +370,25 @@ grpc::ServerUnaryReactor* DataPlaneService::ServeRead(
   return reply->reactor();
 }
 
-void DataPlaneService::Write(const tern::v1::WriteItemRequest& request,
-                             Done<tern::v1::WriteItemResponse> done) {
+absl::StatusOr<std::shared_ptr<replica::ReplicaGroup>> DataPlaneService::GroupFor(
+    const tern::v1::WriteItemRequest& request) {
   if (request.kind() == tern::v1::WriteItemRequest::KIND_SPLIT) {
     // Splits are the control plane's (NodeAdmin.SplitPartition).
-    return std::move(done)(absl::InvalidArgumentError("not an item write"));
+    return absl::InvalidArgumentError("not an item write");
   }
   std::shared_ptr<replica::ReplicaGroup> group = host_->Group(request.partition().partition_id());
-  if (group == nullptr) return std::move(done)(NoGroup(request.partition().partition_id()));
+  if (group == nullptr) return NoGroup(request.partition().partition_id());
   load_->Record(request.partition().partition_id(), load::Boundary(request.storage_key()));
+  return group;
+}
+
+void DataPlaneService::Write(const tern::v1::WriteItemRequest& request,
+                             Done<tern::v1::WriteItemResponse> done) {
+  absl::StatusOr<std::shared_ptr<replica::ReplicaGroup>> group = GroupFor(request);
+  if (!group.ok()) return std::move(done)(group.status());
   // A copy: the call may end (its caller gave up) before the pool gets to
   // it. A write whose outcome is unknown then may still commit.
-  writes_->Post([group = std::move(group), request, done = std::move(done)]() mutable {
+  writes_->Post([group = *std::move(group), request, done = std::move(done)]() mutable {
     group->Write(request, std::move(done));
   });
 }
@@ -465,6 +473,15 @@ grpc::ServerUnaryReactor* DataPlaneService::Batch(grpc::CallbackServerContext*,
                                                   tern::v1::DataBatchResult* response) {
   auto reply = rpc::Reply<tern::v1::DataBatchResult>::Start(response);
   auto answer = std::make_shared<BatchAnswer>(reply, request->ops_size());
+  // Writes go to their groups together: one pool task and one round of
+  // group commit per group, not one per write. Copies: the call may end
+  // (its caller gave up) before the pool gets to them.
+  struct GroupWrites {
+    std::shared_ptr<replica::ReplicaGroup> group;
+    std::vector<tern::v1::WriteItemRequest> requests;
+    std::vector<replica::ReplicaGroup::WriteDone> dones;
+  };
+  std::map<uint64_t, GroupWrites> writes;
   for (int i = 0; i < request->ops_size(); ++i) {
     const tern::v1::DataOp& op = request->ops(i);
     switch (op.op_case()) {
@@ -477,15 +494,32 @@ grpc::ServerUnaryReactor* DataPlaneService::Batch(grpc::CallbackServerContext*,
               answer->Set(i, std::move(got), &tern::v1::DataResult::mutable_get);
             });
         break;
-      case tern::v1::DataOp::kWrite:
-        Write(op.write(), [answer, i](absl::StatusOr<tern::v1::WriteItemResponse> written) {
+      case tern::v1::DataOp::kWrite: {
+        absl::StatusOr<std::shared_ptr<replica::ReplicaGroup>> group = GroupFor(op.write());
+        if (!group.ok()) {
+          answer->Fail(i, group.status());
+          break;
+        }
+        GroupWrites& to = writes[op.write().partition().partition_id()];
+        to.group = *std::move(group);
+        to.requests.push_back(op.write());
+        to.dones.push_back([answer, i](absl::StatusOr<tern::v1::WriteItemResponse> written) {
           answer->Set(i, std::move(written), &tern::v1::DataResult::mutable_write);
         });
         break;
+      }
       default:
         answer->Fail(i, absl::InvalidArgumentError("an op must be a get or a write"));
         break;
     }
+  }
+  for (auto& [partition_id, to] : writes) {
+    writes_->Post([to = std::move(to)]() mutable {
+      std::vector<const tern::v1::WriteItemRequest*> requests;
+      requests.reserve(to.requests.size());
+      for (const tern::v1::WriteItemRequest& write : to.requests) requests.push_back(&write);
+      to.group->WriteAll(requests, std::move(to.dones));
+    });
   }
   answer->Done();
   return reply->reactor();

@@ -119,6 +119,10 @@ class DataPlaneService final : public tern::v1::DataPlane::CallbackService {
       Response* response,
       absl::StatusOr<Response> (partition::PartitionStore::*read)(const Request&),
       const std::string& (Request::*key)() const);
+  // The group to hand an item write to (counting it toward the partition's
+  // load), or why the write is refused here.
+  absl::StatusOr<std::shared_ptr<replica::ReplicaGroup>> GroupFor(
+      const tern::v1::WriteItemRequest& request);
   // Hands the write to its group on the write pool; done runs when it
   // committed or failed.
   void Write(const tern::v1::WriteItemRequest& request, Done<tern::v1::WriteItemResponse> done);

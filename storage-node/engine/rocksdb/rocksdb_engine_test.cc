@@ -106,6 +106,32 @@ TEST(RocksEngineTest, WriteBatchAcrossFamilies) {
   EXPECT_TRUE(db.Scan(ColumnFamily::kRaftLog, "r")->empty());
 }
 
+TEST(WriteBatchTest, FindSeesTheBatchsLastChangeToAKey) {
+  WriteBatch batch;
+  std::optional<std::string> value;
+  EXPECT_FALSE(batch.Find(ColumnFamily::kData, "a", &value));
+  batch.Put(ColumnFamily::kData, "a", "1");
+  batch.Put(ColumnFamily::kMeta, "b", "meta");
+  ASSERT_TRUE(batch.Find(ColumnFamily::kData, "a", &value));
+  EXPECT_EQ(value, std::optional<std::string>("1"));
+  EXPECT_FALSE(batch.Find(ColumnFamily::kData, "b", &value));  // another family
+  batch.Put(ColumnFamily::kData, "a", "2");
+  ASSERT_TRUE(batch.Find(ColumnFamily::kData, "a", &value));
+  EXPECT_EQ(value, std::optional<std::string>("2"));
+  batch.Delete(ColumnFamily::kData, "a");
+  ASSERT_TRUE(batch.Find(ColumnFamily::kData, "a", &value));
+  EXPECT_EQ(value, std::nullopt);
+  batch.Put(ColumnFamily::kData, "c", "3");
+  batch.DeleteRange(ColumnFamily::kData, "b", "d");
+  ASSERT_TRUE(batch.Find(ColumnFamily::kData, "c", &value));
+  EXPECT_EQ(value, std::nullopt);
+  EXPECT_FALSE(batch.Find(ColumnFamily::kData, "d", &value));  // the range's end is outside
+  const size_t size = batch.size();
+  batch.Put(ColumnFamily::kData, "d", "4");
+  batch.Truncate(size);
+  EXPECT_FALSE(batch.Find(ColumnFamily::kData, "d", &value));
+}
+
 TEST(RocksEngineTest, SecondOpenOfSameFolderFails) {
   tern::testing::TempDir dir;
   absl::StatusOr<std::unique_ptr<StorageEngine>> first = OpenRocksEngine(dir.path());
