@@ -20,11 +20,11 @@ constexpr int kMaxAttempts = 30;
 // How long a replica that did not answer is avoided.
 constexpr absl::Duration kUnreachableFor = absl::Seconds(2);
 // Batch calls in flight per node and lane before ops queue, and how much one
-// call carries. Eventually consistent reads are answered at once, so two
-// calls keep a node busy; writes wait on replication, and more of them in
-// flight let a partition's group commit gather more.
+// call carries. Two calls keep a node busy; more make smaller batches and
+// cost more than they overlap (measured: docs/benchmarks.md, "Coalesced
+// calls"), for writes also smaller rounds of group commit.
 constexpr size_t kFastCallsInFlight = 2;
-constexpr size_t kSlowCallsInFlight = 4;
+constexpr size_t kSlowCallsInFlight = 2;
 constexpr size_t kMaxBatchOps = 64;
 constexpr size_t kMaxBatchBytes = 4 << 20;
 
