@@ -72,9 +72,7 @@ struct DataClient::Lane {
   std::deque<Pending> queued ABSL_GUARDED_BY(mu);
 };
 
-DataClient::Stubs::Stubs()
-    : fast(std::make_unique<Lane>(kFastCallsInFlight)),
-      slow(std::make_unique<Lane>(kSlowCallsInFlight)) {}
+DataClient::Stubs::Stubs() : fast(std::make_unique<Lane>(kFastCallsInFlight)) {}
 
 DataClient::Stubs::~Stubs() = default;
 
@@ -378,11 +376,13 @@ void DataClient::GetItem(
     tern::v1::GetItemRequest request,
     absl::AnyInvocable<void(absl::StatusOr<tern::v1::GetItemResponse>) &&> done) {
   const bool fast = !request.consistent_read();
+  const uint64_t partition_id = request.partition().partition_id();
   tern::v1::DataOp op;
   *op.mutable_get() = std::move(request);
   Enqueue(
       address,
       fast,
+      partition_id,
       std::move(op),
       [done = std::move(done)](absl::StatusOr<tern::v1::DataResult> result) mutable {
         std::move(done)(OpResult(
@@ -394,10 +394,12 @@ void DataClient::WriteItem(
     const std::string& address,
     tern::v1::WriteItemRequest request,
     absl::AnyInvocable<void(absl::StatusOr<tern::v1::WriteItemResponse>) &&> done) {
+  const uint64_t partition_id = request.partition().partition_id();
   tern::v1::DataOp op;
   *op.mutable_write() = std::move(request);
   Enqueue(address,
           false,
+          partition_id,
           std::move(op),
           [done = std::move(done)](absl::StatusOr<tern::v1::DataResult> result) mutable {
             std::move(done)(OpResult(std::move(result),
@@ -406,13 +408,23 @@ void DataClient::WriteItem(
           });
 }
 
-void DataClient::Enqueue(const std::string& address, bool fast, tern::v1::DataOp op, OpDone done) {
+void DataClient::Enqueue(const std::string& address,
+                         bool fast,
+                         uint64_t partition_id,
+                         tern::v1::DataOp op,
+                         OpDone done) {
   Stubs* stubs = StubsFor(address);
   if (stubs == nullptr) {
     std::move(done)(absl::InternalError("bad replica address " + address));
     return;
   }
-  Lane* lane = fast ? stubs->fast.get() : stubs->slow.get();
+  Lane* lane = stubs->fast.get();
+  if (!fast) {
+    base::MutexLock lock(&stubs->mu);
+    std::unique_ptr<Lane>& slow = stubs->slow[partition_id];
+    if (slow == nullptr) slow = std::make_unique<Lane>(kSlowCallsInFlight);
+    lane = slow.get();
+  }
   std::vector<Pending> batch;
   {
     base::MutexLock lock(&lane->mu);

@@ -8,12 +8,15 @@
 // replica move; the retry resolves the partition's replicas afresh). A write
 // whose outcome is unknown (timed out after it was sent) is never retried.
 //
-// Item calls (GetItem, WriteItem) to one node are coalesced: each node has
-// two lanes (eventually consistent reads; writes and strongly consistent
-// reads, which wait on replication), each with a few DataPlane.Batch calls
-// in flight at most. An op that finds its lane at the limit queues, and the
-// lane's next call carries everything queued. An idle lane sends at once,
-// so coalescing costs no latency; a busy one pays one gRPC call per batch.
+// Item calls (GetItem, WriteItem) to one node are coalesced into
+// DataPlane.Batch calls, in lanes: one per node for eventually consistent
+// reads (answered at once), and one per node and partition for writes and
+// strongly consistent reads, which wait on their partition's replication
+// (a batch is answered when its last op is, so a partition that cannot
+// commit holds up only its own ops). A lane has a few calls in flight at
+// most; an op that finds it at the limit queues, and the lane's next call
+// carries everything queued. An idle lane sends at once, so coalescing
+// costs no latency; a busy one pays one gRPC call per batch.
 //
 // Thread-safe; callbacks run on gRPC threads or the retry thread.
 #pragma once
@@ -96,7 +99,9 @@ class DataClient {
     std::unique_ptr<tern::v1::DataPlane::Stub> data;
     std::unique_ptr<tern::v1::NodeAdmin::Stub> admin;
     std::unique_ptr<Lane> fast;  // eventually consistent reads
-    std::unique_ptr<Lane> slow;  // writes and strongly consistent reads
+    base::Mutex mu;
+    // Writes and strongly consistent reads, by partition.
+    std::map<uint64_t, std::unique_ptr<Lane>> slow ABSL_GUARDED_BY(mu);
   };
   // nullptr when address is not host:port.
   Stubs* StubsFor(const std::string& address);
@@ -119,9 +124,14 @@ class DataClient {
   template <typename Request, typename Response>
   void Reroute(Routed<Request, Response>* call);
 
-  // Sends op to address in its lane (see the class comment); done runs with
-  // the op's result as the node answered it, or the failure of its call.
-  void Enqueue(const std::string& address, bool fast, tern::v1::DataOp op, OpDone done);
+  // Sends op to address in its lane (see the class comment): the node's
+  // fast lane, or the slow lane of partition_id; done runs with the op's
+  // result as the node answered it, or the failure of its call.
+  void Enqueue(const std::string& address,
+               bool fast,
+               uint64_t partition_id,
+               tern::v1::DataOp op,
+               OpDone done);
   // Sends batch (taken from lane, which counts it in flight) as one call,
   // then, once answered, the lane's next batch if any.
   void SendBatch(tern::v1::DataPlane::Stub* stub, Lane* lane, std::vector<Pending> batch);

@@ -228,6 +228,31 @@ TEST(DataClientTest, WritesAndConsistentReadsDoNotWaitBehindEventualReads) {
   EXPECT_EQ(node.batch_sizes(), (std::vector<int>{1, 1, 1, 1, 1}));
 }
 
+// A partition whose writes wait (here: held) does not hold up another's.
+TEST(DataClientTest, EachPartitionsWritesHaveTheirOwnLane) {
+  FakeNode node;
+  DataClient client;
+  Results<tern::v1::WriteItemResponse> writes;
+  node.Hold();
+  const auto write = [](uint64_t partition_id, const std::string& key) {
+    tern::v1::WriteItemRequest request;
+    request.mutable_partition()->set_partition_id(partition_id);
+    request.set_storage_key(key);
+    return request;
+  };
+  client.WriteItem(node.address(), write(1, "a0"), writes.Slot(0));
+  client.WriteItem(node.address(), write(1, "a1"), writes.Slot(1));
+  client.WriteItem(node.address(), write(1, "a2"), writes.Slot(2));  // queued
+  ASSERT_TRUE(WaitUntil([&] { return node.waiting() == 2; }));
+  client.WriteItem(node.address(), write(2, "b0"), writes.Slot(3));  // its own lane
+  ASSERT_TRUE(WaitUntil([&] { return node.waiting() == 3; }));
+  node.Release();
+  ASSERT_TRUE(writes.WaitFor(4));
+  EXPECT_EQ(writes.Get(2)->new_item(), "a2");
+  EXPECT_EQ(writes.Get(3)->new_item(), "b0");
+  EXPECT_EQ(node.batch_sizes(), (std::vector<int>{1, 1, 1, 1}));
+}
+
 TEST(DataClientTest, EachOpKeepsItsOwnRefusal) {
   FakeNode node;
   DataClient client;
