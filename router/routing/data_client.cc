@@ -19,10 +19,11 @@ constexpr absl::Duration kRetryPause = absl::Milliseconds(100);
 constexpr int kMaxAttempts = 30;
 // How long a replica that did not answer is avoided.
 constexpr absl::Duration kUnreachableFor = absl::Seconds(2);
-// Batch calls in flight per node and lane before ops queue, and how much one
+// Batch calls in flight per lane before ops queue, and how much one
 // call carries. Two calls keep a node busy; more make smaller batches and
-// cost more than they overlap (measured: docs/benchmarks.md, "Coalesced
-// calls"), for writes also smaller rounds of group commit.
+// cost more than they overlap (measured: docs/benchmarks.md, profile table,
+// "how many calls in flight per lane"), for writes also smaller rounds of
+// group commit.
 constexpr size_t kFastCallsInFlight = 2;
 constexpr size_t kSlowCallsInFlight = 2;
 constexpr size_t kMaxBatchOps = 64;
