@@ -239,6 +239,20 @@ std::optional<tern::v1::PartitionDescriptor> PartitionStore::Descriptor(
   return it->second;
 }
 
+std::vector<tern::v1::PartitionDescriptor> PartitionStore::RecordChildren(
+    const std::vector<tern::v1::PartitionDescriptor>& children, engine::WriteBatch* batch) {
+  base::MutexLock lock(&mu_);
+  std::vector<tern::v1::PartitionDescriptor> recorded;
+  for (const tern::v1::PartitionDescriptor& child : children) {
+    if (partitions_.count(child.partition_id()) > 0) continue;
+    batch->Put(
+        engine::ColumnFamily::kMeta, PartitionKey(child.partition_id()), child.SerializeAsString());
+    partitions_[child.partition_id()] = child;
+    recorded.push_back(child);
+  }
+  return recorded;
+}
+
 absl::Status PartitionStore::RecordRetired(const tern::v1::PartitionDescriptor& retired,
                                            engine::WriteBatch* batch) {
   base::MutexLock lock(&mu_);

@@ -55,6 +55,11 @@ class PartitionStore {
   // Records retired (from a snapshot of its group: the split happened while
   // this replica was away) in place of the partition's record, adding it to
   // batch; items are left alone (they are the children's).
+  // Records the children of a split this replica did not apply (it caught
+  // up through a snapshot of the retired parent), in batch; those it hosts
+  // already keep their record. Returns the ones recorded.
+  std::vector<tern::v1::PartitionDescriptor> RecordChildren(
+      const std::vector<tern::v1::PartitionDescriptor>& children, engine::WriteBatch* batch);
   absl::Status RecordRetired(const tern::v1::PartitionDescriptor& retired,
                              engine::WriteBatch* batch);
 

@@ -229,6 +229,16 @@ void GroupStorage::Initialize(const replication::SnapshotMeta& at,
   SetApplied(at.index, batch);
 }
 
+absl::Status GroupStorage::FoundJoining(engine::WriteBatch* batch) const {
+  TERN_ASSIGN_OR_RETURN(std::optional<std::string> founded,
+                        engine_->Get(ColumnFamily::kRaftState, StateKey(kInitial)));
+  if (founded.has_value()) return absl::OkStatus();
+  batch->Put(ColumnFamily::kRaftState,
+             StateKey(kInitial),
+             replication::EncodeMembership(replication::Membership{}));
+  return absl::OkStatus();
+}
+
 void GroupStorage::Drop(engine::WriteBatch* batch) const {
   batch->DeleteRange(ColumnFamily::kRaftLog, LogKey(group_id_, 0), LogKey(group_id_ + 1, 0));
   for (char kind : {kHardState, kApplied, kSnapshot, kInitial}) {

@@ -59,6 +59,10 @@ class GroupStorage {
 
   // Adds the removal of everything the group stored.
   void Drop(engine::WriteBatch* batch) const;
+  // Founds the group, in batch, as a replica that joins it: no membership
+  // and no log, so it waits for the leader's snapshot (Found with an empty
+  // membership, written with other changes). Nothing when already founded.
+  absl::Status FoundJoining(engine::WriteBatch* batch) const;
 
   // Encodings, exposed for tests and tools.
   static std::string LogKey(uint64_t group_id, replication::Index index);

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/base/check.h"
 #include "common/base/error_details.h"
 #include "common/base/status_macros.h"
 #include "common/log/log.h"
@@ -206,9 +207,34 @@ absl::StatusOr<std::string> PartitionMachine::Apply(const std::string& command,
 
 namespace {
 // Snapshot data of a partition group: one tag byte, then the items
-// (PartitionStore::ExportPartition) or the retired partition's descriptor.
+// (PartitionStore::ExportPartition) or, once retired by a split, the
+// partition's descriptor (tag 2, before children were sent along) or the
+// partition's and its children's descriptors (tag 3), each a 4-byte
+// little-endian length and the serialized PartitionDescriptor.
 constexpr char kLiveSnapshot = 1;
 constexpr char kRetiredSnapshot = 2;
+constexpr char kRetiredWithChildrenSnapshot = 3;
+
+void AppendDescriptor(const tern::v1::PartitionDescriptor& descriptor, std::string* out) {
+  const std::string bytes = descriptor.SerializeAsString();
+  const uint32_t size = static_cast<uint32_t>(bytes.size());
+  for (int shift = 0; shift < 32; shift += 8) out->push_back(static_cast<char>(size >> shift));
+  out->append(bytes);
+}
+
+// The descriptor at *at in data, moving *at past it; false when malformed.
+bool ReadDescriptor(absl::string_view data, size_t* at, tern::v1::PartitionDescriptor* out) {
+  if (data.size() - *at < 4) return false;
+  uint32_t size = 0;
+  for (int i = 0; i < 4; ++i) {
+    size |= static_cast<uint32_t>(static_cast<unsigned char>(data[*at + i])) << (8 * i);
+  }
+  *at += 4;
+  if (data.size() - *at < size) return false;
+  if (!out->ParseFromArray(data.data() + *at, static_cast<int>(size))) return false;
+  *at += size;
+  return true;
+}
 }  // namespace
 
 absl::StatusOr<std::string> PartitionMachine::Export() {
@@ -216,7 +242,13 @@ absl::StatusOr<std::string> PartitionMachine::Export() {
       store_->Descriptor(partition_.partition_id());
   if (recorded.has_value() && recorded->retired()) {
     // Its items belong to its children now, whose own groups move them.
-    return std::string(1, kRetiredSnapshot) + recorded->SerializeAsString();
+    std::string data(1, kRetiredWithChildrenSnapshot);
+    AppendDescriptor(*recorded, &data);
+    for (uint64_t child_id : recorded->child_ids()) {
+      std::optional<tern::v1::PartitionDescriptor> child = store_->Descriptor(child_id);
+      if (child.has_value()) AppendDescriptor(*child, &data);
+    }
+    return data;
   }
   TERN_ASSIGN_OR_RETURN(std::string items, store_->ExportPartition(partition_));
   return std::string(1, kLiveSnapshot) + items;
@@ -231,6 +263,38 @@ absl::Status PartitionMachine::Import(const std::string& data, engine::WriteBatc
     }
     return store_->RecordRetired(retired, batch);
   }
+  if (data[0] == kRetiredWithChildrenSnapshot) {
+    // This replica missed the split (it caught up past it through this
+    // snapshot). It founds the children's groups as a joining replica:
+    // its own items in their ranges are as old as it fell behind, so the
+    // children's leaders send it their snapshots (which replace the
+    // ranges' items) before it counts in their groups.
+    size_t at = 1;
+    tern::v1::PartitionDescriptor parent;
+    if (!ReadDescriptor(data, &at, &parent) || !parent.retired() ||
+        parent.partition_id() != partition_.partition_id()) {
+      return absl::DataLossError("unreadable retired-partition snapshot");
+    }
+    std::vector<tern::v1::PartitionDescriptor> children;
+    while (at < data.size()) {
+      tern::v1::PartitionDescriptor child;
+      const auto& ids = parent.child_ids();
+      if (!ReadDescriptor(data, &at, &child) || child.partition_id() == 0 ||
+          std::find(ids.begin(), ids.end(), child.partition_id()) == ids.end()) {
+        return absl::DataLossError("unreadable retired-partition snapshot");
+      }
+      children.push_back(std::move(child));
+    }
+    TERN_RETURN_IF_ERROR(store_->RecordRetired(parent, batch));
+    std::vector<tern::v1::PartitionDescriptor> founded = store_->RecordChildren(children, batch);
+    for (const tern::v1::PartitionDescriptor& child : founded) {
+      TERN_RETURN_IF_ERROR(GroupStorage(engine_, child.partition_id()).FoundJoining(batch));
+    }
+    if (!founded.empty() && open_children_) {
+      deferred_ = [open = open_children_, founded] { open(founded); };
+    }
+    return absl::OkStatus();
+  }
   if (data[0] != kLiveSnapshot) return absl::DataLossError("unknown partition snapshot");
   return store_->ImportPartition(partition_, data.substr(1), batch);
 }
@@ -243,6 +307,7 @@ void ReplicaGroup::Write(const tern::v1::WriteItemRequest& request, WriteDone do
 
 void ReplicaGroup::WriteAll(const std::vector<const tern::v1::WriteItemRequest*>& requests,
                             std::vector<WriteDone> dones) {
+  TERN_CHECK(dones.size() == requests.size());
   const bool ack_early = ack_before_commit_;
   struct Answer {
     WriteDone done;
@@ -470,8 +535,12 @@ absl::Status ReplicaGroup::Handle(replication::Ready& ready, std::vector<Callbac
   //    data) in one write, synced unless it only moves the commit index.
   engine::WriteBatch batch;
   const bool sync = storage_.Persist(ready, &batch);
+  // Work the import leaves (a retired parent's children to open) runs once
+  // everything below is written.
+  std::function<void()> installed;
   if (ready.snapshot.has_value()) {
     TERN_RETURN_IF_ERROR(machine_->Import(ready.snapshot_data, &batch));
+    installed = machine_->TakeDeferred();
     applied_term_ = ready.snapshot->term;
   }
   // A batch that needs no sync (it only moves the commit index) rides with
@@ -539,6 +608,7 @@ absl::Status ReplicaGroup::Handle(replication::Ready& ready, std::vector<Callbac
     if (split || run.size() >= kMaxApplyRun) TERN_RETURN_IF_ERROR(write_run());
   }
   TERN_RETURN_IF_ERROR(write_run());
+  if (installed) callbacks->push_back(std::move(installed));
   // A pending write is answered only when its index is applied: a leader
   // change alone does not tell whether the entry will commit (the next
   // leader may commit it), so failing it early could make a client retry a

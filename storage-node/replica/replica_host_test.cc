@@ -150,6 +150,84 @@ class ReplicaHostTest : public ::testing::Test {
     return false;
   }
 
+  // Splits the partition at split_key into kTable + 1 and kTable + 2
+  // through its leader's log.
+  absl::Status Split(const std::string& split_key) {
+    tern::v1::SplitPlan plan;
+    plan.set_split_key(split_key);
+    *plan.mutable_left() = partition_;
+    plan.mutable_left()->set_partition_id(kTable + 1);
+    plan.mutable_left()->set_end_key(split_key);
+    *plan.mutable_right() = partition_;
+    plan.mutable_right()->set_partition_id(kTable + 2);
+    plan.mutable_right()->set_start_key(split_key);
+    tern::v1::WriteItemRequest split;
+    split.mutable_partition()->set_partition_id(kTable);
+    split.set_kind(tern::v1::WriteItemRequest::KIND_SPLIT);
+    *split.mutable_split() = plan;
+    auto done = std::make_shared<base::Notification>();
+    auto result = std::make_shared<absl::Status>();
+    nodes_[Leader()].host->Group(kTable)->Propose(split.SerializeAsString(),
+                                                  [done, result](absl::StatusOr<std::string> got) {
+                                                    *result = got.status();
+                                                    done->Notify();
+                                                  });
+    if (!done->WaitForNotificationWithTimeout(absl::Seconds(30))) {
+      return absl::DeadlineExceededError("the split was not applied");
+    }
+    return *result;
+  }
+
+  // Replicas that lead child (all must host it: 0 when one does not).
+  int ChildLeaders(uint64_t child) {
+    int leaders = 0;
+    for (auto& [id, node] : nodes_) {
+      std::shared_ptr<ReplicaGroup> group = node.host->Group(child);
+      if (group == nullptr) return 0;
+      if (group->Status().role == replication::Role::kLeader) ++leaders;
+    }
+    return leaders;
+  }
+
+  // Puts item i through the leader of the child owning it, again after an
+  // election got in the way.
+  absl::Status PutToChild(int i, const std::string& split_key) {
+    const uint64_t child = Key(i) < split_key ? kTable + 1 : kTable + 2;
+    absl::Status status = absl::UnavailableError("no leader");
+    for (int attempt = 0; attempt < 200; ++attempt) {
+      uint64_t child_leader = 0;
+      for (auto& [id, node] : nodes_) {
+        std::shared_ptr<ReplicaGroup> group = node.host->Group(child);
+        if (group != nullptr && group->Status().role == replication::Role::kLeader) {
+          child_leader = id;
+        }
+      }
+      if (child_leader == 0) {
+        absl::SleepFor(absl::Milliseconds(20));
+        continue;
+      }
+      tern::v1::WriteItemRequest request;
+      request.mutable_partition()->set_partition_id(child);
+      request.set_kind(tern::v1::WriteItemRequest::KIND_PUT);
+      request.set_storage_key(Key(i));
+      request.set_item(model::EncodeItem(
+          {{"id", model::AttributeValue::N(*model::Number::Parse(std::to_string(i)))}}));
+      auto written = std::make_shared<base::Notification>();
+      auto outcome = std::make_shared<absl::Status>();
+      nodes_[child_leader].host->Group(child)->Write(request, [written, outcome](auto response) {
+        *outcome = response.status();
+        written->Notify();
+      });
+      if (!written->WaitForNotificationWithTimeout(absl::Seconds(10))) {
+        return absl::DeadlineExceededError("no answer");
+      }
+      status = *outcome;
+      if (status.ok()) return status;
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+    return status;
+  }
+
   // Every node's groups, for failure messages.
   std::string Describe() {
     std::string out;
@@ -284,44 +362,14 @@ TEST_F(ReplicaHostTest, ReplicaMovesToANewNodeThroughLearnerPromoteRemove) {
 // children elect leaders and take writes; the parent refuses them.
 TEST_F(ReplicaHostTest, ASplitFoundsTwoChildGroupsOverTheSameItems) {
   for (int i = 0; i < 40; ++i) ASSERT_THAT(PutToLeader(i), IsOk()) << i;
-  const uint64_t leader = Leader();
-  absl::StatusOr<std::string> split_key = nodes_[leader].store->FindSplitKey(kTable);
+  absl::StatusOr<std::string> split_key = nodes_[Leader()].store->FindSplitKey(kTable);
   ASSERT_THAT(split_key, IsOk());
-  tern::v1::SplitPlan plan;
-  plan.set_split_key(*split_key);
-  *plan.mutable_left() = partition_;
-  plan.mutable_left()->set_partition_id(kTable + 1);
-  plan.mutable_left()->set_end_key(*split_key);
-  *plan.mutable_right() = partition_;
-  plan.mutable_right()->set_partition_id(kTable + 2);
-  plan.mutable_right()->set_start_key(*split_key);
-  tern::v1::WriteItemRequest split;
-  split.mutable_partition()->set_partition_id(kTable);
-  split.set_kind(tern::v1::WriteItemRequest::KIND_SPLIT);
-  *split.mutable_split() = plan;
-  auto done = std::make_shared<base::Notification>();
-  auto result = std::make_shared<absl::Status>();
-  nodes_[leader].host->Group(kTable)->Propose(split.SerializeAsString(),
-                                              [done, result](absl::StatusOr<std::string> got) {
-                                                *result = got.status();
-                                                done->Notify();
-                                              });
-  ASSERT_TRUE(done->WaitForNotificationWithTimeout(absl::Seconds(30)));
-  ASSERT_THAT(*result, IsOk());
+  ASSERT_THAT(Split(*split_key), IsOk());
 
   // Every replica hosts both children, each with a leader.
   for (uint64_t child : {kTable + 1, kTable + 2}) {
-    ASSERT_TRUE(Eventually([&] {
-      int leaders = 0;
-      for (auto& [id, node] : nodes_) {
-        std::shared_ptr<ReplicaGroup> group = node.host->Group(child);
-        if (group == nullptr) return false;
-        if (group->Status().role == replication::Role::kLeader) ++leaders;
-      }
-      return leaders == 1;
-    })) << child
-        << "\n"
-        << Describe();
+    ASSERT_TRUE(Eventually([&] { return ChildLeaders(child) == 1; })) << child << "\n"
+                                                                      << Describe();
   }
   // The parent refuses writes: the router must refresh its map.
   absl::Status refused = Put(Leader(), 0);
@@ -332,37 +380,7 @@ TEST_F(ReplicaHostTest, ASplitFoundsTwoChildGroupsOverTheSameItems) {
     for (int i = 0; i < 40; ++i) EXPECT_TRUE(Has(id, i)) << i;
   }
   // Each key is written through the child that owns it.
-  for (int i = 40; i < 60; ++i) {
-    const uint64_t child = Key(i) < *split_key ? kTable + 1 : kTable + 2;
-    absl::Status status;
-    for (int attempt = 0; attempt < 200; ++attempt) {
-      uint64_t child_leader = 0;
-      for (auto& [id, node] : nodes_) {
-        if (node.host->Group(child)->Status().role == replication::Role::kLeader) child_leader = id;
-      }
-      if (child_leader == 0) {
-        absl::SleepFor(absl::Milliseconds(20));
-        continue;
-      }
-      tern::v1::WriteItemRequest request;
-      request.mutable_partition()->set_partition_id(child);
-      request.set_kind(tern::v1::WriteItemRequest::KIND_PUT);
-      request.set_storage_key(Key(i));
-      request.set_item(model::EncodeItem(
-          {{"id", model::AttributeValue::N(*model::Number::Parse(std::to_string(i)))}}));
-      auto written = std::make_shared<base::Notification>();
-      auto outcome = std::make_shared<absl::Status>();
-      nodes_[child_leader].host->Group(child)->Write(request, [written, outcome](auto response) {
-        *outcome = response.status();
-        written->Notify();
-      });
-      ASSERT_TRUE(written->WaitForNotificationWithTimeout(absl::Seconds(10)));
-      status = *outcome;
-      if (status.ok()) break;
-      absl::SleepFor(absl::Milliseconds(20));
-    }
-    ASSERT_THAT(status, IsOk()) << i;
-  }
+  for (int i = 40; i < 60; ++i) ASSERT_THAT(PutToChild(i, *split_key), IsOk()) << i;
   // Followers apply once they learn the commit index (each child's own).
   EXPECT_TRUE(Eventually([&] {
     for (int i = 40; i < 60; ++i) {
@@ -376,6 +394,44 @@ TEST_F(ReplicaHostTest, ASplitFoundsTwoChildGroupsOverTheSameItems) {
     ASSERT_THAT(node.store->Drop(*node.store->Descriptor(kTable)), IsOk());
     for (int i = 0; i < 60; ++i) EXPECT_TRUE(Has(id, i)) << id << " " << i;
   }
+}
+
+// A follower away during a split, past a compaction of the parent's log,
+// gets the retired parent as its snapshot: it founds the children's groups
+// as a joining replica, and their leaders fill them with their own
+// snapshots (its own items in their ranges are as old as it fell behind).
+TEST_F(ReplicaHostTest, AReplicaThatMissedASplitJoinsTheChildren) {
+  ASSERT_THAT(PutToLeader(0), IsOk());
+  const uint64_t away = Leader() % 3 + 1;
+  EXPECT_TRUE(Eventually([&] { return Has(away, 0); }));
+  nodes_[away].host->CloseGroup(kTable);
+  for (int i = 1; i < 40; ++i) ASSERT_THAT(PutToLeader(i), IsOk()) << i;
+  absl::StatusOr<std::string> split_key = nodes_[Leader()].store->FindSplitKey(kTable);
+  ASSERT_THAT(split_key, IsOk());
+  ASSERT_THAT(Split(*split_key), IsOk());
+  for (int i = 40; i < 50; ++i) ASSERT_THAT(PutToChild(i, *split_key), IsOk()) << i;
+  ASSERT_EQ(nodes_[away].host->Group(kTable + 1), nullptr);
+
+  ASSERT_THAT(nodes_[away].host->OpenGroup(partition_), IsOk());
+  EXPECT_TRUE(Eventually([&] {
+    const auto parent = nodes_[away].store->Descriptor(kTable);
+    return parent.has_value() && parent->retired();
+  })) << Describe();
+  for (uint64_t child : {kTable + 1, kTable + 2}) {
+    ASSERT_TRUE(Eventually([&] {
+      std::shared_ptr<ReplicaGroup> group = nodes_[away].host->Group(child);
+      return group != nullptr && group->Status().membership.voters.size() == 3;
+    })) << child
+        << "\n"
+        << Describe();
+  }
+  for (int i = 50; i < 60; ++i) ASSERT_THAT(PutToChild(i, *split_key), IsOk()) << i;
+  EXPECT_TRUE(Eventually([&] {
+    for (int i = 0; i < 60; ++i) {
+      if (!Has(away, i)) return false;
+    }
+    return true;
+  })) << Describe();
 }
 
 }  // namespace
