@@ -4,6 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/base/error_details.h"
 #include "common/config/host_port.h"
@@ -82,7 +83,12 @@ DataClient::DataClient(std::string local_az, Resolver resolver)
       resolver_(std::move(resolver)),
       retries_(std::make_unique<exec::ThreadPool>("data-retry", 1)) {}
 
-DataClient::~DataClient() { retries_->Shutdown(); }
+DataClient::~DataClient() {
+  retries_->Shutdown();
+  base::MutexLock lock(&calls_mu_);
+  calls_mu_.Await([this]()
+                      ABSL_EXCLUSIVE_LOCKS_REQUIRED(calls_mu_) { return calls_in_flight_ == 0; });
+}
 
 void DataClient::RememberLeader(uint64_t partition_id, uint64_t node_id) {
   base::MutexLock lock(&mu_);
@@ -455,38 +461,57 @@ void DataClient::SendBatch(tern::v1::DataPlane::Stub* stub,
   }
   batch_calls_.fetch_add(1, std::memory_order_relaxed);
   batch_ops_.fetch_add(batch.size(), std::memory_order_relaxed);
+  {
+    base::MutexLock lock(&calls_mu_);
+    ++calls_in_flight_;
+  }
   call->context.set_deadline(std::chrono::system_clock::now() + kTimeout);
-  stub->async()->Batch(&call->context,
-                       &call->request,
-                       &call->response,
-                       [this, stub, lane, call](grpc::Status status) {
-                         std::unique_ptr<Call> owned(call);
-                         // The lane's next call goes out before this one's ops are answered.
-                         std::vector<Pending> next;
-                         {
-                           base::MutexLock lock(&lane->mu);
-                           if (lane->queued.empty()) {
-                             --lane->in_flight;
-                           } else {
-                             next = lane->Take();
-                           }
-                         }
-                         if (!next.empty()) SendBatch(stub, lane, std::move(next));
-                         absl::Status failed = rpc::FromGrpcStatus(status);
-                         if (failed.ok() && owned->response.results_size() !=
-                                                static_cast<int>(owned->dones.size())) {
-                           failed = absl::InternalError(
-                               "the node answered a batch with the wrong number of results");
-                         }
-                         for (size_t i = 0; i < owned->dones.size(); ++i) {
-                           if (!failed.ok()) {
-                             std::move(owned->dones[i])(failed);
-                           } else {
-                             std::move(owned->dones[i])(
-                                 std::move(*owned->response.mutable_results(static_cast<int>(i))));
-                           }
-                         }
-                       });
+  stub->async()->Batch(
+      &call->context,
+      &call->request,
+      &call->response,
+      [this, stub, lane, call](grpc::Status status) {
+        std::unique_ptr<Call> owned(call);
+        absl::Status failed = rpc::FromGrpcStatus(status);
+        if (failed.ok() &&
+            owned->response.results_size() != static_cast<int>(owned->dones.size())) {
+          failed =
+              absl::InternalError("the node answered a batch with the wrong number of results");
+        }
+        // The lane's next call goes out before this one's ops are answered.
+        // After a call that failed on the way (the node or the way to it is
+        // in trouble), what queued behind it goes back to its callers
+        // instead, never sent, to be routed afresh (a write too) rather than
+        // wait its turn for the same node.
+        std::vector<Pending> next;
+        std::deque<Pending> stranded;
+        {
+          base::MutexLock lock(&lane->mu);
+          if (!failed.ok() && !rpc::Answered(failed)) {
+            stranded.swap(lane->queued);
+            --lane->in_flight;
+          } else if (lane->queued.empty()) {
+            --lane->in_flight;
+          } else {
+            next = lane->Take();
+          }
+        }
+        if (!next.empty()) SendBatch(stub, lane, std::move(next));
+        for (size_t i = 0; i < owned->dones.size(); ++i) {
+          if (!failed.ok()) {
+            std::move(owned->dones[i])(failed);
+          } else {
+            std::move(owned->dones[i])(
+                std::move(*owned->response.mutable_results(static_cast<int>(i))));
+          }
+        }
+        for (Pending& pending : stranded) {
+          std::move(pending.done)(base::NotApplied(absl::StrCat(
+              "not sent: an earlier call to the node failed (", failed.message(), ")")));
+        }
+        base::MutexLock lock(&calls_mu_);
+        --calls_in_flight_;
+      });
 }
 
 DataClient::BatchStats DataClient::batch_stats() const {

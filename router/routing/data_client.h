@@ -161,6 +161,10 @@ class DataClient {
   std::map<std::string, absl::Time> unreachable_until_ ABSL_GUARDED_BY(mu_);
   std::atomic<uint64_t> batch_calls_{0};
   std::atomic<uint64_t> batch_ops_{0};
+  // Batch calls not yet answered: the destructor waits for them (their
+  // callbacks use the lanes).
+  base::Mutex calls_mu_;
+  int calls_in_flight_ ABSL_GUARDED_BY(calls_mu_) = 0;
   // Runs retries after their pause, off gRPC's threads.
   std::unique_ptr<exec::ThreadPool> retries_;
 };

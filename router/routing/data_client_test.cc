@@ -51,6 +51,17 @@ class FakeNode final : public tern::v1::DataPlane::CallbackService {
     }
     for (Held& call : calls) Answer(call.request, call.response, call.reactor);
   }
+  // Ends the held calls with status (not an answer of ours: as if the
+  // connection broke) and stops holding.
+  void ReleaseFailing(const grpc::Status& status) {
+    std::deque<Held> calls;
+    {
+      base::MutexLock lock(&mu_);
+      held_ = false;
+      calls.swap(waiting_);
+    }
+    for (Held& call : calls) call.reactor->Finish(status);
+  }
   // Fails every call with status (not an answer of ours).
   void FailCalls(grpc::Status status) {
     base::MutexLock lock(&mu_);
@@ -291,6 +302,42 @@ TEST(DataClientTest, AFailedCallFailsEachOfItsOps) {
     EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
     EXPECT_FALSE(rpc::Answered(status)) << status;  // the call failed on the way
   }
+}
+
+// Ops queued behind a call that failed on the way never left: they go back
+// to their callers as not applied (so even a write may be routed again),
+// and the lane serves later ops.
+TEST(DataClientTest, OpsQueuedBehindAFailedCallComeBackNotSent) {
+  FakeNode node;
+  DataClient client;
+  Results<tern::v1::WriteItemResponse> results;
+  node.Hold();
+  for (int i = 0; i < 4; ++i) {
+    tern::v1::WriteItemRequest write;
+    write.set_storage_key(absl::StrCat("w", i));
+    client.WriteItem(node.address(), write, results.Slot(i));
+    if (i == 1) {
+      ASSERT_TRUE(WaitUntil([&] { return node.waiting() == 2; }));
+    }
+  }
+  node.ReleaseFailing(grpc::Status(grpc::StatusCode::UNAVAILABLE, "connection reset"));
+  ASSERT_TRUE(results.WaitFor(4));
+  for (int i = 0; i < 2; ++i) {
+    absl::Status sent = results.Get(i).status();
+    EXPECT_EQ(sent.code(), absl::StatusCode::kUnavailable) << sent;
+    EXPECT_FALSE(base::IsNotApplied(sent)) << sent;  // may have reached the node
+  }
+  for (int i = 2; i < 4; ++i) {
+    absl::Status queued = results.Get(i).status();
+    EXPECT_TRUE(base::IsNotApplied(queued)) << queued;
+  }
+  EXPECT_EQ(node.batch_sizes(), (std::vector<int>{1, 1}));
+  tern::v1::WriteItemRequest later;
+  later.set_storage_key("later");
+  client.WriteItem(node.address(), later, results.Slot(4));
+  ASSERT_TRUE(results.WaitFor(5));
+  ASSERT_THAT(results.Get(4), IsOk());
+  EXPECT_EQ(results.Get(4)->new_item(), "later");
 }
 
 TEST(DataClientTest, ANotLeaderOpIsSentToTheHintedLeader) {

@@ -176,6 +176,13 @@ TEST_F(DataPlaneTest, WritesToOneItemInABatchApplyInOrder) {
   EXPECT_TRUE(answered->results(1).write().condition_failed());
 }
 
+TEST_F(DataPlaneTest, AnOversizedBatchIsRefused) {
+  tern::v1::DataBatch batch;
+  for (int i = 0; i < 1025; ++i) batch.add_ops();
+  absl::StatusOr<tern::v1::DataBatchResult> answered = Call(batch);
+  EXPECT_EQ(answered.status().code(), absl::StatusCode::kInvalidArgument) << answered.status();
+}
+
 TEST_F(DataPlaneTest, AnEmptyBatchIsAnsweredEmpty) {
   absl::StatusOr<tern::v1::DataBatchResult> answered = Call(tern::v1::DataBatch());
   ASSERT_THAT(answered, IsOk());

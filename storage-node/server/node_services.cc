@@ -20,6 +20,9 @@ constexpr uint32_t kMaxInjectedDelayMs = 1000;
 // several let RocksDB sync the logs of several groups together.
 constexpr size_t kWriteThreads = 4;
 
+// Ops one Batch call may carry (the router sends at most 64).
+constexpr int kMaxBatchOps = 1024;
+
 // How long a split waits to be applied before SplitPartition gives up.
 constexpr absl::Duration kReplicationWait = absl::Seconds(5);
 
@@ -472,6 +475,11 @@ grpc::ServerUnaryReactor* DataPlaneService::Batch(grpc::CallbackServerContext*,
                                                   const tern::v1::DataBatch* request,
                                                   tern::v1::DataBatchResult* response) {
   auto reply = rpc::Reply<tern::v1::DataBatchResult>::Start(response);
+  if (request->ops_size() > kMaxBatchOps) {
+    reply->SendStatus(
+        absl::InvalidArgumentError(absl::StrCat("a batch carries at most ", kMaxBatchOps, " ops")));
+    return reply->reactor();
+  }
   auto answer = std::make_shared<BatchAnswer>(reply, request->ops_size());
   // Writes go to their groups together: one pool task and one round of
   // group commit per group, not one per write. Copies: the call may end
