@@ -74,6 +74,7 @@ constexpr absl::string_view kNotLeaderPrefix = "not leader; leader: ";
 constexpr absl::string_view kNotLeaderAddressInfix = " at ";
 constexpr absl::string_view kWrongPartitionPrefix = "wrong partition: ";
 constexpr absl::string_view kNotAppliedPrefix = "not applied: ";
+constexpr absl::string_view kStorageErrorPayload = "tern/storage-error";
 }  // namespace
 
 absl::Status NotLeader(uint64_t leader_hint, absl::string_view leader_address) {
@@ -90,6 +91,16 @@ absl::Status WrongPartition(absl::string_view why) {
 
 absl::Status NotApplied(absl::string_view why) {
   return absl::UnavailableError(absl::StrCat(kNotAppliedPrefix, why));
+}
+
+absl::Status StorageError(const absl::Status& cause) {
+  absl::Status marked(cause.code(), cause.message());
+  if (!marked.ok()) marked.SetPayload(kStorageErrorPayload, absl::Cord("1"));
+  return marked;
+}
+
+bool IsStorageError(const absl::Status& status) {
+  return status.GetPayload(kStorageErrorPayload).has_value();
 }
 
 bool IsNotApplied(const absl::Status& status) {

@@ -72,6 +72,14 @@ bool IsWrongPartition(const absl::Status& status);
 absl::Status NotApplied(absl::string_view why);
 bool IsNotApplied(const absl::Status& status);
 
+// The storage engine failed (an I/O error, corruption) while a replica
+// decided a write from its log: not the write's outcome, which every
+// replica reaches alike, but this replica's own trouble (it stops; the
+// entry stays unapplied there). cause's code and message, marked with a
+// payload: it never crosses a gRPC hop.
+absl::Status StorageError(const absl::Status& cause);
+bool IsStorageError(const absl::Status& status);
+
 // The hint of a NotLeader() status; nullopt for any other status.
 std::optional<uint64_t> NotLeaderHint(const absl::Status& status);
 // The leader's address in a NotLeader() status; "" when absent.

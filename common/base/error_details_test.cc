@@ -28,6 +28,15 @@ TEST(ErrorDetailsTest, SerializationAndValidationShareACodeButNotAKind) {
   EXPECT_EQ(ErrorKindName(ErrorKind::kSerialization), "serialization");
 }
 
+TEST(StorageErrorTest, KeepsTheCauseAndMarksIt) {
+  const absl::Status failed = StorageError(absl::UnavailableError("IO error: disk gone"));
+  EXPECT_EQ(failed.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(failed.message(), "IO error: disk gone");
+  EXPECT_TRUE(IsStorageError(failed));
+  EXPECT_FALSE(IsStorageError(absl::UnavailableError("IO error: disk gone")));
+  EXPECT_TRUE(StorageError(absl::OkStatus()).ok());
+}
+
 }  // namespace
 }  // namespace tern::base
 

@@ -411,7 +411,10 @@ absl::StatusOr<tern::v1::WriteItemResponse> PartitionStore::DecideWrite(
   // together with this one) left it, else as stored.
   std::optional<std::string> old;
   if (!batch->Find(engine::ColumnFamily::kData, request.storage_key(), &old)) {
-    TERN_ASSIGN_OR_RETURN(old, engine_->Get(engine::ColumnFamily::kData, request.storage_key()));
+    absl::StatusOr<std::optional<std::string>> stored =
+        engine_->Get(engine::ColumnFamily::kData, request.storage_key());
+    if (!stored.ok()) return base::StorageError(stored.status());
+    old = *std::move(stored);
   }
   tern::v1::WriteItemResponse response;
   TERN_ASSIGN_OR_RETURN(std::optional<expr::Condition> condition,

@@ -83,7 +83,8 @@ class PartitionStore {
   // the partition itself (a replication group applying its log): evaluates
   // the condition and update against the item as stored (as the changes
   // already in batch leave it, when they touch it), and adds the resulting
-  // change to batch instead of writing it; a refused write adds nothing. Deterministic: the same
+  // change to batch instead of writing it; a refused write adds nothing. A
+  // failed read of the engine is a base::StorageError. Deterministic: the same
   // request on the same stored item gives the same response and change on
   // every replica.
   absl::StatusOr<tern::v1::WriteItemResponse> DecideWrite(const tern::v1::WriteItemRequest& request,

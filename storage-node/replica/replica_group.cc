@@ -596,7 +596,9 @@ absl::Status ReplicaGroup::Handle(replication::Ready& ready, std::vector<Callbac
       decided = machine_->Apply(entry.data, &batch);
       deferred = machine_->TakeDeferred();
       // A decision that failed (e.g. a validation error from an update)
-      // writes nothing, the same way on every replica.
+      // writes nothing, the same way on every replica. A storage failure
+      // is this replica's own: it stops, the entry unapplied here.
+      if (!decided.ok() && base::IsStorageError(decided.status())) return decided.status();
       if (!decided.ok()) {
         batch.Truncate(mark);
         deferred = nullptr;

@@ -4,6 +4,7 @@
 // and a replica far behind catching up through a snapshot.
 #include "storage-node/replica/replica_group.h"
 
+#include <atomic>
 #include <deque>
 #include <map>
 #include <thread>
@@ -75,8 +76,63 @@ class Network : public Transport {
   size_t max_append_entries_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
+// RocksDB whose item reads can be made to fail, as a failing disk would.
+class FlakyEngine final : public engine::StorageEngine {
+ public:
+  explicit FlakyEngine(std::unique_ptr<engine::StorageEngine> engine)
+      : engine_(std::move(engine)) {}
+
+  void FailItemReads(bool fail) { fail_item_reads_ = fail; }
+
+  absl::StatusOr<std::optional<std::string>> Get(engine::ColumnFamily cf,
+                                                 absl::string_view key) override {
+    if (fail_item_reads_ && cf == engine::ColumnFamily::kData) {
+      return absl::UnavailableError("IO error: injected read failure");
+    }
+    return engine_->Get(cf, key);
+  }
+  absl::Status Put(engine::ColumnFamily cf,
+                   absl::string_view key,
+                   absl::string_view value,
+                   bool sync) override {
+    return engine_->Put(cf, key, value, sync);
+  }
+  absl::Status Delete(engine::ColumnFamily cf, absl::string_view key, bool sync) override {
+    return engine_->Delete(cf, key, sync);
+  }
+  absl::Status Write(const engine::WriteBatch& batch, bool sync) override {
+    return engine_->Write(batch, sync);
+  }
+  absl::Status DeleteRange(engine::ColumnFamily cf,
+                           absl::string_view begin,
+                           absl::string_view end,
+                           bool sync) override {
+    return engine_->DeleteRange(cf, begin, end, sync);
+  }
+  absl::Status ForEach(
+      engine::ColumnFamily cf,
+      absl::string_view prefix,
+      const std::function<bool(absl::string_view, absl::string_view)>& fn) override {
+    return engine_->ForEach(cf, prefix, fn);
+  }
+  absl::Status ForEachInRange(
+      engine::ColumnFamily cf,
+      absl::string_view begin,
+      absl::string_view end,
+      bool reverse,
+      const std::function<bool(absl::string_view, absl::string_view)>& fn) override {
+    return engine_->ForEachInRange(cf, begin, end, reverse, fn);
+  }
+  uint64_t ApproximateSizeBytes() override { return engine_->ApproximateSizeBytes(); }
+
+ private:
+  const std::unique_ptr<engine::StorageEngine> engine_;
+  std::atomic<bool> fail_item_reads_{false};
+};
+
 struct Node {
   tern::testing::TempDir dir;
+  FlakyEngine* flaky = nullptr;  // engine
   std::unique_ptr<engine::StorageEngine> engine;
   std::unique_ptr<partition::PartitionStore> store;
   std::unique_ptr<ReplicaGroup> group;
@@ -97,7 +153,9 @@ class ReplicaGroupTest : public ::testing::Test {
       Node& node = nodes_[id];
       auto engine = engine::OpenRocksEngine(node.dir.path());
       ASSERT_THAT(engine, IsOk());
-      node.engine = *std::move(engine);
+      auto flaky = std::make_unique<FlakyEngine>(*std::move(engine));
+      node.flaky = flaky.get();
+      node.engine = std::move(flaky);
       Open(id);
       ASSERT_THAT(node.store->Open(partition_), IsOk());
     }
@@ -285,6 +343,30 @@ TEST_F(ReplicaGroupTest, WritesAppliedTogetherSeeEachOther) {
   EXPECT_FALSE((*results[3])->had_old());
   Pump(5);
   for (uint64_t id = 1; id <= 3; ++id) EXPECT_TRUE(Has(id, "a")) << id;
+}
+
+// A replica whose storage fails while it decides a committed write stops,
+// the entry unapplied there, instead of taking the failure for the write's
+// outcome (which would leave it without the write for good); reopened with
+// its disk back, it applies the write like the others did.
+TEST_F(ReplicaGroupTest, AStorageFailureInApplyStopsTheReplica) {
+  const uint64_t leader = Leader();
+  ASSERT_NE(leader, 0u);
+  ASSERT_THAT(Put(leader, "a"), IsOk());
+  Pump(5);
+  const uint64_t follower = leader % 3 + 1;
+  ASSERT_TRUE(Has(follower, "a"));
+  nodes_[follower].flaky->FailItemReads(true);
+  ASSERT_THAT(Put(leader, "b"), IsOk());  // the leader and the other follower
+  Pump(5);
+  EXPECT_LT(nodes_[follower].group->Status().applied, nodes_[leader].group->Status().applied);
+  nodes_[follower].flaky->FailItemReads(false);
+  EXPECT_FALSE(Has(follower, "b"));
+  nodes_[follower].group.reset();
+  Open(follower);
+  for (int i = 0; i < 200 && !Has(follower, "b"); ++i) Pump();
+  EXPECT_TRUE(Has(follower, "b"));
+  EXPECT_TRUE(Has(follower, "a"));
 }
 
 TEST_F(ReplicaGroupTest, RestartedReplicaCatchesUpThroughLogAndSnapshot) {
