@@ -283,6 +283,13 @@ absl::Status PartitionMachine::Import(const std::string& data, engine::WriteBatc
           std::find(ids.begin(), ids.end(), child.partition_id()) == ids.end()) {
         return absl::DataLossError("unreadable retired-partition snapshot");
       }
+      // Only a child this node is a replica of (it may have moved away).
+      const auto& replicas = child.replicas();
+      if (self_ != 0 && std::none_of(replicas.begin(), replicas.end(), [this](const auto& replica) {
+            return replica.node_id() == self_;
+          })) {
+        continue;
+      }
       children.push_back(std::move(child));
     }
     TERN_RETURN_IF_ERROR(store_->RecordRetired(parent, batch));
@@ -548,6 +555,8 @@ absl::Status ReplicaGroup::Handle(replication::Ready& ready, std::vector<Callbac
   if (sync || ready.committed.empty()) {
     if (!batch.empty()) TERN_RETURN_IF_ERROR(engine_->Write(batch, sync));
     batch.Clear();
+    // The snapshot is durable: the work its import left may run.
+    if (installed) callbacks->push_back(std::move(installed));
   }
 
   // 2. Apply committed entries: runs of them share one atomic write of their
@@ -567,6 +576,7 @@ absl::Status ReplicaGroup::Handle(replication::Ready& ready, std::vector<Callbac
     storage_.SetApplied(run.back().index, &batch);
     TERN_RETURN_IF_ERROR(engine_->Write(batch, /*sync=*/false));
     batch.Clear();
+    if (installed) callbacks->push_back(std::move(installed));  // rode with this write
     applied_term_ = run.back().term;
     for (Callback& work : deferred_work) callbacks->push_back(std::move(work));
     deferred_work.clear();
@@ -610,7 +620,6 @@ absl::Status ReplicaGroup::Handle(replication::Ready& ready, std::vector<Callbac
     if (split || run.size() >= kMaxApplyRun) TERN_RETURN_IF_ERROR(write_run());
   }
   TERN_RETURN_IF_ERROR(write_run());
-  if (installed) callbacks->push_back(std::move(installed));
   // A pending write is answered only when its index is applied: a leader
   // change alone does not tell whether the entry will commit (the next
   // leader may commit it), so failing it early could make a client retry a

@@ -80,15 +80,19 @@ class PartitionMachine final : public StateMachine {
   // Opens the groups of a split's children (after the split's batch).
   using OpenChildren = std::function<void(const std::vector<tern::v1::PartitionDescriptor>&)>;
 
-  // engine and store must outlive the machine.
+  // engine and store must outlive the machine. self: this node (0: any), so
+  // that a retired parent's snapshot founds only the children it is a
+  // replica of.
   PartitionMachine(engine::StorageEngine* engine,
                    partition::PartitionStore* store,
                    tern::v1::PartitionDescriptor partition,
-                   OpenChildren open_children = nullptr)
+                   OpenChildren open_children = nullptr,
+                   replication::NodeId self = 0)
       : engine_(engine),
         store_(store),
         partition_(std::move(partition)),
-        open_children_(std::move(open_children)) {}
+        open_children_(std::move(open_children)),
+        self_(self) {}
   absl::StatusOr<std::string> Apply(const std::string& command, engine::WriteBatch* batch) override;
   absl::StatusOr<std::string> Export() override;
   absl::Status Import(const std::string& data, engine::WriteBatch* batch) override;
@@ -104,6 +108,7 @@ class PartitionMachine final : public StateMachine {
   partition::PartitionStore* const store_;
   const tern::v1::PartitionDescriptor partition_;
   const OpenChildren open_children_;
+  const replication::NodeId self_;
   std::function<void()> deferred_;
 };
 

@@ -40,7 +40,8 @@ ReplicaHost::ReplicaHost(HostOptions options,
                         partition,
                         [this](const std::vector<tern::v1::PartitionDescriptor>& children) {
                           OpenChildren(children);
-                        });
+                        },
+                        options_.node_id);
                   }) {}
 
 void ReplicaHost::OpenChildren(const std::vector<tern::v1::PartitionDescriptor>& children) {

@@ -53,6 +53,21 @@ struct Awaited {
   T result;
 };
 
+absl::StatusOr<tern::v1::GetItemResponse> StoreGetItem(partition::PartitionStore* store,
+                                                       const tern::v1::GetItemRequest& request) {
+  return store->GetItem(request);
+}
+const std::string& GetItemKey(const tern::v1::GetItemRequest& request) {
+  return request.storage_key();
+}
+absl::StatusOr<tern::v1::RangeReadResponse> StoreRangeRead(
+    partition::PartitionStore* store, const tern::v1::RangeReadRequest& request) {
+  return store->RangeRead(request);
+}
+const std::string& RangeReadKey(const tern::v1::RangeReadRequest& request) {
+  return request.start_key();
+}
+
 }  // namespace
 
 NodeAdminService::NodeAdminService(tern::v1::NodeInfo self,
@@ -328,44 +343,44 @@ void DataPlaneService::WhenReadable(uint64_t partition_id,
                                     bool consistent,
                                     absl::AnyInvocable<void(absl::Status) &&> read) {
   std::shared_ptr<replica::ReplicaGroup> group = host_->Group(partition_id);
+  // No group, no reads: a partition recorded here whose group is not open
+  // (yet) may hold items older than its group's.
+  if (group == nullptr) return std::move(read)(NoGroup(partition_id));
   if (!consistent) {
-    if (group != nullptr && !group->ServesEventualReads()) {
+    if (!group->ServesEventualReads()) {
       return std::move(read)(
           absl::UnavailableError("this replica is joining or leaving its group; try another"));
     }
     return std::move(read)(absl::OkStatus());
   }
-  if (group == nullptr) return std::move(read)(NoGroup(partition_id));
   // The caller's deadline bounds the wait (rpc::Reply ends the call).
   group->AwaitConsistentRead(std::move(read));
 }
 
 template <typename Request, typename Response>
-void DataPlaneService::Read(
-    const Request* request,
-    absl::StatusOr<Response> (partition::PartitionStore::*read)(const Request&),
-    const std::string& (Request::*key)() const,
-    Done<Response> done) {
+void DataPlaneService::Read(const Request* request,
+                            StoreRead<Request, Response> read,
+                            LoadKey<Request> key,
+                            Done<Response> done) {
   WhenReadable(request->partition().partition_id(),
                request->consistent_read(),
                [this, read, key, request = KeptFor(request), done = std::move(done)](
                    absl::Status readable) mutable {
                  if (!readable.ok()) return std::move(done)(readable);
-                 absl::StatusOr<Response> result = (store_->*read)(*request);
+                 absl::StatusOr<Response> result = read(store_, *request);
                  if (result.ok()) {
                    load_->Record(request->partition().partition_id(),
-                                 load::Boundary(((*request).*key)()));
+                                 load::Boundary(key(*request)));
                  }
                  std::move(done)(std::move(result));
                });
 }
 
 template <typename Request, typename Response>
-grpc::ServerUnaryReactor* DataPlaneService::ServeRead(
-    const Request* request,
-    Response* response,
-    absl::StatusOr<Response> (partition::PartitionStore::*read)(const Request&),
-    const std::string& (Request::*key)() const) {
+grpc::ServerUnaryReactor* DataPlaneService::ServeRead(const Request* request,
+                                                      Response* response,
+                                                      StoreRead<Request, Response> read,
+                                                      LoadKey<Request> key) {
   auto reply = rpc::Reply<Response>::Start(response);
   Read<Request, Response>(request, read, key, [reply](absl::StatusOr<Response> result) {
     reply->Send(std::move(result));
@@ -399,10 +414,7 @@ void DataPlaneService::Write(const tern::v1::WriteItemRequest& request,
 grpc::ServerUnaryReactor* DataPlaneService::GetItem(grpc::CallbackServerContext*,
                                                     const tern::v1::GetItemRequest* request,
                                                     tern::v1::GetItemResponse* response) {
-  return ServeRead(request,
-                   response,
-                   &partition::PartitionStore::GetItem,
-                   &tern::v1::GetItemRequest::storage_key);
+  return ServeRead(request, response, &StoreGetItem, &GetItemKey);
 }
 
 grpc::ServerUnaryReactor* DataPlaneService::WriteItem(grpc::CallbackServerContext*,
@@ -418,10 +430,7 @@ grpc::ServerUnaryReactor* DataPlaneService::WriteItem(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* DataPlaneService::RangeRead(grpc::CallbackServerContext*,
                                                       const tern::v1::RangeReadRequest* request,
                                                       tern::v1::RangeReadResponse* response) {
-  return ServeRead(request,
-                   response,
-                   &partition::PartitionStore::RangeRead,
-                   &tern::v1::RangeReadRequest::start_key);
+  return ServeRead(request, response, &StoreRangeRead, &RangeReadKey);
 }
 
 namespace {
@@ -496,8 +505,8 @@ grpc::ServerUnaryReactor* DataPlaneService::Batch(grpc::CallbackServerContext*,
       case tern::v1::DataOp::kGet:
         Read<tern::v1::GetItemRequest, tern::v1::GetItemResponse>(
             &op.get(),
-            &partition::PartitionStore::GetItem,
-            &tern::v1::GetItemRequest::storage_key,
+            &StoreGetItem,
+            &GetItemKey,
             [answer, i](absl::StatusOr<tern::v1::GetItemResponse> got) {
               answer->Set(i, std::move(got), &tern::v1::DataResult::mutable_get);
             });

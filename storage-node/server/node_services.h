@@ -95,6 +95,13 @@ class DataPlaneService final : public tern::v1::DataPlane::CallbackService {
  private:
   template <typename Response>
   using Done = absl::AnyInvocable<void(absl::StatusOr<Response>) &&>;
+  // A read of the store, and the key a read counts toward the load at.
+  // (Plain functions: pointers to members captured in lambdas crashed
+  // under GCC 12's ASan.)
+  template <typename Request, typename Response>
+  using StoreRead = absl::StatusOr<Response> (*)(partition::PartitionStore*, const Request&);
+  template <typename Request>
+  using LoadKey = const std::string& (*)(const Request&);
 
   // Calls read (on some thread) once a read of partition may be served
   // here, with an error when it may not: strongly consistent reads only on
@@ -109,16 +116,15 @@ class DataPlaneService final : public tern::v1::DataPlane::CallbackService {
   // reads (served before Read returns), until Read returns.
   template <typename Request, typename Response>
   void Read(const Request* request,
-            absl::StatusOr<Response> (partition::PartitionStore::*read)(const Request&),
-            const std::string& (Request::*key)() const,
+            StoreRead<Request, Response> read,
+            LoadKey<Request> key,
             Done<Response> done);
   // Read as the answer of a unary call.
   template <typename Request, typename Response>
-  grpc::ServerUnaryReactor* ServeRead(
-      const Request* request,
-      Response* response,
-      absl::StatusOr<Response> (partition::PartitionStore::*read)(const Request&),
-      const std::string& (Request::*key)() const);
+  grpc::ServerUnaryReactor* ServeRead(const Request* request,
+                                      Response* response,
+                                      StoreRead<Request, Response> read,
+                                      LoadKey<Request> key);
   // The group to hand an item write to (counting it toward the partition's
   // load), or why the write is refused here.
   absl::StatusOr<std::shared_ptr<replica::ReplicaGroup>> GroupFor(
