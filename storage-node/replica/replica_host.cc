@@ -20,6 +20,15 @@ constexpr size_t kDeliveryThreads = 4;
 // Threads for injected delays (RunAfter): each holds one batch, and every
 // peer link has at most one batch in flight.
 constexpr size_t kDelayThreads = 16;
+
+// Set while this thread delivers a batch whose answer carries the messages
+// for its sender (ReplicaHost::Deliver with an ack).
+struct AnswerCapture {
+  const void* host = nullptr;
+  replication::NodeId peer = 0;
+  tern::v1::RaftBatchAck* ack = nullptr;
+};
+thread_local AnswerCapture answer_capture;
 // The ticker looks at the clock twice per tick, so ticks are at most half
 // a tick late.
 std::chrono::milliseconds TickerInterval(std::chrono::milliseconds tick) {
@@ -211,6 +220,11 @@ bool ReplicaHost::RunAfter(std::chrono::milliseconds delay, absl::AnyInvocable<v
 
 void ReplicaHost::Send(uint64_t group_id, replication::Message message) {
   const replication::NodeId to = message.to;
+  if (answer_capture.host == this && answer_capture.peer == to &&
+      message.type != replication::MessageType::kSnapshot) {
+    *answer_capture.ack->add_messages() = ToProto(group_id, message);
+    return;
+  }
   {
     base::MutexLock lock(&peers_mu_);
     auto it = peers_.find(to);
@@ -273,8 +287,25 @@ void ReplicaHost::Flush(replication::NodeId peer_id) {
       [stub](auto* context, auto* request, auto* response, auto callback) {
         stub->async()->Send(context, request, response, std::move(callback));
       },
-      [this, peer_id](absl::StatusOr<tern::v1::RaftBatchAck>) {
-        // Lost batches are not resent: the core retries what matters.
+      [this, peer_id](absl::StatusOr<tern::v1::RaftBatchAck> ack) {
+        // Lost batches are not resent: the core retries what matters. The
+        // answer's messages come from the peer, under the link's faults.
+        if (ack.ok() && ack->messages_size() > 0) {
+          const std::optional<std::chrono::milliseconds> delay = faults_.Incoming(peer_id);
+          if (delay.has_value()) {
+            tern::v1::RaftBatch answer;
+            answer.set_from_node(peer_id);
+            answer.set_to_node(options_.node_id);
+            answer.mutable_messages()->Swap(ack->mutable_messages());
+            messages_in_answers_ += static_cast<uint64_t>(answer.messages_size());
+            if (delay->count() == 0) {
+              Deliver(answer);
+            } else {
+              // Dropped once the host stopped, like a lost answer.
+              (void)RunAfter(*delay, [this, answer = std::move(answer)] { Deliver(answer); });
+            }
+          }
+        }
         bool more = false;
         {
           base::MutexLock lock(&peers_mu_);
@@ -325,7 +356,7 @@ uint64_t ReplicaHost::snapshots_assembled() {
   return snapshots_assembled_;
 }
 
-void ReplicaHost::Deliver(const tern::v1::RaftBatch& batch) {
+void ReplicaHost::Deliver(const tern::v1::RaftBatch& batch, tern::v1::RaftBatchAck* ack) {
   // Each group's messages, in the batch's order, go to it together: one
   // log write and sync for all the appends the batch holds for it.
   std::vector<std::pair<uint64_t, std::vector<replication::Message>>> by_group;
@@ -344,11 +375,14 @@ void ReplicaHost::Deliver(const tern::v1::RaftBatch& batch) {
     if (it == by_group.end()) it = by_group.insert(by_group.end(), {proto.group_id(), {}});
     it->second.push_back(*std::move(message));
   }
+  const AnswerCapture outer = answer_capture;
+  if (ack != nullptr) answer_capture = AnswerCapture{this, batch.from_node(), ack};
   for (const auto& [group_id, messages] : by_group) {
     std::shared_ptr<ReplicaGroup> group = Group(group_id);
     if (group == nullptr) continue;  // not (yet) hosted here
     group->ReceiveAll(messages);
   }
+  answer_capture = outer;
 }
 
 ReplicationService::ReplicationService(ReplicaHost* host)
@@ -371,8 +405,13 @@ grpc::ServerUnaryReactor* ReplicationService::Send(grpc::CallbackServerContext*,
   }
   // A copy: the call may end (the sender gave up) before the pool gets to it.
   auto deliver = [this, batch = *batch, reply] {
-    host_->Deliver(batch);
-    reply->SendStatus(absl::OkStatus());
+    tern::v1::RaftBatchAck answer;
+    host_->Deliver(batch, &answer);
+    // The answer's messages go to the sender, under this link's faults.
+    if (answer.messages_size() > 0 && host_->faults().DropOutgoing(batch.from_node())) {
+      answer.clear_messages();
+    }
+    reply->Send(std::move(answer));
   };
   // The sender keeps one batch in flight per peer, so holding a batch
   // delays the whole link, as a slow network would.

@@ -2,11 +2,14 @@
 // ReplicaGroup per partition replica, ticks them all from one timer, carries
 // their messages to peer nodes in one batch per peer (Replication.Send over
 // gRPC, one batch in flight per peer, the rest coalesced behind it), and
-// hands received messages to their groups.
+// hands received messages to their groups. What the groups have for a batch's
+// sender while they handle the batch (acknowledgements, vote answers) goes
+// back in the call's answer instead of a call of its own.
 //
 // Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -94,13 +97,17 @@ class ReplicaHost : public Transport {
   std::vector<GroupStatus> Statuses() const;
   // Snapshots received in more than one chunk and put back together.
   uint64_t snapshots_assembled();
+  // Messages that came back in answers to this node's batches (tests).
+  uint64_t messages_in_answers() const { return messages_in_answers_.load(); }
 
   // Transport.
   void Send(uint64_t group_id, replication::Message message) override;
   std::string AddressOf(replication::NodeId node) override;
 
-  // Delivers a batch received from a peer.
-  void Deliver(const tern::v1::RaftBatch& batch);
+  // Delivers a batch received from a peer. With ack, the messages the
+  // groups send that peer while handling the batch go into ack (the answer
+  // to the peer's call) instead of a call of their own.
+  void Deliver(const tern::v1::RaftBatch& batch, tern::v1::RaftBatchAck* ack = nullptr);
 
   // Injected faults on this node's replication links (experiments only).
   LinkFaults& faults() { return faults_; }
@@ -154,6 +161,8 @@ class ReplicaHost : public Transport {
   base::Mutex delay_mu_;
   std::unique_ptr<exec::ThreadPool> delayed_ ABSL_GUARDED_BY(delay_mu_);
   bool delay_stopped_ ABSL_GUARDED_BY(delay_mu_) = false;
+
+  std::atomic<uint64_t> messages_in_answers_{0};
 
   const time::Clock* const clock_;
   LinkFaults faults_;
