@@ -1,17 +1,19 @@
 #include "common/http/server.h"
 
+#include <algorithm>
 #include <optional>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "boost/asio/dispatch.hpp"
 #include "boost/asio/executor_work_guard.hpp"
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/ip/tcp.hpp"
 #include "boost/asio/post.hpp"
-#include "boost/asio/strand.hpp"
 #include "boost/beast/core.hpp"
 #include "common/base/check.h"
 #include "common/base/mutex.h"
@@ -26,9 +28,11 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-// An io_context whose shutdown() (destroying every handler not yet run) the
-// server can call once its threads have stopped.
+// An io_context run by one thread (so its handlers need no strand), whose
+// shutdown() (destroying every handler not yet run) the server can call once
+// its thread has stopped.
 struct IoContext : asio::io_context {
+  IoContext() : asio::io_context(1) {}
   using asio::io_context::shutdown;
 };
 
@@ -36,13 +40,30 @@ struct IoContext : asio::io_context {
 // shared_ptr, so a Responder answering after Stop() never touches a destroyed
 // io_context; Stop() breaks the cycle (core -> pending handlers -> sessions ->
 // core) by destroying the handlers.
+//
+// Each worker thread runs an io_context of its own, and a connection lives
+// on one of them (taken in turn): its reads, its handler call and its writes
+// run on that thread, so serving a request hands nothing between the
+// workers (one shared io_context made every event wake another worker).
 struct Core {
   explicit Core(ServerOptions opts, Handler h)
-      : options(std::move(opts)), handler(std::move(h)), acceptor(asio::make_strand(ioc)) {}
+      : options(std::move(opts)),
+        handler(std::move(h)),
+        iocs(MakeIoContexts(std::max(1, options.threads))),
+        acceptor(*iocs.front()) {}
+
+  static std::vector<std::unique_ptr<IoContext>> MakeIoContexts(int n) {
+    std::vector<std::unique_ptr<IoContext>> iocs;
+    for (int i = 0; i < n; ++i) iocs.push_back(std::make_unique<IoContext>());
+    return iocs;
+  }
+  // The io_context of the next connection (acceptor's thread only).
+  IoContext& NextIoContext() { return *iocs[next_ioc++ % iocs.size()]; }
 
   const ServerOptions options;
   const Handler handler;
-  IoContext ioc;
+  std::vector<std::unique_ptr<IoContext>> iocs;
+  size_t next_ioc = 0;
   tcp::acceptor acceptor;
   std::atomic<int64_t> in_flight{0};
 };
@@ -60,7 +81,8 @@ class Session : public std::enable_shared_from_this<Session> {
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
   }
 
-  // Called on the strand with the handler's (or the server's own) answer.
+  // Called on the connection's thread with the handler's (or the server's
+  // own) answer.
   void Write(Response response) {
     core_->in_flight.fetch_sub(1);
     if (response.find(bhttp::field::date) == response.end()) {
@@ -166,7 +188,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
 void Accept(const std::shared_ptr<Core>& core) {
   core->acceptor.async_accept(
-      asio::make_strand(core->ioc), [core](beast::error_code ec, tcp::socket socket) {
+      core->NextIoContext(), [core](beast::error_code ec, tcp::socket socket) {
         if (ec == asio::error::operation_aborted || !core->acceptor.is_open()) {
           return;
         }
@@ -194,7 +216,7 @@ Response MakeResponse(const Request& request,
 
 struct Server::Impl {
   std::shared_ptr<Core> core;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::unique_ptr<exec::ThreadPool> threads;
   uint16_t port = 0;
   bool started = false;
@@ -214,7 +236,7 @@ absl::Status Server::Start() {
   beast::error_code ec;
   asio::ip::address ip = asio::ip::make_address(address.host, ec);
   if (ec) {
-    tcp::resolver resolver(core->ioc);
+    tcp::resolver resolver(*core->iocs.front());
     auto results = resolver.resolve(address.host, std::to_string(address.port), ec);
     if (ec || results.empty()) {
       return absl::UnavailableError(absl::StrCat("cannot resolve ", address.ToString()));
@@ -233,12 +255,13 @@ absl::Status Server::Start() {
   }
   impl_->port = core->acceptor.local_endpoint().port();
   impl_->started = true;
-  impl_->work.emplace(core->ioc.get_executor());
+  for (const std::unique_ptr<IoContext>& ioc : core->iocs) {
+    impl_->work.push_back(asio::make_work_guard(*ioc));
+  }
   Accept(core);
-  int threads = std::max(1, core->options.threads);
-  impl_->threads = std::make_unique<exec::ThreadPool>("http", static_cast<size_t>(threads));
-  for (int i = 0; i < threads; ++i) {
-    impl_->threads->Post([ioc = &core->ioc] { ioc->run(); });
+  impl_->threads = std::make_unique<exec::ThreadPool>("http", core->iocs.size());
+  for (const std::unique_ptr<IoContext>& ioc : core->iocs) {
+    impl_->threads->Post([ioc = ioc.get()] { ioc->run(); });
   }
   return absl::OkStatus();
 }
@@ -266,10 +289,10 @@ void Server::Stop() {
     TERN_LOG(Warning, "http server stopping with requests in flight")
         .With("in_flight", core->in_flight.load());
   }
-  impl_->work.reset();
-  core->ioc.stop();
+  impl_->work.clear();
+  for (const std::unique_ptr<IoContext>& ioc : core->iocs) ioc->stop();
   impl_->threads->Shutdown();
-  core->ioc.shutdown();
+  for (const std::unique_ptr<IoContext>& ioc : core->iocs) ioc->shutdown();
 }
 
 }  // namespace tern::http

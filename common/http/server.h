@@ -1,8 +1,9 @@
 // An asynchronous HTTP/1.1 server on Boost.Asio/Beast: keep-alive, a body
 // limit answered with 413, and handlers that may answer later from any thread.
 //
-// Threading: Start() runs the io_context on `threads` workers taken from a
-// tern::exec::ThreadPool. Each connection is served on its own strand; the
+// Threading: Start() runs `threads` workers taken from a
+// tern::exec::ThreadPool, each with an io_context of its own. Each connection
+// is served on one worker, taken in turn (its own strand, in effect); the
 // Responder handed to a handler is thread-safe, must be called exactly once,
 // and may outlive the handler call. Stop() stops accepting, waits up to
 // drain_timeout for requests in flight, then closes every connection.
@@ -25,7 +26,7 @@ namespace tern::http {
 using Request = boost::beast::http::request<boost::beast::http::string_body>;
 using Response = boost::beast::http::response<boost::beast::http::string_body>;
 using Responder = absl::AnyInvocable<void(Response) &&>;
-// Called on the connection's strand; must not block.
+// Called on the connection's worker thread; must not block.
 using Handler = std::function<void(Request request, Responder respond)>;
 
 struct ServerOptions {
