@@ -84,10 +84,38 @@ DataClient::DataClient(std::string local_az, Resolver resolver)
       retries_(std::make_unique<exec::ThreadPool>("data-retry", 1)) {}
 
 DataClient::~DataClient() {
-  retries_->Shutdown();
+  {
+    base::MutexLock lock(&calls_mu_);
+    stopping_ = true;
+    calls_mu_.Await([this]()
+                        ABSL_EXCLUSIVE_LOCKS_REQUIRED(calls_mu_) { return calls_in_flight_ == 0; });
+  }
+  retries_->Shutdown();  // nothing queued any more
+}
+
+bool DataClient::StartCall() {
   base::MutexLock lock(&calls_mu_);
-  calls_mu_.Await([this]()
-                      ABSL_EXCLUSIVE_LOCKS_REQUIRED(calls_mu_) { return calls_in_flight_ == 0; });
+  if (stopping_) return false;
+  ++calls_in_flight_;
+  return true;
+}
+
+void DataClient::EndCall() {
+  base::MutexLock lock(&calls_mu_);
+  --calls_in_flight_;
+}
+
+template <typename Response>
+absl::AnyInvocable<void(absl::StatusOr<Response>) &&> DataClient::Counted(
+    absl::AnyInvocable<void(absl::StatusOr<Response>) &&> done) {
+  {
+    base::MutexLock lock(&calls_mu_);
+    ++calls_in_flight_;  // made before stopping, or by a counted one
+  }
+  return [this, done = std::move(done)](absl::StatusOr<Response> result) mutable {
+    std::move(done)(std::move(result));
+    EndCall();
+  };
 }
 
 void DataClient::RememberLeader(uint64_t partition_id, uint64_t node_id) {
@@ -255,12 +283,25 @@ void DataClient::Retry(std::shared_ptr<Routed<Request, Response>> call) {
     return std::move(call->done)(
         absl::UnavailableError("no replica of the partition could serve the request"));
   }
+  if (!StartCall()) {
+    return std::move(call->done)(absl::UnavailableError("the router is shutting down"));
+  }
   // Retries queue in order of their due time, so one thread serves them all.
   const absl::Time due = absl::Now() + kRetryPause;
   retries_->Post([this, call, due]() mutable {
     absl::SleepFor(due - absl::Now());
-    Reroute(call.get());
-    Attempt(std::move(call));
+    bool stopping = false;
+    {
+      base::MutexLock lock(&calls_mu_);
+      stopping = stopping_;
+    }
+    if (stopping) {
+      std::move(call->done)(absl::UnavailableError("the router is shutting down"));
+    } else {
+      Reroute(call.get());
+      Attempt(std::move(call));
+    }
+    EndCall();  // after the attempt counted its own call
   });
 }
 
@@ -463,7 +504,7 @@ void DataClient::SendBatch(tern::v1::DataPlane::Stub* stub,
   batch_ops_.fetch_add(batch.size(), std::memory_order_relaxed);
   {
     base::MutexLock lock(&calls_mu_);
-    ++calls_in_flight_;
+    ++calls_in_flight_;  // made before stopping, or by a counted call
   }
   call->context.set_deadline(std::chrono::system_clock::now() + kTimeout);
   stub->async()->Batch(
@@ -509,8 +550,7 @@ void DataClient::SendBatch(tern::v1::DataPlane::Stub* stub,
           std::move(pending.done)(base::NotApplied(absl::StrCat(
               "not sent: an earlier call to the node failed (", failed.message(), ")")));
         }
-        base::MutexLock lock(&calls_mu_);
-        --calls_in_flight_;
+        EndCall();
       });
 }
 
@@ -535,7 +575,7 @@ void DataClient::RangeRead(
       [stub](auto* context, auto* req, auto* resp, auto callback) {
         stub->async()->RangeRead(context, req, resp, std::move(callback));
       },
-      std::move(done));
+      Counted(std::move(done)));
 }
 
 void DataClient::GetPartitionStats(
@@ -554,7 +594,7 @@ void DataClient::GetPartitionStats(
       [stub](auto* context, auto* req, auto* resp, auto callback) {
         stub->async()->GetPartitionStats(context, req, resp, std::move(callback));
       },
-      std::move(done));
+      Counted(std::move(done)));
 }
 
 }  // namespace tern::router

@@ -50,6 +50,8 @@ class DataClient {
   // local_az: the router's AZ ("" when unknown). resolver (may be null) is
   // asked again before every retry.
   explicit DataClient(std::string local_az = "", Resolver resolver = nullptr);
+  // Waits for the calls in flight; their callers get their answers, and a
+  // call that would be retried is answered UNAVAILABLE instead.
   ~DataClient();
 
   void WriteItem(const tern::v1::PartitionDescriptor& partition,
@@ -120,6 +122,13 @@ class DataClient {
   void Attempt(std::shared_ptr<Routed<Request, Response>> call);
   template <typename Request, typename Response>
   void Retry(std::shared_ptr<Routed<Request, Response>> call);
+  // Counts a retry in flight; false once the client is stopping.
+  bool StartCall();
+  void EndCall();
+  // done, counted as a call in flight until it has run.
+  template <typename Response>
+  absl::AnyInvocable<void(absl::StatusOr<Response>) &&> Counted(
+      absl::AnyInvocable<void(absl::StatusOr<Response>) &&> done);
   // Picks the partition and replica of the call's next attempt.
   template <typename Request, typename Response>
   void Reroute(Routed<Request, Response>* call);
@@ -161,10 +170,12 @@ class DataClient {
   std::map<std::string, absl::Time> unreachable_until_ ABSL_GUARDED_BY(mu_);
   std::atomic<uint64_t> batch_calls_{0};
   std::atomic<uint64_t> batch_ops_{0};
-  // Batch calls not yet answered: the destructor waits for them (their
-  // callbacks use the lanes).
+  // Calls not yet answered and retries not yet run: the destructor waits
+  // for them (their callbacks use the lanes and the retry pool). Once
+  // stopping, retries are answered UNAVAILABLE instead of made.
   base::Mutex calls_mu_;
   int calls_in_flight_ ABSL_GUARDED_BY(calls_mu_) = 0;
+  bool stopping_ ABSL_GUARDED_BY(calls_mu_) = false;
   // Runs retries after their pause, off gRPC's threads.
   std::unique_ptr<exec::ThreadPool> retries_;
 };

@@ -6,6 +6,7 @@
 #include "router/routing/data_client.h"
 
 #include <deque>
+#include <memory>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -362,6 +363,27 @@ TEST(DataClientTest, ANotLeaderOpIsSentToTheHintedLeader) {
   EXPECT_EQ(got->item(), "k");
   EXPECT_EQ(follower.batch_sizes(), (std::vector<int>{1}));
   EXPECT_EQ(leader.batch_sizes(), (std::vector<int>{1}));
+}
+
+// A call waiting to be retried when the client goes away is answered (the
+// router's HTTP caller then answers its client), not dropped.
+TEST(DataClientTest, ARetryDueWhileTheClientGoesAwayIsAnswered) {
+  FakeNode node;
+  node.FailCalls(grpc::Status(grpc::StatusCode::UNAVAILABLE, "connection lost"));
+  tern::v1::PartitionDescriptor partition;
+  partition.set_partition_id(1);
+  tern::v1::ReplicaDescriptor* replica = partition.add_replicas();
+  replica->set_node_id(1);
+  replica->set_address(node.address());
+  auto client = std::make_unique<DataClient>();
+  Results<tern::v1::GetItemResponse> results;
+  client->GetItem(partition, Get("k"), results.Slot(0));
+  // The first attempt failed on the way; the retry waits its pause.
+  ASSERT_TRUE(WaitUntil([&] { return !node.batch_sizes().empty(); }));
+  client.reset();
+  ASSERT_TRUE(results.WaitFor(1));
+  EXPECT_EQ(results.Get(0).status().code(), absl::StatusCode::kUnavailable)
+      << results.Get(0).status();
 }
 
 }  // namespace
