@@ -56,7 +56,7 @@ void LookupTargets(CatalogClient* catalog,
   catalog->GetTableCached(
       name,
       [catalog, name, names = std::move(names), found = std::move(found), done = std::move(done)](
-          absl::StatusOr<tern::v1::CatalogEntry> entry) mutable {
+          absl::StatusOr<SharedEntry> entry) mutable {
         absl::StatusOr<Target> target = items::TargetOf(std::move(entry));
         if (!target.ok()) return std::move(done)(target.status());
         found.emplace(name, *std::move(target));
@@ -275,7 +275,7 @@ void BatchGetItem(CatalogClient* catalog,
           const Target& target = targets->at(table.name);
           tern::v1::GetItemRequest get;
           get.set_storage_key(items::StorageKey(
-              target.entry.table().table_id(), target.schema, table.keys[calls[i].key]));
+              target.entry->table().table_id(), target.schema, table.keys[calls[i].key]));
           const tern::v1::PartitionDescriptor& partition =
               items::PartitionFor(target, get.storage_key());
           *get.mutable_partition() = items::RefOf(partition);

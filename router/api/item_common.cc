@@ -233,25 +233,30 @@ void AddConsumedCapacity(const object& request,
   (*response)["ConsumedCapacity"] = ConsumedCapacityOf(request, table, units);
 }
 
-absl::StatusOr<Target> TargetOf(absl::StatusOr<tern::v1::CatalogEntry> entry) {
+absl::StatusOr<Target> TargetOf(absl::StatusOr<SharedEntry> entry) {
   if (!entry.ok()) {
     if (entry.status().code() == absl::StatusCode::kNotFound) return NotFound();
     return entry.status();
   }
-  const std::string& status = entry->table().status();
+  const std::string& status = (*entry)->table().status();
   if (status != "ACTIVE" && status != "UPDATING") return NotFound();
-  if (entry->partitions_size() == 0) {
+  if ((*entry)->partitions_size() == 0) {
     return absl::UnavailableError("the table has no placed partition");
   }
-  for (const tern::v1::PartitionDescriptor& partition : entry->partitions()) {
+  for (const tern::v1::PartitionDescriptor& partition : (*entry)->partitions()) {
     if (partition.replicas_size() == 0) {
       return absl::UnavailableError("a partition of the table has no replica");
     }
   }
   Target target;
-  target.schema = SchemaOf(entry->table());
+  target.schema = SchemaOf((*entry)->table());
   target.entry = *std::move(entry);
   return target;
+}
+
+absl::StatusOr<Target> TargetOf(absl::StatusOr<tern::v1::CatalogEntry> entry) {
+  if (!entry.ok()) return TargetOf(absl::StatusOr<SharedEntry>(entry.status()));
+  return TargetOf(std::make_shared<const tern::v1::CatalogEntry>(*std::move(entry)));
 }
 
 std::pair<std::string, std::string> KeyRangeOf(const tern::v1::PartitionDescriptor& partition) {
@@ -265,7 +270,7 @@ const tern::v1::PartitionDescriptor& PartitionFor(const Target& target,
                                                   const std::string& storage_key) {
   // Partitions are stored in key order; the last one starting at or before
   // the key holds it.
-  const auto& partitions = target.entry.partitions();
+  const auto& partitions = target.entry->partitions();
   int chosen = 0;
   for (int i = 0; i < partitions.size(); ++i) {
     if (KeyRangeOf(partitions[i]).first <= storage_key) chosen = i;
@@ -286,7 +291,7 @@ tern::v1::WriteItemRequest NewWrite(const Target& target,
                                     const Item& key) {
   tern::v1::WriteItemRequest write;
   write.set_kind(kind);
-  write.set_storage_key(StorageKey(target.entry.table().table_id(), target.schema, key));
+  write.set_storage_key(StorageKey(target.entry->table().table_id(), target.schema, key));
   *write.mutable_partition() = RefOf(PartitionFor(target, write.storage_key()));
   return write;
 }

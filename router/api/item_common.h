@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -16,6 +17,7 @@
 #include "common/model/attribute_value.h"
 #include "router/api/substitutions.h"
 #include "router/api/validation.h"
+#include "router/routing/catalog_client.h"
 #include "tern/v1/control.pb.h"
 #include "tern/v1/data.pb.h"
 
@@ -89,11 +91,12 @@ std::string StorageKey(uint64_t table_id, const KeySchema& schema, const model::
 
 // The routing facts of one request: the table and where its item lives.
 struct Target {
-  tern::v1::CatalogEntry entry;
+  SharedEntry entry;  // never null
   KeySchema schema;
 };
 
 // The table's routing facts; ResourceNotFound unless it is ACTIVE/UPDATING.
+absl::StatusOr<Target> TargetOf(absl::StatusOr<SharedEntry> entry);
 absl::StatusOr<Target> TargetOf(absl::StatusOr<tern::v1::CatalogEntry> entry);
 
 // The partition of target's table that holds storage_key (partitions cut

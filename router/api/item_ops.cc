@@ -147,6 +147,17 @@ absl::StatusOr<WriteCondition> CheckSimpleWrite(const object& request,
   return CheckConditionAndSubstitutions(request, &substitutions, /*has_update_expression=*/false);
 }
 
+// The members an item operation's answer reads from its request: its
+// callbacks keep these instead of a copy of the whole request (whose item
+// may be 400 KB).
+object AnswerMembers(const object& request) {
+  object members;
+  for (const char* name : {"ReturnConsumedCapacity", "ReturnValues"}) {
+    if (const boost::json::value* member = request.if_contains(name)) members[name] = *member;
+  }
+  return members;
+}
+
 // Answers a PutItem or DeleteItem: Attributes for ALL_OLD and write capacity
 // for the larger of the old item and new_size.
 void AnswerSimpleWrite(const object& request,
@@ -179,11 +190,11 @@ void PutItem(CatalogClient* catalog, DataClient* data, const object& request, Op
   catalog->GetTableCached(
       table,
       [data,
-       request,
+       answer = AnswerMembers(request),
        table,
        item = *std::move(item),
        condition = *std::move(condition),
-       done = std::move(done)](absl::StatusOr<tern::v1::CatalogEntry> entry) mutable {
+       done = std::move(done)](absl::StatusOr<SharedEntry> entry) mutable {
         absl::StatusOr<Target> target = TargetOf(std::move(entry));
         if (!target.ok()) return std::move(done)(target.status());
         if (absl::Status keys = CheckItemKeys(target->schema, item); !keys.ok()) {
@@ -202,10 +213,10 @@ void PutItem(CatalogClient* catalog, DataClient* data, const object& request, Op
             items::PartitionFor(*target, write.storage_key());
         data->WriteItem(partition,
                         std::move(write),
-                        [request, table, size, done = std::move(done)](
+                        [answer = std::move(answer), table, size, done = std::move(done)](
                             absl::StatusOr<tern::v1::WriteItemResponse> written) mutable {
                           AnswerSimpleWrite(
-                              request, table, size, std::move(written), std::move(done));
+                              answer, table, size, std::move(written), std::move(done));
                         });
       });
 }
@@ -260,37 +271,42 @@ void GetItem(CatalogClient* catalog, DataClient* data, const object& request, Op
   const std::string table = StringMember(request, "TableName");
   catalog->GetTableCached(
       table,
-      [data, request, table, key = *std::move(key), consistent, projection, done = std::move(done)](
-          absl::StatusOr<tern::v1::CatalogEntry> entry) mutable {
+      [data,
+       answer = AnswerMembers(request),
+       table,
+       key = *std::move(key),
+       consistent,
+       projection,
+       done = std::move(done)](absl::StatusOr<SharedEntry> entry) mutable {
         absl::StatusOr<Target> target = TargetOf(std::move(entry));
         if (!target.ok()) return std::move(done)(target.status());
         if (absl::Status keys = CheckKeyParameter(target->schema, key); !keys.ok()) {
           return std::move(done)(keys);
         }
         tern::v1::GetItemRequest get;
-        get.set_storage_key(StorageKey(target->entry.table().table_id(), target->schema, key));
+        get.set_storage_key(StorageKey(target->entry->table().table_id(), target->schema, key));
         const tern::v1::PartitionDescriptor& partition =
             items::PartitionFor(*target, get.storage_key());
         *get.mutable_partition() = items::RefOf(partition);
         get.set_consistent_read(consistent);
-        data->GetItem(partition,
-                      std::move(get),
-                      [request, table, consistent, projection, done = std::move(done)](
-                          absl::StatusOr<tern::v1::GetItemResponse> got) mutable {
-                        if (!got.ok()) return std::move(done)(got.status());
-                        object response;
-                        int64_t size = 0;
-                        if (got->found()) {
-                          absl::StatusOr<Item> item = Decode(got->item());
-                          if (!item.ok()) return std::move(done)(item.status());
-                          size = model::ItemSize(*item);
-                          response["Item"] = model::ToJson(
-                              projection.has_value() ? expr::Project(*item, *projection) : *item);
-                        }
-                        AddConsumedCapacity(
-                            request, table, ReadCapacityUnits(size, consistent), &response);
-                        std::move(done)(std::move(response));
-                      });
+        data->GetItem(
+            partition,
+            std::move(get),
+            [answer = std::move(answer), table, consistent, projection, done = std::move(done)](
+                absl::StatusOr<tern::v1::GetItemResponse> got) mutable {
+              if (!got.ok()) return std::move(done)(got.status());
+              object response;
+              int64_t size = 0;
+              if (got->found()) {
+                absl::StatusOr<Item> item = Decode(got->item());
+                if (!item.ok()) return std::move(done)(item.status());
+                size = model::ItemSize(*item);
+                response["Item"] = model::ToJson(
+                    projection.has_value() ? expr::Project(*item, *projection) : *item);
+              }
+              AddConsumedCapacity(answer, table, ReadCapacityUnits(size, consistent), &response);
+              std::move(done)(std::move(response));
+            });
       });
 }
 
@@ -306,11 +322,11 @@ void DeleteItem(CatalogClient* catalog,
   catalog->GetTableCached(
       table,
       [data,
-       request,
+       answer = AnswerMembers(request),
        table,
        key = *std::move(key),
        condition = *std::move(condition),
-       done = std::move(done)](absl::StatusOr<tern::v1::CatalogEntry> entry) mutable {
+       done = std::move(done)](absl::StatusOr<SharedEntry> entry) mutable {
         absl::StatusOr<Target> target = TargetOf(std::move(entry));
         if (!target.ok()) return std::move(done)(target.status());
         if (absl::Status keys = CheckKeyParameter(target->schema, key); !keys.ok()) {
@@ -323,9 +339,9 @@ void DeleteItem(CatalogClient* catalog,
             items::PartitionFor(*target, write.storage_key());
         data->WriteItem(partition,
                         std::move(write),
-                        [request, table, done = std::move(done)](
+                        [answer = std::move(answer), table, done = std::move(done)](
                             absl::StatusOr<tern::v1::WriteItemResponse> written) mutable {
-                          AnswerSimpleWrite(request, table, 0, std::move(written), std::move(done));
+                          AnswerSimpleWrite(answer, table, 0, std::move(written), std::move(done));
                         });
       });
 }
@@ -458,7 +474,8 @@ void UpdateItem(CatalogClient* catalog,
   catalog->GetTableCached(
       table,
       [data,
-       request,
+       answer = AnswerMembers(request),
+       update_expression = StringMember(request, "UpdateExpression"),
        table,
        key = *std::move(key),
        updates = std::move(updates),
@@ -466,7 +483,7 @@ void UpdateItem(CatalogClient* catalog,
        substitutions = *std::move(substitutions),
        condition = *std::move(condition),
        return_values,
-       done = std::move(done)](absl::StatusOr<tern::v1::CatalogEntry> entry) mutable {
+       done = std::move(done)](absl::StatusOr<SharedEntry> entry) mutable {
         absl::StatusOr<Target> target = TargetOf(std::move(entry));
         if (!target.ok()) return std::move(done)(target.status());
         if (absl::Status keys = CheckKeyParameter(target->schema, key); !keys.ok()) {
@@ -487,7 +504,7 @@ void UpdateItem(CatalogClient* catalog,
             }
           }
           touched = *expression_touches;
-          write.set_update_expression(StringMember(request, "UpdateExpression"));
+          write.set_update_expression(update_expression);
           for (const auto& [token, name] : substitutions.names()) {
             (*write.mutable_expression_names())[token] = name;
           }
@@ -517,39 +534,38 @@ void UpdateItem(CatalogClient* catalog,
         SetCondition(condition, &write);
         const tern::v1::PartitionDescriptor& partition =
             items::PartitionFor(*target, write.storage_key());
-        data->WriteItem(partition,
-                        std::move(write),
-                        [request, table, return_values, touched, done = std::move(done)](
-                            absl::StatusOr<tern::v1::WriteItemResponse> written) mutable {
-                          if (!written.ok()) return std::move(done)(written.status());
-                          if (written->condition_failed()) {
-                            return std::move(done)(ConditionFailed(*written));
-                          }
-                          Item old_item;
-                          Item new_item;
-                          if (written->had_old()) {
-                            absl::StatusOr<Item> old = Decode(written->old_item());
-                            if (!old.ok()) return std::move(done)(old.status());
-                            old_item = *std::move(old);
-                          }
-                          if (written->has_new()) {
-                            absl::StatusOr<Item> fresh = Decode(written->new_item());
-                            if (!fresh.ok()) return std::move(done)(fresh.status());
-                            new_item = *std::move(fresh);
-                          }
-                          object response;
-                          Item attributes;
-                          if (return_values == "ALL_OLD") attributes = old_item;
-                          if (return_values == "ALL_NEW") attributes = new_item;
-                          if (return_values == "UPDATED_OLD") attributes = Only(old_item, touched);
-                          if (return_values == "UPDATED_NEW") attributes = Only(new_item, touched);
-                          if (!attributes.empty())
-                            response["Attributes"] = model::ToJson(attributes);
-                          int64_t size =
-                              std::max(model::ItemSize(old_item), model::ItemSize(new_item));
-                          AddConsumedCapacity(request, table, WriteCapacityUnits(size), &response);
-                          std::move(done)(std::move(response));
-                        });
+        data->WriteItem(
+            partition,
+            std::move(write),
+            [answer = std::move(answer), table, return_values, touched, done = std::move(done)](
+                absl::StatusOr<tern::v1::WriteItemResponse> written) mutable {
+              if (!written.ok()) return std::move(done)(written.status());
+              if (written->condition_failed()) {
+                return std::move(done)(ConditionFailed(*written));
+              }
+              Item old_item;
+              Item new_item;
+              if (written->had_old()) {
+                absl::StatusOr<Item> old = Decode(written->old_item());
+                if (!old.ok()) return std::move(done)(old.status());
+                old_item = *std::move(old);
+              }
+              if (written->has_new()) {
+                absl::StatusOr<Item> fresh = Decode(written->new_item());
+                if (!fresh.ok()) return std::move(done)(fresh.status());
+                new_item = *std::move(fresh);
+              }
+              object response;
+              Item attributes;
+              if (return_values == "ALL_OLD") attributes = old_item;
+              if (return_values == "ALL_NEW") attributes = new_item;
+              if (return_values == "UPDATED_OLD") attributes = Only(old_item, touched);
+              if (return_values == "UPDATED_NEW") attributes = Only(new_item, touched);
+              if (!attributes.empty()) response["Attributes"] = model::ToJson(attributes);
+              int64_t size = std::max(model::ItemSize(old_item), model::ItemSize(new_item));
+              AddConsumedCapacity(answer, table, WriteCapacityUnits(size), &response);
+              std::move(done)(std::move(response));
+            });
       });
 }
 

@@ -472,11 +472,11 @@ void Read(CatalogClient* catalog,
   catalog->GetTableCached(
       table,
       [catalog, data, request, read = *std::move(read), done = std::move(done)](
-          absl::StatusOr<tern::v1::CatalogEntry> entry) mutable {
+          absl::StatusOr<SharedEntry> entry) mutable {
         absl::StatusOr<items::Target> target = items::TargetOf(std::move(entry));
         if (!target.ok()) return std::move(done)(target.status());
         const items::KeySchema& schema = target->schema;
-        const uint64_t table_id = target->entry.table().table_id();
+        const uint64_t table_id = target->entry->table().table_id();
         KeySpan span;
         std::optional<AttributeValue> query_hash;
         if (read.kind == ReadKind::kQuery) {

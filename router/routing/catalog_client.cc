@@ -93,7 +93,8 @@ void CatalogClient::Call(Request request,
 void CatalogClient::Remember(const tern::v1::CatalogEntry& entry) {
   base::MutexLock lock(&mu_);
   if (entry.table().status() == "ACTIVE") {
-    cache_[entry.table().name()] = Cached{entry, std::chrono::steady_clock::now()};
+    cache_[entry.table().name()] = Cached{std::make_shared<const tern::v1::CatalogEntry>(entry),
+                                          std::chrono::steady_clock::now()};
   } else {
     cache_.erase(entry.table().name());
   }
@@ -132,7 +133,8 @@ void CatalogClient::ApplyMap(const tern::v1::PartitionMap& map) {
   }
   cache_.clear();
   for (const tern::v1::CatalogEntry& entry : map.entries()) {
-    cache_[entry.table().name()] = Cached{entry, now};
+    cache_[entry.table().name()] =
+        Cached{std::make_shared<const tern::v1::CatalogEntry>(entry), now};
   }
   map_version_.store(map.version());
 }
@@ -146,14 +148,14 @@ std::optional<tern::v1::PartitionDescriptor> CatalogClient::CachedPartition(uint
     base::MutexLock lock(&mu_);
     for (const auto& [name, cached] : cache_) {
       bool ours = false;  // the table of partition_id (live or split)
-      for (const tern::v1::PartitionDescriptor& partition : cached.entry.partitions()) {
+      for (const tern::v1::PartitionDescriptor& partition : cached.entry->partitions()) {
         ours = ours || partition.partition_id() == partition_id;
       }
-      for (const tern::v1::PartitionDescriptor& retired : cached.entry.retired()) {
+      for (const tern::v1::PartitionDescriptor& retired : cached.entry->retired()) {
         ours = ours || retired.partition_id() == partition_id;
       }
       if (!ours) continue;
-      for (const tern::v1::PartitionDescriptor& partition : cached.entry.partitions()) {
+      for (const tern::v1::PartitionDescriptor& partition : cached.entry->partitions()) {
         const bool owns = !key.empty() && partition.start_key() <= key &&
                           (partition.end_key().empty() || key < partition.end_key());
         if (owns || (key.empty() && partition.partition_id() == partition_id)) found = partition;
@@ -167,8 +169,8 @@ std::optional<tern::v1::PartitionDescriptor> CatalogClient::CachedPartition(uint
   return found;
 }
 
-void CatalogClient::GetTableCached(const std::string& name, EntryDone done) {
-  std::optional<tern::v1::CatalogEntry> hit;
+void CatalogClient::GetTableCached(const std::string& name, SharedEntryDone done) {
+  SharedEntry hit;
   {
     base::MutexLock lock(&mu_);
     auto it = cache_.find(name);
@@ -176,11 +178,14 @@ void CatalogClient::GetTableCached(const std::string& name, EntryDone done) {
       hit = it->second.entry;
     }
   }
-  if (hit.has_value()) {
-    std::move(done)(*std::move(hit));
+  if (hit != nullptr) {
+    std::move(done)(std::move(hit));
     return;
   }
-  GetTable(name, std::move(done));
+  GetTable(name, [done = std::move(done)](absl::StatusOr<tern::v1::CatalogEntry> entry) mutable {
+    if (!entry.ok()) return std::move(done)(entry.status());
+    std::move(done)(std::make_shared<const tern::v1::CatalogEntry>(*std::move(entry)));
+  });
 }
 
 void CatalogClient::ListTables(const std::string& exclusive_start, uint32_t limit, ListDone done) {

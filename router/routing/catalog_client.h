@@ -28,6 +28,10 @@
 namespace tern::router {
 
 using EntryDone = absl::AnyInvocable<void(absl::StatusOr<tern::v1::CatalogEntry>) &&>;
+// A cached entry is shared, not copied: item operations look one up per
+// request, and a table's entry (every partition and replica) is large.
+using SharedEntry = std::shared_ptr<const tern::v1::CatalogEntry>;
+using SharedEntryDone = absl::AnyInvocable<void(absl::StatusOr<SharedEntry>) &&>;
 using ListDone = absl::AnyInvocable<void(absl::StatusOr<tern::v1::ListTablesResponse>) &&>;
 
 class CatalogClient {
@@ -39,7 +43,7 @@ class CatalogClient {
   // The current entry, always from the control plane (DescribeTable).
   void GetTable(const std::string& name, EntryDone done);
   // The entry from the cache when fresh (item operations).
-  void GetTableCached(const std::string& name, EntryDone done);
+  void GetTableCached(const std::string& name, SharedEntryDone done);
   void ListTables(const std::string& exclusive_start, uint32_t limit, ListDone done);
   void CreateTable(const tern::v1::TableDescriptor& table, EntryDone done);
   void UpdateTable(const tern::v1::TableDescriptor& table,
@@ -64,7 +68,7 @@ class CatalogClient {
 
  private:
   struct Cached {
-    tern::v1::CatalogEntry entry;
+    SharedEntry entry;
     std::chrono::steady_clock::time_point fetched;
   };
   void Remember(const tern::v1::CatalogEntry& entry);
