@@ -17,8 +17,9 @@ constexpr std::chrono::milliseconds kSendTimeout{2000};
 // time, so a few serve every peer; more let RocksDB sync several groups'
 // logs together.
 constexpr size_t kDeliveryThreads = 4;
-// Threads for injected delays (RunAfter): each holds one batch, and every
-// peer link has at most one batch in flight.
+// Threads for injected delays (RunAfter): each holds one batch received or
+// one answer to a batch sent, and every peer link has at most one batch in
+// flight.
 constexpr size_t kDelayThreads = 16;
 
 // Set while this thread delivers a batch whose answer carries the messages
@@ -288,6 +289,21 @@ void ReplicaHost::Flush(replication::NodeId peer_id) {
         stub->async()->Send(context, request, response, std::move(callback));
       },
       [this, peer_id](absl::StatusOr<tern::v1::RaftBatchAck> ack) {
+        // Frees the link, sends what queued meanwhile and ends the call.
+        const auto finish = [this, peer_id] {
+          bool more = false;
+          {
+            base::MutexLock lock(&peers_mu_);
+            auto it = peers_.find(peer_id);
+            if (it != peers_.end()) it->second.in_flight = false;
+            more = !stopping_;
+          }
+          if (more) Flush(peer_id);
+          // Last: once the count drops, Stop() may return and the host go
+          // away, so nothing after this touches it.
+          base::MutexLock lock(&peers_mu_);
+          --calls_in_flight_;
+        };
         // Lost batches are not resent: the core retries what matters. The
         // answer's messages come from the peer, under the link's faults.
         if (ack.ok() && ack->messages_size() > 0) {
@@ -300,24 +316,18 @@ void ReplicaHost::Flush(replication::NodeId peer_id) {
             messages_in_answers_ += static_cast<uint64_t>(answer.messages_size());
             if (delay->count() == 0) {
               Deliver(answer);
-            } else {
-              // Dropped once the host stopped, like a lost answer.
-              (void)RunAfter(*delay, [this, answer = std::move(answer)] { Deliver(answer); });
+            } else if (RunAfter(*delay, [this, answer = std::move(answer), finish] {
+                         Deliver(answer);
+                         finish();
+                       })) {
+              // A delayed answer holds its link until delivered, as a
+              // delayed batch does: one in flight per link (the delay
+              // pool's size counts on it).
+              return;
             }
           }
         }
-        bool more = false;
-        {
-          base::MutexLock lock(&peers_mu_);
-          auto it = peers_.find(peer_id);
-          if (it != peers_.end()) it->second.in_flight = false;
-          more = !stopping_;
-        }
-        if (more) Flush(peer_id);
-        // Last: once the count drops, Stop() may return and the host go away,
-        // so nothing after this touches it.
-        base::MutexLock lock(&peers_mu_);
-        --calls_in_flight_;
+        finish();
       });
 }
 
