@@ -4,6 +4,7 @@
 
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
+#include "common/rpc/async.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -54,9 +55,77 @@ bool Answered(const absl::Status& status) {
   return status.GetPayload(kAnsweredPayload).has_value();
 }
 
+namespace {
+
+// grpc.health.v1.Health/Check served on the completion queues, for servers
+// whose services all are: gRPC's own health service runs on its callback
+// API, whose polling threads would compete with the queues' for every
+// event (docs/benchmarks.md). SERVING for the server as a whole (""),
+// NOT_FOUND for any named service, as gRPC's own answers. Watch stays
+// unimplemented.
+class QueuedHealth final
+    : public grpc::health::v1::Health::WithAsyncMethod_Check<grpc::health::v1::Health::Service>,
+      public QueuedService {
+ public:
+  void Serve(ServerQueues* queues) override {
+    check_ = std::make_unique<
+        UnaryMethod<grpc::health::v1::HealthCheckRequest, grpc::health::v1::HealthCheckResponse>>(
+        queues,
+        [this](auto* context, auto* request, auto* writer, auto* queue, void* tag) {
+          RequestCheck(context, request, writer, queue, queue, tag);
+        },
+        [](const grpc::health::v1::HealthCheckRequest& request,
+           std::shared_ptr<AsyncReply<grpc::health::v1::HealthCheckResponse>> reply) {
+          if (!request.service().empty()) {
+            return reply->SendStatus(absl::NotFoundError("unknown service"));
+          }
+          grpc::health::v1::HealthCheckResponse response;
+          response.set_status(grpc::health::v1::HealthCheckResponse::SERVING);
+          reply->Send(std::move(response));
+        });
+  }
+  void Close() override {
+    if (check_ != nullptr) check_->Close();
+  }
+
+ private:
+  std::unique_ptr<
+      UnaryMethod<grpc::health::v1::HealthCheckRequest, grpc::health::v1::HealthCheckResponse>>
+      check_;
+};
+
+}  // namespace
+
+StartedServer::StartedServer() = default;
+StartedServer::StartedServer(StartedServer&&) noexcept = default;
+StartedServer& StartedServer::operator=(StartedServer&&) noexcept = default;
+StartedServer::~StartedServer() { Shutdown(); }
+
+void StartedServer::Shutdown(std::chrono::system_clock::time_point deadline) {
+  if (server == nullptr || shut_down) return;
+  shut_down = true;
+  server->Shutdown(deadline);
+  // Answers given from now on are dropped: none may reach a queue once it
+  // shut down.
+  for (QueuedService* service : queued) service->Close();
+  if (queues != nullptr) queues->Stop();
+}
+
 absl::StatusOr<StartedServer> StartServer(const config::HostPort& address,
-                                          std::vector<grpc::Service*> services) {
-  grpc::EnableDefaultHealthCheckService(true);
+                                          std::vector<grpc::Service*> services,
+                                          int queue_threads) {
+  StartedServer started;
+  for (grpc::Service* service : services) {
+    if (auto* queued = dynamic_cast<QueuedService*>(service)) started.queued.push_back(queued);
+  }
+  // With queued services, health checks are answered on the queues too.
+  grpc::EnableDefaultHealthCheckService(started.queued.empty());
+  if (!started.queued.empty()) {
+    auto health = std::make_shared<QueuedHealth>();
+    services.push_back(health.get());
+    started.queued.push_back(health.get());
+    started.health = std::move(health);
+  }
   grpc::ServerBuilder builder;
   int selected_port = 0;
   // Without this a second process could silently share the port.
@@ -69,11 +138,18 @@ absl::StatusOr<StartedServer> StartServer(const config::HostPort& address,
   builder.SetMaxSendMessageSize(kMaxMessageBytes);
   builder.AddListeningPort(address.ToString(), grpc::InsecureServerCredentials(), &selected_port);
   for (grpc::Service* service : services) builder.RegisterService(service);
-  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  if (server == nullptr || selected_port == 0) {
+  if (!started.queued.empty()) {
+    started.queues = std::make_unique<ServerQueues>(&builder, queue_threads, "grpc-queue");
+  }
+  started.server = builder.BuildAndStart();
+  if (started.server == nullptr || selected_port == 0) {
+    started.queued.clear();  // nothing served
     return absl::UnavailableError(absl::StrCat("cannot serve gRPC on ", address.ToString()));
   }
-  return StartedServer{std::move(server), static_cast<uint16_t>(selected_port)};
+  started.port = static_cast<uint16_t>(selected_port);
+  for (QueuedService* service : started.queued) service->Serve(started.queues.get());
+  if (started.queues != nullptr) started.queues->Start();
+  return started;
 }
 
 std::shared_ptr<grpc::Channel> MakeChannel(const config::HostPort& address) {

@@ -18,7 +18,6 @@
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/server.h"
-#include "grpcpp/support/server_callback.h"
 #include "grpcpp/support/status.h"
 
 namespace tern::rpc {
@@ -36,16 +35,53 @@ bool Answered(const absl::Status& status);
 // as a batched call carries one per op), marked as Answered.
 absl::Status FromAnswer(int code, absl::string_view message);
 
+class ServerQueues;  // common/rpc/async.h
+
+// A service (also a grpc::Service) some of whose methods are served on the
+// server's completion queues (rpc::UnaryMethod in common/rpc/async.h).
+class QueuedService {
+ public:
+  // Once the server started: serve the queued methods on queues.
+  virtual void Serve(ServerQueues* queues) = 0;
+  // Once the server shut down, before the queues stop: answer every call
+  // still open and take no more.
+  virtual void Close() = 0;
+
+ protected:
+  ~QueuedService() = default;
+};
+
+// A running server. Shutdown (also by the destructor) stops it; the
+// services must outlive it.
 struct StartedServer {
+  StartedServer();
+  StartedServer(StartedServer&&) noexcept;
+  StartedServer& operator=(StartedServer&&) noexcept;
+  ~StartedServer();
+
+  // Stops taking calls, waits until deadline for the calls in progress
+  // (then cancels them), closes the queued services and stops polling.
+  // Idempotent.
+  void Shutdown(std::chrono::system_clock::time_point deadline);
+  void Shutdown() { Shutdown(std::chrono::system_clock::now()); }
+
+  std::shared_ptr<grpc::Service> health;  // with queued services; outlives server
   std::unique_ptr<grpc::Server> server;
-  uint16_t port = 0;  // the bound port, also when address asked for port 0
+  uint16_t port = 0;                     // the bound port, also when address asked for port 0
+  std::unique_ptr<ServerQueues> queues;  // when a service is a QueuedService
+  std::vector<QueuedService*> queued;
+  bool shut_down = false;
 };
 
 // Builds and starts a server on address with services (not owned; they must
-// outlive the server) plus grpc.health.v1.Health reporting SERVING. The port
+// outlive the server) plus grpc.health.v1.Health reporting SERVING (Check
+// only, on the queues, when a service is a QueuedService). The port
 // is bound exclusively (no SO_REUSEPORT). kUnavailable when it cannot be bound.
+// Services that are QueuedServices serve their queued methods on
+// queue_threads completion queues, each polled by a thread of its own.
 absl::StatusOr<StartedServer> StartServer(const config::HostPort& address,
-                                          std::vector<grpc::Service*> services);
+                                          std::vector<grpc::Service*> services,
+                                          int queue_threads = 1);
 
 // An insecure channel to address (mutual TLS inside the cluster comes later).
 std::shared_ptr<grpc::Channel> MakeChannel(const config::HostPort& address);
@@ -78,93 +114,5 @@ class StubCache {
 // Calls grpc.health.v1.Health/Check on address; OK when it answers SERVING,
 // UNAVAILABLE when it does not answer (refused or not within timeout_ms).
 absl::Status CheckHealth(const std::shared_ptr<grpc::Channel>& channel, int timeout_ms);
-
-// The answer of one unary call of a callback-API service, given later from
-// any thread:
-//   grpc::ServerUnaryReactor* Get(grpc::CallbackServerContext*, const Req* req,
-//                                 Resp* resp) override {
-//     auto reply = rpc::Reply<Resp>::Start(resp);
-//     store->Get(*req, [reply](absl::StatusOr<Resp> result) { reply->Send(std::move(result)); });
-//     return reply->reactor();
-//   }
-// The call ends with the first of Send and the caller's cancellation (its
-// deadline passed, it went away); a later Send is dropped. The reply stays
-// valid while anyone holds it. Thread-safe.
-template <typename Response>
-class Reply final : public grpc::ServerUnaryReactor {
- public:
-  // response: the call's response message (gRPC's, valid until the call ends).
-  static std::shared_ptr<Reply> Start(Response* response) {
-    std::shared_ptr<Reply> reply(new Reply(response));
-    reply->self_ = reply;  // gRPC's reference, dropped in OnDone
-    return reply;
-  }
-
-  grpc::ServerUnaryReactor* reactor() { return this; }
-
-  void Send(absl::StatusOr<Response> result) {
-    if (!Claim()) return;
-    if (!result.ok()) return Finish(ToGrpcStatus(result.status()));
-    *response_ = *std::move(result);
-    Finish(grpc::Status::OK);
-  }
-  // Ends the call with status and the response as it stands.
-  void SendStatus(const absl::Status& status) {
-    if (Claim()) Finish(ToGrpcStatus(status));
-  }
-
-  void OnCancel() override {
-    if (Claim()) Finish(grpc::Status::CANCELLED);
-  }
-  void OnDone() override {
-    std::shared_ptr<Reply> last = std::move(self_);  // may destroy this on return
-  }
-
- private:
-  explicit Reply(Response* response) : response_(response) {}
-
-  // True for the one caller that may finish the call.
-  bool Claim() {
-    base::MutexLock lock(&mu_);
-    if (finished_) return false;
-    finished_ = true;
-    return true;
-  }
-
-  Response* const response_;
-  std::shared_ptr<Reply> self_;
-  base::Mutex mu_;
-  bool finished_ ABSL_GUARDED_BY(mu_) = false;
-};
-
-// Runs one unary call with gRPC's callback API, without blocking the caller:
-//   rpc::AsyncUnary<Resp>(request, timeout,
-//       [&](auto* ctx, auto* req, auto* resp, auto cb) { stub->async()->Get(ctx, req, resp, cb); },
-//       std::move(done));
-// done runs once, on a gRPC thread, with the response or the call's status.
-template <typename Response, typename Request, typename Invoke>
-void AsyncUnary(Request request,
-                std::chrono::milliseconds timeout,
-                Invoke invoke,
-                absl::AnyInvocable<void(absl::StatusOr<Response>) &&> done) {
-  struct Call {
-    grpc::ClientContext context;
-    Request request;
-    Response response;
-    absl::AnyInvocable<void(absl::StatusOr<Response>) &&> done;
-  };
-  auto* call = new Call;
-  call->request = std::move(request);
-  call->done = std::move(done);
-  call->context.set_deadline(std::chrono::system_clock::now() + timeout);
-  invoke(&call->context, &call->request, &call->response, [call](grpc::Status status) {
-    std::unique_ptr<Call> owned(call);
-    if (!status.ok()) {
-      std::move(owned->done)(FromGrpcStatus(status));
-    } else {
-      std::move(owned->done)(std::move(owned->response));
-    }
-  });
-}
 
 }  // namespace tern::rpc

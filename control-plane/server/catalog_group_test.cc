@@ -134,7 +134,7 @@ class CatalogGroupTest : public ::testing::Test {
   void StopReplica(uint64_t id) {
     Replica& replica = *replicas_[id - 1];
     if (replica.server.has_value()) {
-      replica.server->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+      replica.server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
       if (replica.group != nullptr) replica.group->DrainService();
       replica.server.reset();
     }

@@ -167,7 +167,7 @@ int Run() {
   http_options.threads = 1;
   http::Server http_server(http_options, admin.AsHandler());
   if (absl::Status status = http_server.Start(); !status.ok()) {
-    grpc_server->server->Shutdown();
+    grpc_server->Shutdown();
     (*catalog_group)->DrainService();
     return daemon::StartupFailure("cannot start HTTP server", status);
   }
@@ -188,7 +188,7 @@ int Run() {
   repairer.Stop();
   balancer.Stop();
   lifecycle.Stop();
-  grpc_server->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  grpc_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   (*catalog_group)->DrainService();  // before the server goes
   TERN_LOG(Info, "tern-control stopped cleanly");
   return EXIT_SUCCESS;

@@ -4,6 +4,7 @@
 
 #include "absl/time/clock.h"
 #include "common/base/error_details.h"
+#include "common/rpc/async.h"
 #include "common/rpc/rpc.h"
 
 namespace tern::router {
@@ -40,8 +41,8 @@ void CatalogClient::Call(Request request,
   rpc::AsyncUnary<Response>(
       std::move(sent),
       kTimeout,
-      [stub, invoke](auto* context, auto* req, auto* resp, auto callback) {
-        invoke(stub, context, req, resp, std::move(callback));
+      [stub, invoke](auto* context, const auto& req, auto* queue) {
+        return invoke(stub, context, req, queue);
       },
       [this,
        request = std::move(request),
@@ -110,8 +111,8 @@ void CatalogClient::GetTable(const std::string& name, EntryDone done) {
   request.set_name(name);
   Call<tern::v1::CatalogEntry>(
       std::move(request),
-      [](auto* stub, auto* context, auto* req, auto* resp, auto callback) {
-        stub->async()->GetTable(context, req, resp, std::move(callback));
+      [](auto* stub, auto* context, const auto& req, auto* queue) {
+        return stub->PrepareAsyncGetTable(context, req, queue);
       },
       [this, name, done = std::move(done)](absl::StatusOr<tern::v1::CatalogEntry> result) mutable {
         if (result.ok()) {
@@ -194,8 +195,8 @@ void CatalogClient::ListTables(const std::string& exclusive_start, uint32_t limi
   request.set_limit(limit);
   Call<tern::v1::ListTablesResponse>(
       std::move(request),
-      [](auto* stub, auto* context, auto* req, auto* resp, auto callback) {
-        stub->async()->ListTables(context, req, resp, std::move(callback));
+      [](auto* stub, auto* context, const auto& req, auto* queue) {
+        return stub->PrepareAsyncListTables(context, req, queue);
       },
       std::move(done),
       /*idempotent=*/true);
@@ -206,8 +207,8 @@ void CatalogClient::CreateTable(const tern::v1::TableDescriptor& table, EntryDon
   *request.mutable_table() = table;
   Call<tern::v1::CatalogEntry>(
       std::move(request),
-      [](auto* stub, auto* context, auto* req, auto* resp, auto callback) {
-        stub->async()->CreateTable(context, req, resp, std::move(callback));
+      [](auto* stub, auto* context, const auto& req, auto* queue) {
+        return stub->PrepareAsyncCreateTable(context, req, queue);
       },
       std::move(done),
       /*idempotent=*/false);
@@ -222,8 +223,8 @@ void CatalogClient::UpdateTable(const tern::v1::TableDescriptor& table,
   std::string name = table.name();
   Call<tern::v1::CatalogEntry>(
       std::move(request),
-      [](auto* stub, auto* context, auto* req, auto* resp, auto callback) {
-        stub->async()->UpdateTable(context, req, resp, std::move(callback));
+      [](auto* stub, auto* context, const auto& req, auto* queue) {
+        return stub->PrepareAsyncUpdateTable(context, req, queue);
       },
       [this, name, done = std::move(done)](absl::StatusOr<tern::v1::CatalogEntry> result) mutable {
         Forget(name);
@@ -237,8 +238,8 @@ void CatalogClient::DeleteTable(const std::string& name, EntryDone done) {
   request.set_name(name);
   Call<tern::v1::CatalogEntry>(
       std::move(request),
-      [](auto* stub, auto* context, auto* req, auto* resp, auto callback) {
-        stub->async()->DeleteTable(context, req, resp, std::move(callback));
+      [](auto* stub, auto* context, const auto& req, auto* queue) {
+        return stub->PrepareAsyncDeleteTable(context, req, queue);
       },
       [this, name, done = std::move(done)](absl::StatusOr<tern::v1::CatalogEntry> result) mutable {
         Forget(name);

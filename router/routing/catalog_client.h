@@ -75,7 +75,8 @@ class CatalogClient {
   void Forget(const std::string& name);
 
   // Starts one call of a Control method on the replica believed to lead:
-  // invoke(stub, context, request, response, callback) starts the async call.
+  // invoke(stub, context, request, queue) prepares the call (the stub's
+  // PrepareAsync<Method>) on queue.
   template <typename Response, typename Request, typename Invoke>
   void Call(Request request,
             Invoke invoke,

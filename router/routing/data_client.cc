@@ -8,6 +8,7 @@
 #include "absl/time/clock.h"
 #include "common/base/error_details.h"
 #include "common/config/host_port.h"
+#include "common/rpc/async.h"
 #include "common/rpc/rpc.h"
 
 namespace tern::router {
@@ -487,18 +488,13 @@ void DataClient::Enqueue(const std::string& address,
 void DataClient::SendBatch(tern::v1::DataPlane::Stub* stub,
                            Lane* lane,
                            std::vector<Pending> batch) {
-  struct Call {
-    grpc::ClientContext context;
-    tern::v1::DataBatch request;
-    tern::v1::DataBatchResult response;
-    std::vector<OpDone> dones;
-  };
-  auto* call = new Call;
-  call->request.mutable_ops()->Reserve(static_cast<int>(batch.size()));
-  call->dones.reserve(batch.size());
+  tern::v1::DataBatch request;
+  std::vector<OpDone> dones;
+  request.mutable_ops()->Reserve(static_cast<int>(batch.size()));
+  dones.reserve(batch.size());
   for (Pending& pending : batch) {
-    *call->request.add_ops() = std::move(pending.op);
-    call->dones.push_back(std::move(pending.done));
+    *request.add_ops() = std::move(pending.op);
+    dones.push_back(std::move(pending.done));
   }
   batch_calls_.fetch_add(1, std::memory_order_relaxed);
   batch_ops_.fetch_add(batch.size(), std::memory_order_relaxed);
@@ -506,16 +502,16 @@ void DataClient::SendBatch(tern::v1::DataPlane::Stub* stub,
     base::MutexLock lock(&calls_mu_);
     ++calls_in_flight_;  // made before stopping, or by a counted call
   }
-  call->context.set_deadline(std::chrono::system_clock::now() + kTimeout);
-  stub->async()->Batch(
-      &call->context,
-      &call->request,
-      &call->response,
-      [this, stub, lane, call](grpc::Status status) {
-        std::unique_ptr<Call> owned(call);
-        absl::Status failed = rpc::FromGrpcStatus(status);
-        if (failed.ok() &&
-            owned->response.results_size() != static_cast<int>(owned->dones.size())) {
+  rpc::AsyncUnary<tern::v1::DataBatchResult>(
+      std::move(request),
+      kTimeout,
+      [stub](auto* context, const auto& req, auto* queue) {
+        return stub->PrepareAsyncBatch(context, req, queue);
+      },
+      [this, stub, lane, dones = std::move(dones)](
+          absl::StatusOr<tern::v1::DataBatchResult> result) mutable {
+        absl::Status failed = result.status();
+        if (failed.ok() && result->results_size() != static_cast<int>(dones.size())) {
           failed =
               absl::InternalError("the node answered a batch with the wrong number of results");
         }
@@ -538,12 +534,11 @@ void DataClient::SendBatch(tern::v1::DataPlane::Stub* stub,
           }
         }
         if (!next.empty()) SendBatch(stub, lane, std::move(next));
-        for (size_t i = 0; i < owned->dones.size(); ++i) {
+        for (size_t i = 0; i < dones.size(); ++i) {
           if (!failed.ok()) {
-            std::move(owned->dones[i])(failed);
+            std::move(dones[i])(failed);
           } else {
-            std::move(owned->dones[i])(
-                std::move(*owned->response.mutable_results(static_cast<int>(i))));
+            std::move(dones[i])(std::move(*result->mutable_results(static_cast<int>(i))));
           }
         }
         for (Pending& pending : stranded) {
@@ -572,8 +567,8 @@ void DataClient::RangeRead(
   rpc::AsyncUnary<tern::v1::RangeReadResponse>(
       std::move(request),
       kTimeout,
-      [stub](auto* context, auto* req, auto* resp, auto callback) {
-        stub->async()->RangeRead(context, req, resp, std::move(callback));
+      [stub](auto* context, const auto& req, auto* queue) {
+        return stub->PrepareAsyncRangeRead(context, req, queue);
       },
       Counted(std::move(done)));
 }
@@ -591,8 +586,8 @@ void DataClient::GetPartitionStats(
   rpc::AsyncUnary<tern::v1::PartitionResponse>(
       std::move(request),
       kTimeout,
-      [stub](auto* context, auto* req, auto* resp, auto callback) {
-        stub->async()->GetPartitionStats(context, req, resp, std::move(callback));
+      [stub](auto* context, const auto& req, auto* queue) {
+        return stub->PrepareAsyncGetPartitionStats(context, req, queue);
       },
       Counted(std::move(done)));
 }

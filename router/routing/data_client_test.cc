@@ -33,7 +33,7 @@ class FakeNode final : public tern::v1::DataPlane::CallbackService {
   }
   ~FakeNode() override {
     Release();
-    if (server_.has_value()) server_->server->Shutdown();
+    if (server_.has_value()) server_->Shutdown();
   }
 
   std::string address() const { return absl::StrCat("127.0.0.1:", server_->port); }

@@ -3,6 +3,7 @@
 #include "absl/time/clock.h"
 #include "common/base/error_details.h"
 #include "common/log/log.h"
+#include "common/rpc/async.h"
 #include "common/rpc/rpc.h"
 
 namespace tern::router {
@@ -35,25 +36,74 @@ void MapWatcher::Stop() {
   }
 }
 
+namespace {
+
+// One WatchPartitionMap stream, read on the process's client queue (a
+// blocking reader's thread would take part in gRPC's polling and hand
+// every event of the process's calls on: docs/benchmarks.md). done is
+// notified once the stream ended and status is set.
+class Stream final : public rpc::Completion {
+ public:
+  explicit Stream(absl::AnyInvocable<void(const tern::v1::PartitionMap&)> apply)
+      : apply_(std::move(apply)) {}
+
+  void Start(tern::v1::Control::Stub* stub, const tern::v1::GetPartitionMapRequest& request) {
+    reader_ = stub->PrepareAsyncWatchPartitionMap(&context, request, rpc::ProcessQueue());
+    reader_->StartCall(this);
+  }
+
+  void Complete(bool ok) override {
+    switch (state_) {
+      case State::kStarting:
+      case State::kReading:
+        if (state_ == State::kReading && ok) apply_(map_);
+        if (ok) {
+          state_ = State::kReading;
+          reader_->Read(&map_, this);
+        } else {
+          state_ = State::kFinishing;
+          reader_->Finish(&status_, this);
+        }
+        return;
+      case State::kFinishing:
+        status = rpc::FromGrpcStatus(status_);
+        done.Notify();  // last: the owner may destroy the stream
+        return;
+    }
+  }
+
+  grpc::ClientContext context;
+  absl::Status status;  // once done
+  base::Notification done;
+
+ private:
+  enum class State { kStarting, kReading, kFinishing };
+  absl::AnyInvocable<void(const tern::v1::PartitionMap&)> apply_;
+  std::unique_ptr<grpc::ClientAsyncReader<tern::v1::PartitionMap>> reader_;
+  tern::v1::PartitionMap map_;
+  grpc::Status status_;
+  State state_ = State::kStarting;
+};
+
+}  // namespace
+
 void MapWatcher::Run() {
   size_t index = 0;
   while (true) {
-    grpc::ClientContext context;
+    Stream stream([this](const tern::v1::PartitionMap& map) {
+      catalog_->ApplyMap(map);
+      maps_.fetch_add(1);
+    });
     {
       base::MutexLock lock(&mu_);
       if (stopping_) return;
-      current_ = &context;
+      current_ = &stream.context;
     }
     tern::v1::GetPartitionMapRequest request;
     request.set_known_version(catalog_->map_version());
-    std::unique_ptr<grpc::ClientReader<tern::v1::PartitionMap>> reader =
-        stubs_[index]->WatchPartitionMap(&context, request);
-    tern::v1::PartitionMap map;
-    while (reader->Read(&map)) {
-      catalog_->ApplyMap(map);
-      maps_.fetch_add(1);
-    }
-    const absl::Status status = rpc::FromGrpcStatus(reader->Finish());
+    stream.Start(stubs_[index].get(), request);
+    stream.done.WaitForNotification();
+    const absl::Status status = stream.status;
     {
       base::MutexLock lock(&mu_);
       current_ = nullptr;

@@ -250,9 +250,15 @@ void ReplicaHost::Send(uint64_t group_id, replication::Message message) {
   Flush(to);
 }
 
+void ReplicaHost::SendOn(grpc::CompletionQueue* queue) {
+  base::MutexLock lock(&peers_mu_);
+  if (send_queue_ == nullptr) send_queue_ = queue;
+}
+
 void ReplicaHost::Flush(replication::NodeId peer_id) {
   tern::v1::RaftBatch batch;
   tern::v1::Replication::Stub* stub = nullptr;
+  grpc::CompletionQueue* queue = nullptr;
   {
     base::MutexLock lock(&peers_mu_);
     auto it = peers_.find(peer_id);
@@ -281,12 +287,18 @@ void ReplicaHost::Flush(replication::NodeId peer_id) {
       return;
     }
     stub = peer.stub.get();
+    if (send_queue_ == nullptr) {
+      own_sends_ = std::make_unique<rpc::ClientQueue>("raft-send");
+      send_queue_ = own_sends_->queue();
+    }
+    queue = send_queue_;
   }
-  rpc::AsyncUnary<tern::v1::RaftBatchAck>(
+  rpc::QueuedUnary<tern::v1::RaftBatchAck>(
+      queue,
       std::move(batch),
       kSendTimeout,
-      [stub](auto* context, auto* request, auto* response, auto callback) {
-        stub->async()->Send(context, request, response, std::move(callback));
+      [stub](auto* context, const auto& request, auto* on) {
+        return stub->PrepareAsyncSend(context, request, on);
       },
       [this, peer_id](absl::StatusOr<tern::v1::RaftBatchAck> ack) {
         // Frees the link, sends what queued meanwhile and ends the call.
@@ -403,18 +415,25 @@ ReplicationService::~ReplicationService() { Drain(); }
 
 void ReplicationService::Drain() { deliveries_->Shutdown(); }
 
-grpc::ServerUnaryReactor* ReplicationService::Send(grpc::CallbackServerContext*,
-                                                   const tern::v1::RaftBatch* batch,
-                                                   tern::v1::RaftBatchAck* ack) {
-  auto reply = rpc::Reply<tern::v1::RaftBatchAck>::Start(ack);
+void ReplicationService::Serve(rpc::ServerQueues* queues) {
+  send_ = std::make_unique<rpc::UnaryMethod<tern::v1::RaftBatch, tern::v1::RaftBatchAck>>(
+      queues,
+      [this](auto* context, auto* request, auto* writer, auto* queue, void* tag) {
+        RequestSend(context, request, writer, queue, queue, tag);
+      },
+      [this](const tern::v1::RaftBatch& batch, Reply reply) { Send(batch, std::move(reply)); });
+}
+
+void ReplicationService::Close() {
+  if (send_ != nullptr) send_->Close();
+}
+
+void ReplicationService::Send(const tern::v1::RaftBatch& batch, Reply reply) {
   const std::optional<std::chrono::milliseconds> delay =
-      host_->faults().Incoming(batch->from_node());
-  if (!delay.has_value()) {
-    reply->SendStatus(absl::UnavailableError("injected loss"));
-    return reply->reactor();
-  }
-  // A copy: the call may end (the sender gave up) before the pool gets to it.
-  auto deliver = [this, batch = *batch, reply] {
+      host_->faults().Incoming(batch.from_node());
+  if (!delay.has_value()) return reply->SendStatus(absl::UnavailableError("injected loss"));
+  // A copy: the call's request goes with the call.
+  auto deliver = [this, batch, reply] {
     tern::v1::RaftBatchAck answer;
     host_->Deliver(batch, &answer);
     // The answer's messages go to the sender, under this link's faults.
@@ -430,7 +449,6 @@ grpc::ServerUnaryReactor* ReplicationService::Send(grpc::CallbackServerContext*,
   } else if (!host_->RunAfter(*delay, std::move(deliver))) {
     reply->SendStatus(absl::UnavailableError("replica host stopped"));
   }
-  return reply->reactor();
 }
 
 }  // namespace tern::replica

@@ -25,6 +25,7 @@
 #include "common/exec/executor.h"
 #include "common/exec/periodic.h"
 #include "common/replication/raft.h"
+#include "common/rpc/async.h"
 #include "common/time/clock.h"
 #include "storage-node/engine/storage_engine.h"
 #include "storage-node/partition/partition_store.h"
@@ -70,6 +71,10 @@ class ReplicaHost : public Transport {
   ReplicaHost(HostOptions options, engine::StorageEngine* engine, MachineFactory machines);
   ~ReplicaHost() override;
 
+  // Sends batches to peers on queue (polled by someone else until after
+  // Stop) instead of a queue of the host's own: one polling thread less.
+  // Before the first batch goes out (later calls change nothing).
+  void SendOn(grpc::CompletionQueue* queue);
   // Starts ticking.
   void Start();
   // Stops ticking and sending, waits for calls in flight, and closes every
@@ -171,27 +176,39 @@ class ReplicaHost : public Transport {
   uint64_t ticks_done_ = 0;
 
   exec::PeriodicTask ticker_;
+  // Batches to peers are sent and answered on the queue SendOn gave or, made
+  // on first use without one, a queue of the host's own (last: it goes
+  // first, once Stop saw every call end, joining its thread). A queue
+  // nobody uses still costs: its thread takes part in gRPC's polling.
+  grpc::CompletionQueue* send_queue_ ABSL_GUARDED_BY(peers_mu_) = nullptr;
+  std::unique_ptr<rpc::ClientQueue> own_sends_ ABSL_GUARDED_BY(peers_mu_);
 };
 
-// The Replication gRPC service: hands batches to a ReplicaHost. On gRPC's
-// callback API; batches are delivered on a small pool of its own (delivering
-// persists, and an injected delay holds the batch), and answered once
-// delivered, so a sender's next batch to this node comes after.
-class ReplicationService final : public tern::v1::Replication::CallbackService {
+// The Replication gRPC service: hands batches to a ReplicaHost. Served on
+// the server's completion queues (rpc::QueuedService); batches are delivered
+// on a small pool of its own (delivering persists, and an injected delay
+// holds the batch), and answered once delivered, so a sender's next batch to
+// this node comes after.
+class ReplicationService final : public tern::v1::Replication::AsyncService,
+                                 public rpc::QueuedService {
  public:
   explicit ReplicationService(ReplicaHost* host);
   ~ReplicationService() override;
   // Delivers the batches already handed to the pool and stops it; call after
-  // the gRPC server shut down, before it is destroyed (a reply being sent
-  // still uses it).
+  // the gRPC server shut down.
   void Drain();
-  grpc::ServerUnaryReactor* Send(grpc::CallbackServerContext* context,
-                                 const tern::v1::RaftBatch* batch,
-                                 tern::v1::RaftBatchAck* ack) override;
+
+  // rpc::QueuedService.
+  void Serve(rpc::ServerQueues* queues) override;
+  void Close() override;
 
  private:
+  using Reply = std::shared_ptr<rpc::AsyncReply<tern::v1::RaftBatchAck>>;
+  void Send(const tern::v1::RaftBatch& batch, Reply reply);
+
   ReplicaHost* const host_;
   std::unique_ptr<exec::ThreadPool> deliveries_;
+  std::unique_ptr<rpc::UnaryMethod<tern::v1::RaftBatch, tern::v1::RaftBatchAck>> send_;
 };
 
 }  // namespace tern::replica

@@ -77,7 +77,7 @@ class ReplicaHostTest : public ::testing::Test {
   void TearDown() override {
     for (auto& [id, node] : nodes_) node.host->Stop();
     for (auto& [id, node] : nodes_) {
-      node.server->server->Shutdown();
+      node.server->Shutdown();
       node.service->Drain();  // before the server goes: a reply may be on its way
     }
   }

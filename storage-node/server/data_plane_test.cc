@@ -59,7 +59,7 @@ class DataPlaneTest : public ::testing::Test {
 
   void TearDown() override {
     if (host_ != nullptr) host_->Stop();
-    if (server_.has_value()) server_->server->Shutdown();
+    if (server_.has_value()) server_->Shutdown();
     if (data_ != nullptr) data_->Drain();
     if (replication_ != nullptr) replication_->Drain();
   }

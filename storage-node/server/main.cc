@@ -207,6 +207,9 @@ int Run() {
       rpc::StartServer(*listen_address, {&admin_service, &data_service, &replication_service});
   if (!grpc_server.ok())
     return daemon::StartupFailure("cannot start gRPC server", grpc_server.status());
+  // Replication batches go out on the server's queue: one thread polls for
+  // everything the node's hot calls do.
+  replicas.SendOn(grpc_server->queues->queues()[0]);
   Heartbeater heartbeater(
       self,
       absl::GetFlag(FLAGS_control_addresses),
@@ -237,7 +240,7 @@ int Run() {
   http_options.threads = 1;
   http::Server http_server(http_options, admin.AsHandler());
   if (absl::Status status = http_server.Start(); !status.ok()) {
-    grpc_server->server->Shutdown();
+    grpc_server->Shutdown();
     data_service.Drain();
     replication_service.Drain();
     return daemon::StartupFailure("cannot start HTTP server", status);
@@ -257,7 +260,7 @@ int Run() {
   heartbeater.Stop();
   replicas.Stop();
   http_server.Stop();
-  grpc_server->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  grpc_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   // Work the services handed to their own threads ends before the store
   // and the server go (a reply being sent still uses the server).
   data_service.Drain();

@@ -377,15 +377,13 @@ void DataPlaneService::Read(const Request* request,
 }
 
 template <typename Request, typename Response>
-grpc::ServerUnaryReactor* DataPlaneService::ServeRead(const Request* request,
-                                                      Response* response,
-                                                      StoreRead<Request, Response> read,
-                                                      LoadKey<Request> key) {
-  auto reply = rpc::Reply<Response>::Start(response);
-  Read<Request, Response>(request, read, key, [reply](absl::StatusOr<Response> result) {
+void DataPlaneService::ServeRead(const Request& request,
+                                 Reply<Response> reply,
+                                 StoreRead<Request, Response> read,
+                                 LoadKey<Request> key) {
+  Read<Request, Response>(&request, read, key, [reply](absl::StatusOr<Response> result) {
     reply->Send(std::move(result));
   });
-  return reply->reactor();
 }
 
 absl::StatusOr<std::shared_ptr<replica::ReplicaGroup>> DataPlaneService::GroupFor(
@@ -411,35 +409,13 @@ void DataPlaneService::Write(const tern::v1::WriteItemRequest& request,
   });
 }
 
-grpc::ServerUnaryReactor* DataPlaneService::GetItem(grpc::CallbackServerContext*,
-                                                    const tern::v1::GetItemRequest* request,
-                                                    tern::v1::GetItemResponse* response) {
-  return ServeRead(request, response, &StoreGetItem, &GetItemKey);
-}
-
-grpc::ServerUnaryReactor* DataPlaneService::WriteItem(grpc::CallbackServerContext*,
-                                                      const tern::v1::WriteItemRequest* request,
-                                                      tern::v1::WriteItemResponse* response) {
-  auto reply = rpc::Reply<tern::v1::WriteItemResponse>::Start(response);
-  Write(*request, [reply](absl::StatusOr<tern::v1::WriteItemResponse> written) {
-    reply->Send(std::move(written));
-  });
-  return reply->reactor();
-}
-
-grpc::ServerUnaryReactor* DataPlaneService::RangeRead(grpc::CallbackServerContext*,
-                                                      const tern::v1::RangeReadRequest* request,
-                                                      tern::v1::RangeReadResponse* response) {
-  return ServeRead(request, response, &StoreRangeRead, &RangeReadKey);
-}
-
 namespace {
 
 // The answer of one Batch call, filled op by op from any thread (each op
 // its own result), sent when the last op is done.
 class BatchAnswer {
  public:
-  BatchAnswer(std::shared_ptr<rpc::Reply<tern::v1::DataBatchResult>> reply, int ops)
+  BatchAnswer(std::shared_ptr<rpc::AsyncReply<tern::v1::DataBatchResult>> reply, int ops)
       : reply_(std::move(reply)), remaining_(ops + 1) {
     results_.mutable_results()->Reserve(ops);
     for (int i = 0; i < ops; ++i) results_.add_results();
@@ -473,23 +449,68 @@ class BatchAnswer {
     slot->set_message(std::string(status.message()));
   }
 
-  const std::shared_ptr<rpc::Reply<tern::v1::DataBatchResult>> reply_;
+  const std::shared_ptr<rpc::AsyncReply<tern::v1::DataBatchResult>> reply_;
   std::atomic<int> remaining_;
   tern::v1::DataBatchResult results_;  // slots written by one op each
 };
 
 }  // namespace
 
-grpc::ServerUnaryReactor* DataPlaneService::Batch(grpc::CallbackServerContext*,
-                                                  const tern::v1::DataBatch* request,
-                                                  tern::v1::DataBatchResult* response) {
-  auto reply = rpc::Reply<tern::v1::DataBatchResult>::Start(response);
+void DataPlaneService::Serve(rpc::ServerQueues* queues) {
+  get_ = std::make_unique<rpc::UnaryMethod<tern::v1::GetItemRequest, tern::v1::GetItemResponse>>(
+      queues,
+      [this](auto* context, auto* request, auto* writer, auto* queue, void* tag) {
+        RequestGetItem(context, request, writer, queue, queue, tag);
+      },
+      [this](const tern::v1::GetItemRequest& request, Reply<tern::v1::GetItemResponse> reply) {
+        ServeRead(request, std::move(reply), &StoreGetItem, &GetItemKey);
+      });
+  write_ =
+      std::make_unique<rpc::UnaryMethod<tern::v1::WriteItemRequest, tern::v1::WriteItemResponse>>(
+          queues,
+          [this](auto* context, auto* request, auto* writer, auto* queue, void* tag) {
+            RequestWriteItem(context, request, writer, queue, queue, tag);
+          },
+          [this](const tern::v1::WriteItemRequest& request,
+                 Reply<tern::v1::WriteItemResponse> reply) {
+            Write(request, [reply](absl::StatusOr<tern::v1::WriteItemResponse> written) {
+              reply->Send(std::move(written));
+            });
+          });
+  range_ =
+      std::make_unique<rpc::UnaryMethod<tern::v1::RangeReadRequest, tern::v1::RangeReadResponse>>(
+          queues,
+          [this](auto* context, auto* request, auto* writer, auto* queue, void* tag) {
+            RequestRangeRead(context, request, writer, queue, queue, tag);
+          },
+          [this](const tern::v1::RangeReadRequest& request,
+                 Reply<tern::v1::RangeReadResponse> reply) {
+            ServeRead(request, std::move(reply), &StoreRangeRead, &RangeReadKey);
+          });
+  batch_ = std::make_unique<rpc::UnaryMethod<tern::v1::DataBatch, tern::v1::DataBatchResult>>(
+      queues,
+      [this](auto* context, auto* request, auto* writer, auto* queue, void* tag) {
+        RequestBatch(context, request, writer, queue, queue, tag);
+      },
+      [this](const tern::v1::DataBatch& request, BatchReply reply) {
+        Batch(request, std::move(reply));
+      });
+}
+
+void DataPlaneService::Close() {
+  if (get_ != nullptr) get_->Close();
+  if (write_ != nullptr) write_->Close();
+  if (range_ != nullptr) range_->Close();
+  if (batch_ != nullptr) batch_->Close();
+}
+
+void DataPlaneService::Batch(const tern::v1::DataBatch& batch, BatchReply reply) {
+  const tern::v1::DataBatch* request = &batch;
   if (request->ops_size() > kMaxBatchOps) {
-    reply->SendStatus(
+    return reply->SendStatus(
         absl::InvalidArgumentError(absl::StrCat("a batch carries at most ", kMaxBatchOps, " ops")));
-    return reply->reactor();
   }
-  auto answer = std::make_shared<BatchAnswer>(reply, request->ops_size());
+  auto answer = std::make_shared<BatchAnswer>(std::move(reply), request->ops_size());
   // Writes go to their groups together: one pool task and one round of
   // group commit per group, not one per write. Copies: the call may end
   // (its caller gave up) before the pool gets to them.
@@ -539,7 +560,6 @@ grpc::ServerUnaryReactor* DataPlaneService::Batch(grpc::CallbackServerContext*,
     });
   }
   answer->Done();
-  return reply->reactor();
 }
 
 }  // namespace tern::node

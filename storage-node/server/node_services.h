@@ -6,6 +6,7 @@
 #pragma once
 
 #include "common/exec/executor.h"
+#include "common/rpc/async.h"
 #include "common/time/skewed_clock.h"
 #include "storage-node/load/load_sampler.h"
 #include "storage-node/partition/partition_store.h"
@@ -62,12 +63,13 @@ class NodeAdminService final : public tern::v1::NodeAdmin::Service {
   time::SkewedClock* const fault_clock_;
 };
 
-// On gRPC's callback API: a request holds no thread while it waits for its
-// write to commit or its read to be confirmed. Eventually consistent reads
-// are answered on gRPC's thread; writes are handed to a small pool, since
-// the write that finds its group idle persists the group's log itself
+// Served on the server's completion queues (rpc::QueuedService): a request
+// holds no thread while it waits for its write to commit or its read to be
+// confirmed. Eventually consistent reads are answered on the thread the
+// call arrived on; writes are handed to a small pool, since the write that
+// finds its group idle persists the group's log itself
 // (ReplicaGroup::Propose).
-class DataPlaneService final : public tern::v1::DataPlane::CallbackService {
+class DataPlaneService final : public tern::v1::DataPlane::AsyncService, public rpc::QueuedService {
  public:
   // store, host and load must outlive the service.
   DataPlaneService(partition::PartitionStore* store,
@@ -78,19 +80,9 @@ class DataPlaneService final : public tern::v1::DataPlane::CallbackService {
   // gRPC server shut down, before the server and the store go.
   void Drain();
 
-  grpc::ServerUnaryReactor* GetItem(grpc::CallbackServerContext* context,
-                                    const tern::v1::GetItemRequest* request,
-                                    tern::v1::GetItemResponse* response) override;
-  grpc::ServerUnaryReactor* WriteItem(grpc::CallbackServerContext* context,
-                                      const tern::v1::WriteItemRequest* request,
-                                      tern::v1::WriteItemResponse* response) override;
-  grpc::ServerUnaryReactor* RangeRead(grpc::CallbackServerContext* context,
-                                      const tern::v1::RangeReadRequest* request,
-                                      tern::v1::RangeReadResponse* response) override;
-  // Each op as GetItem or WriteItem would serve it; answered once all are done.
-  grpc::ServerUnaryReactor* Batch(grpc::CallbackServerContext* context,
-                                  const tern::v1::DataBatch* request,
-                                  tern::v1::DataBatchResult* response) override;
+  // rpc::QueuedService: GetItem, WriteItem, RangeRead and Batch.
+  void Serve(rpc::ServerQueues* queues) override;
+  void Close() override;
 
  private:
   template <typename Response>
@@ -119,12 +111,18 @@ class DataPlaneService final : public tern::v1::DataPlane::CallbackService {
             StoreRead<Request, Response> read,
             LoadKey<Request> key,
             Done<Response> done);
+  template <typename Response>
+  using Reply = std::shared_ptr<rpc::AsyncReply<Response>>;
   // Read as the answer of a unary call.
   template <typename Request, typename Response>
-  grpc::ServerUnaryReactor* ServeRead(const Request* request,
-                                      Response* response,
-                                      StoreRead<Request, Response> read,
-                                      LoadKey<Request> key);
+  void ServeRead(const Request& request,
+                 Reply<Response> reply,
+                 StoreRead<Request, Response> read,
+                 LoadKey<Request> key);
+  using BatchReply = std::shared_ptr<rpc::AsyncReply<tern::v1::DataBatchResult>>;
+  // Each op as GetItem or WriteItem would serve it; answered once all are done.
+  void Batch(const tern::v1::DataBatch& request, BatchReply reply);
+
   // The group to hand an item write to (counting it toward the partition's
   // load), or why the write is refused here.
   absl::StatusOr<std::shared_ptr<replica::ReplicaGroup>> GroupFor(
@@ -136,6 +134,10 @@ class DataPlaneService final : public tern::v1::DataPlane::CallbackService {
   partition::PartitionStore* const store_;
   replica::ReplicaHost* const host_;
   load::LoadSampler* const load_;
+  std::unique_ptr<rpc::UnaryMethod<tern::v1::GetItemRequest, tern::v1::GetItemResponse>> get_;
+  std::unique_ptr<rpc::UnaryMethod<tern::v1::WriteItemRequest, tern::v1::WriteItemResponse>> write_;
+  std::unique_ptr<rpc::UnaryMethod<tern::v1::RangeReadRequest, tern::v1::RangeReadResponse>> range_;
+  std::unique_ptr<rpc::UnaryMethod<tern::v1::DataBatch, tern::v1::DataBatchResult>> batch_;
   std::unique_ptr<exec::ThreadPool> writes_;
 };
 
