@@ -1,7 +1,5 @@
 #include "common/rpc/async.h"
 
-#include <pthread.h>
-
 #include "common/base/check.h"
 
 namespace tern::rpc {
@@ -9,22 +7,19 @@ namespace tern::rpc {
 Pollers::~Pollers() { Join(); }
 
 void Pollers::Start(const std::string& name, const std::vector<grpc::CompletionQueue*>& queues) {
-  for (size_t i = 0; i < queues.size(); ++i) {
-    grpc::CompletionQueue* queue = queues[i];
-    threads_.emplace_back([queue] {
+  threads_ = std::make_unique<exec::ThreadPool>(name, queues.size());
+  for (grpc::CompletionQueue* queue : queues) {
+    threads_->Post([queue] {
       void* tag = nullptr;
       bool ok = false;
-      while (queue->Next(&tag, &ok)) static_cast<Completion*>(tag)->Complete(ok);
+      while (queue->Next(&tag, &ok)) TakeOver(tag)->Complete(ok);
     });
-    // Linux limits thread names to 15 characters.
-    const std::string thread_name = (name + "-" + std::to_string(i)).substr(0, 15);
-    pthread_setname_np(threads_.back().native_handle(), thread_name.c_str());
   }
 }
 
 void Pollers::Join() {
-  for (std::thread& thread : threads_) thread.join();
-  threads_.clear();
+  if (threads_ != nullptr) threads_->Shutdown();  // once the queues are drained
+  threads_.reset();
 }
 
 ServerQueues::ServerQueues(grpc::ServerBuilder* builder, int threads, std::string name)
@@ -55,7 +50,7 @@ void ServerQueues::Stop() {
     void* tag = nullptr;
     bool ok = false;
     for (auto& queue : queues_) {
-      while (queue->Next(&tag, &ok)) static_cast<Completion*>(tag)->Complete(ok);
+      while (queue->Next(&tag, &ok)) TakeOver(tag)->Complete(ok);
     }
   }
 }

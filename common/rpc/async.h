@@ -32,13 +32,13 @@
 #include <memory>
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "common/base/mutex.h"
+#include "common/exec/executor.h"
 #include "common/rpc/rpc.h"
 #include "grpcpp/completion_queue.h"
 #include "grpcpp/server_builder.h"
@@ -56,6 +56,27 @@ class Completion {
   ~Completion() = default;
 };
 
+#if defined(__SANITIZE_THREAD__)
+extern "C" void __tsan_acquire(void* addr);
+extern "C" void __tsan_release(void* addr);
+#endif
+
+// The tag of an operation given to gRPC: gRPC hands it to a polling thread
+// through synchronization inside its (uninstrumented) libraries, so the
+// hand-over is told to ThreadSanitizer here and in the pollers (TakeOver).
+inline void* HandOver(Completion* completion) {
+#if defined(__SANITIZE_THREAD__)
+  __tsan_release(completion);
+#endif
+  return completion;
+}
+inline Completion* TakeOver(void* tag) {
+#if defined(__SANITIZE_THREAD__)
+  __tsan_acquire(tag);
+#endif
+  return static_cast<Completion*>(tag);
+}
+
 // Polls queues, one thread each, running Complete of every event inline.
 // The queues must be shut down (and so drained) for Join to return.
 class Pollers {
@@ -69,7 +90,7 @@ class Pollers {
   void Join();
 
  private:
-  std::vector<std::thread> threads_;
+  std::unique_ptr<exec::ThreadPool> threads_;  // one per queue, each polling it
 };
 
 // The server's completion queues (one per polling thread). Made before the
@@ -109,6 +130,9 @@ class AsyncReply {
 // Serves one unary method on every queue of a ServerQueues: one call is
 // kept requested per queue; a call that arrives runs handler on that
 // queue's thread (which must not block long: hand blocking work to a pool).
+// A call stays open until the handler answers (or Close): the caller's
+// deadline passing does not end it here. Replies must not be sent after the
+// method is destroyed.
 template <typename Request, typename Response>
 class UnaryMethod {
  public:
@@ -162,8 +186,12 @@ class UnaryMethod {
     bool answered = false;  // guarded by the method's mu_
   };
 
+  // Drops gRPC's reference to call (the last but the handler's): frees what
+  // gRPC's libraries allocated for it too (see tests/tsan.supp).
+  static void Release(Call* call) { std::shared_ptr<Call> last = std::move(call->self); }
+
   // Pollers read every tag as a Completion.
-  static void* Tag(Call* call) { return static_cast<Completion*>(call); }
+  static void* Tag(Call* call) { return HandOver(call); }
 
   void RequestCall(grpc::ServerCompletionQueue* queue) {
     auto call = std::make_shared<Call>(this, queue);
@@ -174,8 +202,11 @@ class UnaryMethod {
   void Completed(Call* call, bool ok) {
     if (call->arrived || !ok) {
       // The answer went out (or the server is shutting down and the call
-      // never came): gRPC is done with the call.
-      std::shared_ptr<Call> last = std::move(call->self);
+      // never came): gRPC is done with the call. What the answering thread
+      // wrote starting the answer (under mu_) came first; the lock tells
+      // ThreadSanitizer.
+      { base::MutexLock lock(&mu_); }
+      Release(call);
       return;
     }
     call->arrived = true;
@@ -183,9 +214,10 @@ class UnaryMethod {
     {
       base::MutexLock lock(&mu_);
       if (closed_) {
+        // The queue may be shutting down already: no Finish. The call goes
+        // with its context, which cancels it.
         call->answered = true;
-        call->writer.FinishWithError(grpc::Status(grpc::StatusCode::UNAVAILABLE, "server stopping"),
-                                     Tag(call));
+        Release(call);
         return;
       }
       open_.insert(serving);
@@ -227,6 +259,54 @@ class ClientQueue {
   Pollers pollers_;
 };
 
+// One call of QueuedUnary.
+template <typename Request, typename Response>
+class QueuedCall final : public Completion {
+ public:
+  using Done = absl::AnyInvocable<void(absl::StatusOr<Response>) &&>;
+
+  template <typename Prepare>
+  static void Start(grpc::CompletionQueue* queue,
+                    Request request,
+                    std::chrono::milliseconds timeout,
+                    Prepare prepare,
+                    Done done) {
+    auto* call = new QueuedCall;
+    call->request_ = std::move(request);
+    call->done_ = std::move(done);
+    call->context_.set_deadline(std::chrono::system_clock::now() + timeout);
+    base::MutexLock started(&call->start_mu_);
+    call->reader_ = prepare(&call->context_, call->request_, queue);
+    call->reader_->StartCall();
+    call->reader_->Finish(&call->response_, &call->status_, HandOver(call));
+  }
+
+  void Complete(bool) override {
+    // Whatever the caller wrote while starting the call (gRPC's inline code
+    // fills the context) came first; the lock tells ThreadSanitizer.
+    { base::MutexLock started(&start_mu_); }
+    Done done = std::move(done_);
+    absl::StatusOr<Response> result =
+        status_.ok() ? absl::StatusOr<Response>(std::move(response_)) : FromGrpcStatus(status_);
+    Destroy(this);
+    std::move(done)(std::move(result));
+  }
+
+ private:
+  QueuedCall() = default;
+  // Frees what gRPC's libraries allocated for the call too (see
+  // tests/tsan.supp).
+  static void Destroy(QueuedCall* call) { delete call; }
+
+  grpc::ClientContext context_;
+  Request request_;
+  Response response_;
+  grpc::Status status_;
+  std::unique_ptr<grpc::ClientAsyncResponseReader<Response>> reader_;
+  Done done_;
+  base::Mutex start_mu_;
+};
+
 // Runs one unary call on queue (a ClientQueue's, or a server's polled
 // queue) without blocking the caller; done runs once, on the queue's
 // thread, with the response or the call's status. prepare is the stub's
@@ -237,29 +317,8 @@ void QueuedUnary(grpc::CompletionQueue* queue,
                  std::chrono::milliseconds timeout,
                  Prepare prepare,
                  absl::AnyInvocable<void(absl::StatusOr<Response>) &&> done) {
-  struct Call final : Completion {
-    void Complete(bool) override {
-      std::unique_ptr<Call> owned(this);
-      if (!status.ok()) {
-        std::move(done)(FromGrpcStatus(status));
-      } else {
-        std::move(done)(std::move(response));
-      }
-    }
-    grpc::ClientContext context;
-    Request request;
-    Response response;
-    grpc::Status status;
-    std::unique_ptr<grpc::ClientAsyncResponseReader<Response>> reader;
-    absl::AnyInvocable<void(absl::StatusOr<Response>) &&> done;
-  };
-  auto* call = new Call;
-  call->request = std::move(request);
-  call->done = std::move(done);
-  call->context.set_deadline(std::chrono::system_clock::now() + timeout);
-  call->reader = prepare(&call->context, call->request, queue);
-  call->reader->StartCall();
-  call->reader->Finish(&call->response, &call->status, static_cast<Completion*>(call));
+  QueuedCall<Request, Response>::Start(
+      queue, std::move(request), timeout, std::move(prepare), std::move(done));
 }
 
 // The process's queue for client calls: a ClientQueue made on first use and

@@ -1,6 +1,11 @@
 #include "common/rpc/rpc.h"
 
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <chrono>
+#include <string>
 
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
@@ -94,11 +99,47 @@ class QueuedHealth final
       check_;
 };
 
+// False when address's port is taken: gRPC records a service with queued
+// (async) methods as registered with the server it builds even when the
+// build fails to bind, and refuses to register it again, so a bind that
+// would fail must not be tried. True when the port was free a moment ago,
+// is 0, or address is not numeric (then gRPC's bind tells).
+bool PortFree(const config::HostPort& address) {
+  if (address.port == 0) return true;
+  addrinfo hints{};
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  const std::string port = std::to_string(address.port);
+  if (getaddrinfo(address.host.c_str(), port.c_str(), &hints, &found) != 0) return true;
+  bool free = true;
+  const int fd = socket(found->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd >= 0) {
+    // As gRPC binds its listeners: a port in TIME_WAIT counts as free.
+    const int on = 1;
+    (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+    free = bind(fd, found->ai_addr, found->ai_addrlen) == 0;
+    close(fd);
+  }
+  freeaddrinfo(found);
+  return free;
+}
+
 }  // namespace
 
 StartedServer::StartedServer() = default;
 StartedServer::StartedServer(StartedServer&&) noexcept = default;
-StartedServer& StartedServer::operator=(StartedServer&&) noexcept = default;
+StartedServer& StartedServer::operator=(StartedServer&& other) noexcept {
+  if (this == &other) return *this;
+  Shutdown();  // the server this one held, before what it serves goes
+  server = std::move(other.server);
+  queues = std::move(other.queues);
+  queued = std::move(other.queued);
+  health = std::move(other.health);
+  port = other.port;
+  shut_down = other.shut_down;
+  return *this;
+}
 StartedServer::~StartedServer() { Shutdown(); }
 
 void StartedServer::Shutdown(std::chrono::system_clock::time_point deadline) {
@@ -118,7 +159,12 @@ absl::StatusOr<StartedServer> StartServer(const config::HostPort& address,
   for (grpc::Service* service : services) {
     if (auto* queued = dynamic_cast<QueuedService*>(service)) started.queued.push_back(queued);
   }
+  if (!started.queued.empty() && !PortFree(address)) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot serve gRPC on ", address.ToString(), ": the port is taken"));
+  }
   // With queued services, health checks are answered on the queues too.
+  // (A process-wide setting, read when the server is built.)
   grpc::EnableDefaultHealthCheckService(started.queued.empty());
   if (!started.queued.empty()) {
     auto health = std::make_shared<QueuedHealth>();

@@ -49,7 +49,7 @@ class Stream final : public rpc::Completion {
 
   void Start(tern::v1::Control::Stub* stub, const tern::v1::GetPartitionMapRequest& request) {
     reader_ = stub->PrepareAsyncWatchPartitionMap(&context, request, rpc::ProcessQueue());
-    reader_->StartCall(this);
+    reader_->StartCall(rpc::HandOver(this));
   }
 
   void Complete(bool ok) override {
@@ -59,10 +59,10 @@ class Stream final : public rpc::Completion {
         if (state_ == State::kReading && ok) apply_(map_);
         if (ok) {
           state_ = State::kReading;
-          reader_->Read(&map_, this);
+          reader_->Read(&map_, rpc::HandOver(this));
         } else {
           state_ = State::kFinishing;
-          reader_->Finish(&status_, this);
+          reader_->Finish(&status_, rpc::HandOver(this));
         }
         return;
       case State::kFinishing:

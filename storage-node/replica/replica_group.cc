@@ -62,6 +62,7 @@ absl::StatusOr<std::unique_ptr<ReplicaGroup>> ReplicaGroup::Open(
   group_config.random_seed =
       config.random_seed ^ (partition.partition_id() * 0x9e3779b97f4a7c15ULL);
   group->core_ = std::make_unique<replication::RaftCore>(group_config, std::move(state));
+  group->PublishReadable();
   return group;
 }
 
@@ -489,6 +490,7 @@ void ReplicaGroup::Drive(std::vector<Callback>* callbacks) {
         callbacks->push_back([done, unknown] { std::move (*done)(unknown); });
       }
       pending_.clear();
+      PublishReadable();
       return;
     }
     core_->Advance(ready);
@@ -504,6 +506,7 @@ void ReplicaGroup::Drive(std::vector<Callback>* callbacks) {
     }
     reads_.clear();
   }
+  PublishReadable();
 }
 
 void ReplicaGroup::MaybeCompact() {
@@ -754,12 +757,16 @@ absl::Status ReplicaGroup::ChangeMembership(Change change, replication::NodeId n
 }
 
 bool ReplicaGroup::ServesEventualReads() const {
-  base::MutexLock lock(&mu_);
+  return serves_eventual_reads_.load(std::memory_order_acquire);
+}
+
+void ReplicaGroup::PublishReadable() {
   // A replica with nothing applied may be a split's child created here
   // before its first snapshot, over items that are not its own yet.
   const std::vector<replication::NodeId>& voters = core_->membership().voters;
-  return failure_.ok() && core_->applied_index() > 0 &&
-         std::find(voters.begin(), voters.end(), self_) != voters.end();
+  serves_eventual_reads_.store(failure_.ok() && core_->applied_index() > 0 &&
+                                   std::find(voters.begin(), voters.end(), self_) != voters.end(),
+                               std::memory_order_release);
 }
 
 GroupStatus ReplicaGroup::Status() const {

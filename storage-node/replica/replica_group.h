@@ -272,6 +272,7 @@ class ReplicaGroup {
   bool LeaseValid() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Handles every Ready the core has; appends callbacks to run unlocked.
   void Drive(std::vector<Callback>* callbacks) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void PublishReadable() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status Handle(replication::Ready& ready, std::vector<Callback>* callbacks)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   static void Run(std::vector<Callback>* callbacks);
@@ -304,6 +305,9 @@ class ReplicaGroup {
   // ReadIndex results waiting for the applied index to reach theirs.
   std::multimap<replication::Index, std::shared_ptr<ReadReady>> waiting_reads_ ABSL_GUARDED_BY(mu_);
   absl::Status failure_ ABSL_GUARDED_BY(mu_);  // a persistent I/O error stops the group
+  // ServesEventualReads as of the group's last change (published under mu_,
+  // read without it: a read does not wait for a write's sync).
+  std::atomic<bool> serves_eventual_reads_{false};
   const time::Clock* tick_clock_ ABSL_GUARDED_BY(mu_) = nullptr;
   std::chrono::milliseconds max_tick_gap_ ABSL_GUARDED_BY(mu_){0};
   time::Clock::TimePoint last_tick_ ABSL_GUARDED_BY(mu_);

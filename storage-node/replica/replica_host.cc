@@ -251,8 +251,16 @@ void ReplicaHost::Send(uint64_t group_id, replication::Message message) {
 }
 
 void ReplicaHost::SendOn(grpc::CompletionQueue* queue) {
-  base::MutexLock lock(&peers_mu_);
-  if (send_queue_ == nullptr) send_queue_ = queue;
+  std::unique_ptr<rpc::ClientQueue> own;
+  {
+    base::MutexLock lock(&peers_mu_);
+    if (calls_in_flight_ > 0) return;  // keeps the queue it has
+    send_queue_ = queue;
+    own = std::move(own_sends_);
+  }
+  // Joins its thread, which may still be ending the last call (it counted
+  // the call done before it let go of the call).
+  own.reset();
 }
 
 void ReplicaHost::Flush(replication::NodeId peer_id) {

@@ -73,7 +73,7 @@ class ReplicaHost : public Transport {
 
   // Sends batches to peers on queue (polled by someone else until after
   // Stop) instead of a queue of the host's own: one polling thread less.
-  // Before the first batch goes out (later calls change nothing).
+  // Changes nothing while a batch is in flight.
   void SendOn(grpc::CompletionQueue* queue);
   // Starts ticking.
   void Start();

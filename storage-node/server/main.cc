@@ -240,6 +240,7 @@ int Run() {
   http_options.threads = 1;
   http::Server http_server(http_options, admin.AsHandler());
   if (absl::Status status = http_server.Start(); !status.ok()) {
+    replicas.Stop();  // no batch goes out on the server's queue once it stops
     grpc_server->Shutdown();
     data_service.Drain();
     replication_service.Drain();

@@ -353,7 +353,8 @@ void DataPlaneService::WhenReadable(uint64_t partition_id,
     }
     return std::move(read)(absl::OkStatus());
   }
-  // The caller's deadline bounds the wait (rpc::Reply ends the call).
+  // The leader answers once the read is confirmed, or fails it when it
+  // loses leadership or closes.
   group->AwaitConsistentRead(std::move(read));
 }
 
