@@ -88,6 +88,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <optional>
 #include <set>
 
@@ -710,6 +711,152 @@ json::value ToJson(const Item& item) {
   out.reserve(item.size());
   for (const auto& [name, value] : item) out.emplace(name, ToJson(value));
   return out;
+}
+
+namespace {
+
+// A JSON string as boost::json::serialize escapes it: '"', '\\' and control
+// characters (short forms where JSON has them, else \u00xx); other bytes as is.
+void AppendJsonString(absl::string_view text, std::string* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  static constexpr std::array<bool, 256> kEscaped = [] {
+    std::array<bool, 256> escaped{};
+    for (int c = 0; c < 0x20; ++c) escaped[c] = true;
+    escaped['"'] = true;
+    escaped['\\'] = true;
+    return escaped;
+  }();
+  // The first byte at or after p that needs escaping, or end: eight bytes at
+  // a time while none of them does (any byte < 0x20, '"' or '\\').
+  auto next_escaped = [](const char* p, const char* end) {
+    constexpr uint64_t kOnes = 0x0101010101010101ull;
+    constexpr uint64_t kHighs = 0x8080808080808080ull;
+    auto has_zero = [](uint64_t w) { return ((w - kOnes) & ~w & kHighs) != 0; };
+    while (end - p >= 8) {
+      uint64_t w;
+      std::memcpy(&w, p, 8);
+      const bool control = ((w - 0x20 * kOnes) & ~w & kHighs) != 0;
+      if (control || has_zero(w ^ ('"' * kOnes)) || has_zero(w ^ ('\\' * kOnes))) break;
+      p += 8;
+    }
+    while (p != end && !kEscaped[static_cast<unsigned char>(*p)]) ++p;
+    return p;
+  };
+  out->push_back('"');
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  for (;;) {
+    const char* const run = p;
+    p = next_escaped(p, end);
+    out->append(run, static_cast<size_t>(p - run));
+    if (p == end) break;
+    const unsigned char c = static_cast<unsigned char>(*p++);
+    out->push_back('\\');
+    switch (c) {
+      case '"':
+      case '\\':
+        out->push_back(static_cast<char>(c));
+        break;
+      case '\b':
+        out->push_back('b');
+        break;
+      case '\t':
+        out->push_back('t');
+        break;
+      case '\n':
+        out->push_back('n');
+        break;
+      case '\f':
+        out->push_back('f');
+        break;
+      case '\r':
+        out->push_back('r');
+        break;
+      default:
+        out->append("u00");
+        out->push_back(kHex[c >> 4]);
+        out->push_back(kHex[c & 0xf]);
+    }
+  }
+  out->push_back('"');
+}
+
+template <typename Elements, typename Text>
+void AppendJsonStrings(const Elements& elements, Text text, std::string* out) {
+  out->push_back('[');
+  bool first = true;
+  for (const auto& element : elements) {
+    if (!first) out->push_back(',');
+    first = false;
+    AppendJsonString(text(element), out);
+  }
+  out->push_back(']');
+}
+
+}  // namespace
+
+void AppendJson(const AttributeValue& value, std::string* out) {
+  out->append("{\"");
+  const absl::string_view type = kTypeNames[static_cast<size_t>(value.type())];
+  out->append(type.data(), type.size());
+  out->append("\":");
+  switch (value.type()) {
+    case AttributeType::kS:
+      AppendJsonString(value.s(), out);
+      break;
+    case AttributeType::kN:
+      AppendJsonString(value.n().ToString(), out);
+      break;
+    case AttributeType::kB:
+      AppendJsonString(Base64Encode(value.b()), out);
+      break;
+    case AttributeType::kBool:
+      out->append(value.bool_value() ? "true" : "false");
+      break;
+    case AttributeType::kNull:
+      out->append("true");
+      break;
+    case AttributeType::kL: {
+      out->push_back('[');
+      bool first = true;
+      for (const AttributeValue& element : value.l()) {
+        if (!first) out->push_back(',');
+        first = false;
+        AppendJson(element, out);
+      }
+      out->push_back(']');
+      break;
+    }
+    case AttributeType::kM:
+      AppendJson(value.m(), out);
+      break;
+    case AttributeType::kSS:
+      AppendJsonStrings(
+          value.ss(), [](const std::string& s) -> const std::string& { return s; }, out);
+      break;
+    case AttributeType::kBS:
+      AppendJsonStrings(
+          value.bs(), [](const std::string& b) { return Base64Encode(b); }, out);
+      break;
+    case AttributeType::kNS:
+      AppendJsonStrings(
+          value.ns(), [](const Number& n) { return n.ToString(); }, out);
+      break;
+  }
+  out->push_back('}');
+}
+
+void AppendJson(const Item& item, std::string* out) {
+  out->push_back('{');
+  bool first = true;
+  for (const auto& [name, value] : item) {
+    if (!first) out->push_back(',');
+    first = false;
+    AppendJsonString(name, out);
+    out->push_back(':');
+    AppendJson(value, out);
+  }
+  out->push_back('}');
 }
 
 // --- Size -----------------------------------------------------------------

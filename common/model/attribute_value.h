@@ -187,6 +187,11 @@ boost::json::value ToJson(const AttributeValue& value);
 // A JSON object of the item's attributes, in name order.
 boost::json::value ToJson(const Item& item);
 
+// Appends the JSON text of ToJson(value) / ToJson(item), byte for byte as
+// boost::json::serialize writes it, without building the tree.
+void AppendJson(const AttributeValue& value, std::string* out);
+void AppendJson(const Item& item, std::string* out);
+
 // --- Size -----------------------------------------------------------------
 
 // The bytes value counts for in DynamoDB's item size:

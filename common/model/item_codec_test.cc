@@ -176,6 +176,37 @@ TEST(EncodingTest, RandomItemsRoundTrip) {
     absl::StatusOr<Item> via_json = ParseItem(ToJson(item));
     ASSERT_THAT(via_json, IsOk()) << "round " << round;
     ASSERT_EQ(*via_json, item) << "round " << round;
+    // And the JSON written without a tree is the tree's, byte for byte.
+    std::string text = "prefix";
+    AppendJson(item, &text);
+    ASSERT_EQ(text, "prefix" + Serialize(ToJson(item))) << "round " << round;
+  }
+}
+
+TEST(EncodingTest, AppendJsonEscapesEveryByteAsTheSerializerDoes) {
+  std::string every_byte;
+  for (int c = 0; c < 256; ++c) every_byte.push_back(static_cast<char>(c));
+  Item item;
+  item.emplace(every_byte, AttributeValue::S(every_byte));
+  item.emplace("ss", AttributeValue::SS({every_byte, "\"\\"}));
+  item.emplace("l", AttributeValue::L({AttributeValue::Null(), AttributeValue::Bool(false)}));
+  std::string text;
+  AppendJson(item, &text);
+  EXPECT_EQ(text, Serialize(ToJson(item)));
+  EXPECT_NE(text.find(R"(\u0000\u0001)"), std::string::npos);
+
+  // Longer strings with the bytes that need escaping (or nearly do) anywhere
+  // in an eight-byte word.
+  const uint64_t seed = testing::SeedRandom();
+  std::mt19937_64 rng(seed);
+  const std::string alphabet("ab\"\\\n\x1f\x20\x7f\x80\xff\x00\x21\x5b\x5d", 14);
+  for (int round = 0; round < 2000; ++round) {
+    std::string s(rng() % 40, 'a');
+    for (char& c : s) c = rng() % 4 == 0 ? alphabet[rng() % alphabet.size()] : 'x';
+    const AttributeValue value = AttributeValue::S(s);
+    std::string written;
+    AppendJson(value, &written);
+    ASSERT_EQ(written, Serialize(ToJson(value))) << "seed " << seed << " round " << round;
   }
 }
 

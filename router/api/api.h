@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <utility>
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
@@ -28,7 +29,30 @@ struct RequestContext {
   std::string access_key_id;
 };
 
-using OperationDone = absl::AnyInvocable<void(absl::StatusOr<boost::json::object>) &&>;
+// What an operation answers: a JSON object, or (on hot paths that write their
+// answer without building a tree) the object's JSON text itself.
+class Answer {
+ public:
+  Answer(boost::json::object object) : object_(std::move(object)) {}  // NOLINT: implicit
+
+  // text must be one JSON object, serialized as boost::json would.
+  static Answer Text(std::string text) {
+    Answer answer{boost::json::object()};
+    answer.text_ = std::move(text);
+    answer.is_text_ = true;
+    return answer;
+  }
+
+  // The body of the reply.
+  std::string Serialize() &&;
+
+ private:
+  boost::json::object object_;
+  std::string text_;
+  bool is_text_ = false;
+};
+
+using OperationDone = absl::AnyInvocable<void(absl::StatusOr<Answer>) &&>;
 using Operation =
     std::function<void(const RequestContext&, const boost::json::object& request, OperationDone)>;
 
@@ -47,9 +71,17 @@ class Api {
   void Handle(http::Request request, http::Responder respond) const;
 
  private:
+  // An operation and its metrics for successful calls (looked up once, not per
+  // request).
+  struct Registered {
+    Operation operation;
+    metrics::Counter* ok_calls = nullptr;
+    metrics::Histogram* latency = nullptr;
+  };
+
   const std::string account_id_;
   const CredentialStore* const credentials_;
-  std::map<std::string, Operation> operations_;
+  std::map<std::string, Registered, std::less<>> operations_;
   metrics::Family<metrics::Counter>& calls_;
   metrics::Family<metrics::Histogram>& latency_;
 };

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "boost/json/serialize.hpp"
 #include "common/base/error_details.h"
 #include "common/base/status_macros.h"
 #include "common/expr/evaluator.h"
@@ -211,7 +212,7 @@ void PutItem(CatalogClient* catalog, DataClient* data, const object& request, Op
         SetCondition(condition, &write);
         const tern::v1::PartitionDescriptor& partition =
             items::PartitionFor(*target, write.storage_key());
-        data->WriteItem(partition,
+        data->WriteItem(DataClient::PartitionRef(target->entry, &partition),
                         std::move(write),
                         [answer = std::move(answer), table, size, done = std::move(done)](
                             absl::StatusOr<tern::v1::WriteItemResponse> written) mutable {
@@ -290,22 +291,35 @@ void GetItem(CatalogClient* catalog, DataClient* data, const object& request, Op
         *get.mutable_partition() = items::RefOf(partition);
         get.set_consistent_read(consistent);
         data->GetItem(
-            partition,
+            DataClient::PartitionRef(target->entry, &partition),
             std::move(get),
             [answer = std::move(answer), table, consistent, projection, done = std::move(done)](
                 absl::StatusOr<tern::v1::GetItemResponse> got) mutable {
               if (!got.ok()) return std::move(done)(got.status());
-              object response;
+              // The answer's JSON is written straight from the item (the
+              // hottest reply: no JSON tree for it).
+              std::string text = "{";
               int64_t size = 0;
               if (got->found()) {
                 absl::StatusOr<Item> item = Decode(got->item());
                 if (!item.ok()) return std::move(done)(item.status());
                 size = model::ItemSize(*item);
-                response["Item"] = model::ToJson(
-                    projection.has_value() ? expr::Project(*item, *projection) : *item);
+                text.reserve(got->item().size() + 256);
+                text.append("\"Item\":");
+                model::AppendJson(
+                    projection.has_value() ? expr::Project(*item, *projection) : *item, &text);
               }
-              AddConsumedCapacity(answer, table, ReadCapacityUnits(size, consistent), &response);
-              std::move(done)(std::move(response));
+              object capacity;
+              AddConsumedCapacity(answer, table, ReadCapacityUnits(size, consistent), &capacity);
+              for (const auto& member : capacity) {
+                if (text.size() > 1) text.push_back(',');
+                absl::StrAppend(&text,
+                                boost::json::serialize(boost::json::string_view(member.key())),
+                                ":",
+                                boost::json::serialize(member.value()));
+              }
+              text.push_back('}');
+              std::move(done)(Answer::Text(std::move(text)));
             });
       });
 }
@@ -337,7 +351,7 @@ void DeleteItem(CatalogClient* catalog,
         SetCondition(condition, &write);
         const tern::v1::PartitionDescriptor& partition =
             items::PartitionFor(*target, write.storage_key());
-        data->WriteItem(partition,
+        data->WriteItem(DataClient::PartitionRef(target->entry, &partition),
                         std::move(write),
                         [answer = std::move(answer), table, done = std::move(done)](
                             absl::StatusOr<tern::v1::WriteItemResponse> written) mutable {
@@ -535,7 +549,7 @@ void UpdateItem(CatalogClient* catalog,
         const tern::v1::PartitionDescriptor& partition =
             items::PartitionFor(*target, write.storage_key());
         data->WriteItem(
-            partition,
+            DataClient::PartitionRef(target->entry, &partition),
             std::move(write),
             [answer = std::move(answer), table, return_values, touched, done = std::move(done)](
                 absl::StatusOr<tern::v1::WriteItemResponse> written) mutable {

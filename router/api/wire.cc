@@ -12,9 +12,17 @@ namespace bhttp = boost::beast::http;
 
 std::string NewRequestId() {
   static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  constexpr uint64_t kLetters = sizeof(kAlphabet) - 1;
   thread_local absl::BitGen gen;
   std::string id(52, 'A');
-  for (char& c : id) c = kAlphabet[absl::Uniform<size_t>(gen, 0, sizeof(kAlphabet) - 1)];
+  // 36^12 < 2^64: twelve letters from each 64-bit draw (the bias is far below
+  // anything a request id needs).
+  uint64_t bits = 0;
+  for (size_t i = 0; i < id.size(); ++i) {
+    if (i % 12 == 0) bits = absl::Uniform<uint64_t>(gen);
+    id[i] = kAlphabet[bits % kLetters];
+    bits /= kLetters;
+  }
   return id;
 }
 
@@ -32,11 +40,18 @@ uint32_t Crc32(absl::string_view body) {
 http::Response DynamoResponse(const http::Request& request,
                               bhttp::status status,
                               std::string body) {
-  http::Response response{status, request.version()};
+  return DynamoResponse(request.version(), request.keep_alive(), status, std::move(body));
+}
+
+http::Response DynamoResponse(unsigned version,
+                              bool keep_alive,
+                              bhttp::status status,
+                              std::string body) {
+  http::Response response{status, version};
   response.set(bhttp::field::content_type, "application/x-amz-json-1.0");
   response.set("x-amzn-RequestId", NewRequestId());
   response.set("x-amz-crc32", absl::StrCat(Crc32(body)));
-  response.keep_alive(request.keep_alive());
+  response.keep_alive(keep_alive);
   response.body() = std::move(body);
   response.prepare_payload();
   return response;

@@ -21,6 +21,11 @@ uint32_t Crc32(absl::string_view body);
 http::Response DynamoResponse(const http::Request& request,
                               boost::beast::http::status status,
                               std::string body);
+// The same for a request of HTTP version (10 or 11) that asked for keep_alive.
+http::Response DynamoResponse(unsigned version,
+                              bool keep_alive,
+                              boost::beast::http::status status,
+                              std::string body);
 
 // DynamoDB's answer to a request that is not its protocol at all (another
 // method, path or content type): 404 with body <UnknownOperationException/>.

@@ -39,7 +39,7 @@ struct DataClient::Routed {
   using Done = absl::AnyInvocable<void(absl::StatusOr<Response>) &&>;
   using Send = void (DataClient::*)(const std::string&, Request, Done);
 
-  tern::v1::PartitionDescriptor partition;
+  PartitionRef partition;  // never null
   Request request;
   Done done;
   Send send = nullptr;
@@ -212,9 +212,9 @@ void DataClient::Attempt(std::shared_ptr<Routed<Request, Response>> call) {
           // Whoever served a leader-only call is the leader: remember it, so
           // the next call goes there first.
           if (call->leader) {
-            for (const tern::v1::ReplicaDescriptor& replica : call->partition.replicas()) {
+            for (const tern::v1::ReplicaDescriptor& replica : call->partition->replicas()) {
               if (replica.address() == call->address) {
-                RememberLeader(call->partition.partition_id(), replica.node_id());
+                RememberLeader(call->partition->partition_id(), replica.node_id());
               }
             }
           }
@@ -225,12 +225,12 @@ void DataClient::Attempt(std::shared_ptr<Routed<Request, Response>> call) {
           // A leader the descriptor does not name yet (it joined in a
           // replica move) is remembered for when the retry resolves the
           // partition afresh.
-          if (*hint != 0 && !HintUnreachable(call->partition, *hint)) {
-            RememberLeader(call->partition.partition_id(), *hint);
+          if (*hint != 0 && !HintUnreachable(*call->partition, *hint)) {
+            RememberLeader(call->partition->partition_id(), *hint);
           }
           std::string next;
           bool described = false;
-          for (const tern::v1::ReplicaDescriptor& replica : call->partition.replicas()) {
+          for (const tern::v1::ReplicaDescriptor& replica : call->partition->replicas()) {
             if (replica.node_id() != *hint) continue;
             described = true;
             if (replica.address() != call->address) next = replica.address();
@@ -241,7 +241,7 @@ void DataClient::Attempt(std::shared_ptr<Routed<Request, Response>> call) {
           if (next == call->address) next.clear();
           // A hint at a replica that just failed us: the hinting replica
           // has not noticed yet; wait and ask around instead.
-          if (!next.empty() && AvoidUnreachable(call->partition, next) != next) next.clear();
+          if (!next.empty() && AvoidUnreachable(*call->partition, next) != next) next.clear();
           if (!next.empty() && call->attempts < kMaxAttempts) {
             call->address = next;
             return Attempt(std::move(call));  // a known leader: go at once
@@ -254,7 +254,7 @@ void DataClient::Attempt(std::shared_ptr<Routed<Request, Response>> call) {
         // (lost or no connection, our own deadline) says the replica or the
         // way to it is in trouble: later calls try the others first.
         if ((unreachable || timed_out) && !rpc::Answered(status)) {
-          MarkUnreachable(call->partition, call->address);
+          MarkUnreachable(*call->partition, call->address);
         }
         // NOT_FOUND from a node: it does not host the partition (any more):
         // nothing was done there.
@@ -280,7 +280,7 @@ void DataClient::Attempt(std::shared_ptr<Routed<Request, Response>> call) {
 
 template <typename Request, typename Response>
 void DataClient::Retry(std::shared_ptr<Routed<Request, Response>> call) {
-  if (call->attempts >= kMaxAttempts || call->partition.replicas_size() == 0) {
+  if (call->attempts >= kMaxAttempts || call->partition->replicas_size() == 0) {
     return std::move(call->done)(
         absl::UnavailableError("no replica of the partition could serve the request"));
   }
@@ -313,32 +313,32 @@ void DataClient::Reroute(Routed<Request, Response>* call) {
     // partition with other replicas; after a split, the child that owns the
     // item's key.
     std::optional<tern::v1::PartitionDescriptor> fresh =
-        resolver_(call->partition.partition_id(), call->key, call->refresh);
+        resolver_(call->partition->partition_id(), call->key, call->refresh);
     call->refresh = false;
     if (fresh.has_value() && fresh->replicas_size() > 0 &&
-        (fresh->partition_id() != call->partition.partition_id() ||
-         fresh->epoch() > call->partition.epoch())) {
-      call->partition = *std::move(fresh);
-      call->request.mutable_partition()->set_partition_id(call->partition.partition_id());
-      call->request.mutable_partition()->set_epoch(call->partition.epoch());
+        (fresh->partition_id() != call->partition->partition_id() ||
+         fresh->epoch() > call->partition->epoch())) {
+      call->partition = std::make_shared<const tern::v1::PartitionDescriptor>(*std::move(fresh));
+      call->request.mutable_partition()->set_partition_id(call->partition->partition_id());
+      call->request.mutable_partition()->set_epoch(call->partition->epoch());
     }
   }
-  const auto& replicas = call->partition.replicas();
+  const auto& replicas = call->partition->replicas();
   if (replicas.empty()) return;
   const std::string failed = call->address;
   call->address = AvoidUnreachable(
-      call->partition, replicas[static_cast<int>(call->rotation++ % replicas.size())].address());
+      *call->partition, replicas[static_cast<int>(call->rotation++ % replicas.size())].address());
   if (call->leader) {
     // The leader as last learned, when the descriptor names it.
     uint64_t known = 0;
     {
       base::MutexLock lock(&mu_);
-      auto it = leaders_.find(call->partition.partition_id());
+      auto it = leaders_.find(call->partition->partition_id());
       if (it != leaders_.end()) known = it->second;
     }
     for (const tern::v1::ReplicaDescriptor& replica : replicas) {
       if (replica.node_id() == known && replica.address() != failed &&
-          AvoidUnreachable(call->partition, replica.address()) == replica.address()) {
+          AvoidUnreachable(*call->partition, replica.address()) == replica.address()) {
         call->address = replica.address();
       }
     }
@@ -346,7 +346,7 @@ void DataClient::Reroute(Routed<Request, Response>* call) {
 }
 
 template <typename Request, typename Response>
-void DataClient::Route(const tern::v1::PartitionDescriptor& partition,
+void DataClient::Route(PartitionRef partition,
                        Request request,
                        absl::AnyInvocable<void(absl::StatusOr<Response>) &&> done,
                        typename Routed<Request, Response>::Send send,
@@ -354,14 +354,14 @@ void DataClient::Route(const tern::v1::PartitionDescriptor& partition,
                        bool is_write,
                        const std::string& key) {
   auto call = std::make_shared<Routed<Request, Response>>();
-  call->partition = partition;
+  call->address = FirstAddress(*partition, leader);
+  call->partition = std::move(partition);
   call->request = std::move(request);
   call->done = std::move(done);
   call->send = send;
   call->leader = leader;
   call->is_write = is_write;
   call->key = key;
-  call->address = FirstAddress(partition, leader);
   Attempt(std::move(call));
 }
 
@@ -369,17 +369,47 @@ void DataClient::WriteItem(
     const tern::v1::PartitionDescriptor& partition,
     tern::v1::WriteItemRequest request,
     absl::AnyInvocable<void(absl::StatusOr<tern::v1::WriteItemResponse>) &&> done) {
+  WriteItem(std::make_shared<const tern::v1::PartitionDescriptor>(partition),
+            std::move(request),
+            std::move(done));
+}
+
+void DataClient::WriteItem(
+    PartitionRef partition,
+    tern::v1::WriteItemRequest request,
+    absl::AnyInvocable<void(absl::StatusOr<tern::v1::WriteItemResponse>) &&> done) {
   const std::string key = request.storage_key();
-  Route(partition, std::move(request), std::move(done), &DataClient::WriteItem, true, true, key);
+  Route(std::move(partition),
+        std::move(request),
+        std::move(done),
+        &DataClient::WriteItem,
+        true,
+        true,
+        key);
 }
 
 void DataClient::GetItem(
     const tern::v1::PartitionDescriptor& partition,
     tern::v1::GetItemRequest request,
     absl::AnyInvocable<void(absl::StatusOr<tern::v1::GetItemResponse>) &&> done) {
+  GetItem(std::make_shared<const tern::v1::PartitionDescriptor>(partition),
+          std::move(request),
+          std::move(done));
+}
+
+void DataClient::GetItem(
+    PartitionRef partition,
+    tern::v1::GetItemRequest request,
+    absl::AnyInvocable<void(absl::StatusOr<tern::v1::GetItemResponse>) &&> done) {
   const bool leader = request.consistent_read();
   const std::string key = request.storage_key();
-  Route(partition, std::move(request), std::move(done), &DataClient::GetItem, leader, false, key);
+  Route(std::move(partition),
+        std::move(request),
+        std::move(done),
+        &DataClient::GetItem,
+        leader,
+        false,
+        key);
 }
 
 void DataClient::RangeRead(
@@ -387,7 +417,13 @@ void DataClient::RangeRead(
     tern::v1::RangeReadRequest request,
     absl::AnyInvocable<void(absl::StatusOr<tern::v1::RangeReadResponse>) &&> done) {
   const bool leader = request.consistent_read();
-  Route(partition, std::move(request), std::move(done), &DataClient::RangeRead, leader, false, "");
+  Route(std::make_shared<const tern::v1::PartitionDescriptor>(partition),
+        std::move(request),
+        std::move(done),
+        &DataClient::RangeRead,
+        leader,
+        false,
+        "");
 }
 
 DataClient::Stubs* DataClient::StubsFor(const std::string& address) {

@@ -54,10 +54,20 @@ class DataClient {
   // call that would be retried is answered UNAVAILABLE instead.
   ~DataClient();
 
+  // A partition descriptor shared, not copied, by the calls to it (e.g. an
+  // aliasing pointer into a cached catalog entry).
+  using PartitionRef = std::shared_ptr<const tern::v1::PartitionDescriptor>;
+
   void WriteItem(const tern::v1::PartitionDescriptor& partition,
                  tern::v1::WriteItemRequest request,
                  absl::AnyInvocable<void(absl::StatusOr<tern::v1::WriteItemResponse>) &&> done);
+  void WriteItem(PartitionRef partition,
+                 tern::v1::WriteItemRequest request,
+                 absl::AnyInvocable<void(absl::StatusOr<tern::v1::WriteItemResponse>) &&> done);
   void GetItem(const tern::v1::PartitionDescriptor& partition,
+               tern::v1::GetItemRequest request,
+               absl::AnyInvocable<void(absl::StatusOr<tern::v1::GetItemResponse>) &&> done);
+  void GetItem(PartitionRef partition,
                tern::v1::GetItemRequest request,
                absl::AnyInvocable<void(absl::StatusOr<tern::v1::GetItemResponse>) &&> done);
   void RangeRead(const tern::v1::PartitionDescriptor& partition,
@@ -111,7 +121,7 @@ class DataClient {
   template <typename Request, typename Response>
   struct Routed;
   template <typename Request, typename Response>
-  void Route(const tern::v1::PartitionDescriptor& partition,
+  void Route(PartitionRef partition,
              Request request,
              absl::AnyInvocable<void(absl::StatusOr<Response>) &&> done,
              typename Routed<Request, Response>::Send send,
