@@ -713,8 +713,6 @@ json::value ToJson(const Item& item) {
   return out;
 }
 
-namespace {
-
 // A JSON string as boost::json::serialize escapes it: '"', '\\' and control
 // characters (short forms where JSON has them, else \u00xx); other bytes as is.
 void AppendJsonString(absl::string_view text, std::string* out) {
@@ -780,6 +778,8 @@ void AppendJsonString(absl::string_view text, std::string* out) {
   }
   out->push_back('"');
 }
+
+namespace {
 
 template <typename Elements, typename Text>
 void AppendJsonStrings(const Elements& elements, Text text, std::string* out) {

@@ -216,4 +216,12 @@ std::string EncodeItem(const Item& item);
 // (truncated, corrupt, unknown version); never crashes, whatever the input.
 absl::StatusOr<Item> DecodeItem(absl::string_view bytes);
 
+// Appends AppendJson(*DecodeItem(bytes)) and sets *size to
+// ItemSize(*DecodeItem(bytes)), reading the encoding once without building
+// the Item; the same kDataLoss as DecodeItem (out then holds a partial text).
+absl::Status AppendEncodedItemJson(absl::string_view bytes, std::string* out, int64_t* size);
+
+// A JSON string of text, escaped as boost::json::serialize escapes it.
+void AppendJsonString(absl::string_view text, std::string* out);
+
 }  // namespace tern::model

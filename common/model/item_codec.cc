@@ -3,6 +3,7 @@
 // tagged value, lengths and counts as varints. DecodeItem answers DataLoss
 // ("corrupt item encoding: ...") for anything EncodeItem cannot produce.
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -14,6 +15,7 @@
 #include "absl/strings/string_view.h"
 #include "common/base/status_macros.h"
 #include "common/model/attribute_value.h"
+#include "common/model/base64.h"
 #include "common/model/number.h"
 
 namespace tern::model {
@@ -164,6 +166,125 @@ class Decoder {
     return absl::OkStatus();
   }
 
+  // The JSON walk (AppendEncodedItemJson): the same reads and checks as
+  // ReadEntry / ReadValue, writing JSON and adding up the size instead.
+  absl::Status WriteEntryJson(int depth,
+                              std::optional<absl::string_view>* last_name,
+                              std::string* out,
+                              int64_t* size) {
+    TERN_ASSIGN_OR_RETURN(absl::string_view name, ReadBytes());
+    if (last_name->has_value() && **last_name >= name) {
+      return Corrupt("attribute names out of order");
+    }
+    *last_name = name;
+    AppendJsonString(name, out);
+    out->push_back(':');
+    *size += static_cast<int64_t>(name.size());
+    return WriteValueJson(depth, out, size);
+  }
+
+  absl::Status WriteValueJson(int depth, std::string* out, int64_t* size) {
+    if (depth > kMaxNestingDepth) return Corrupt("nesting too deep");
+    TERN_ASSIGN_OR_RETURN(const uint8_t tag, ReadByte());
+    auto type = [out](absl::string_view name) { absl::StrAppend(out, "{\"", name, "\":"); };
+    switch (tag) {
+      case kTagS:
+      case kTagB: {
+        TERN_ASSIGN_OR_RETURN(absl::string_view bytes, ReadBytes());
+        type(tag == kTagS ? "S" : "B");
+        AppendJsonString(tag == kTagS ? bytes : absl::string_view(Base64Encode(bytes)), out);
+        *size += static_cast<int64_t>(bytes.size());
+        break;
+      }
+      case kTagN: {
+        TERN_ASSIGN_OR_RETURN(Number number, ReadNumber());
+        type("N");
+        AppendJsonString(number.ToString(), out);
+        *size += number.SizeBytes();
+        break;
+      }
+      case kTagFalse:
+      case kTagTrue:
+        type("BOOL");
+        out->append(tag == kTagTrue ? "true" : "false");
+        *size += 1;
+        break;
+      case kTagNull:
+        type("NULL");
+        out->append("true");
+        *size += 1;
+        break;
+      case kTagL: {
+        TERN_ASSIGN_OR_RETURN(const size_t count, ReadCount());
+        type("L");
+        out->push_back('[');
+        *size += 3;
+        for (size_t i = 0; i < count; ++i) {
+          if (i > 0) out->push_back(',');
+          *size += 1;
+          TERN_RETURN_IF_ERROR(WriteValueJson(depth + 1, out, size));
+        }
+        out->push_back(']');
+        break;
+      }
+      case kTagM: {
+        TERN_ASSIGN_OR_RETURN(const size_t count, ReadCount());
+        type("M");
+        out->push_back('{');
+        *size += 3;
+        std::optional<absl::string_view> last_name;
+        for (size_t i = 0; i < count; ++i) {
+          if (i > 0) out->push_back(',');
+          *size += 1;
+          TERN_RETURN_IF_ERROR(WriteEntryJson(depth + 1, &last_name, out, size));
+        }
+        out->push_back('}');
+        break;
+      }
+      case kTagSS:
+      case kTagBS: {
+        TERN_ASSIGN_OR_RETURN(const size_t count, ReadCount());
+        if (count == 0) return Corrupt("empty set");
+        type(tag == kTagSS ? "SS" : "BS");
+        out->push_back('[');
+        std::set<absl::string_view> seen;
+        for (size_t i = 0; i < count; ++i) {
+          TERN_ASSIGN_OR_RETURN(absl::string_view bytes, ReadBytes());
+          if (!seen.insert(bytes).second) return Corrupt("duplicate set element");
+          if (i > 0) out->push_back(',');
+          if (tag == kTagSS) {
+            AppendJsonString(bytes, out);
+          } else {
+            AppendJsonString(Base64Encode(bytes), out);
+          }
+          *size += static_cast<int64_t>(bytes.size());
+        }
+        out->push_back(']');
+        break;
+      }
+      case kTagNS: {
+        TERN_ASSIGN_OR_RETURN(const size_t count, ReadCount());
+        if (count == 0) return Corrupt("empty set");
+        type("NS");
+        out->push_back('[');
+        std::set<Number> seen;
+        for (size_t i = 0; i < count; ++i) {
+          TERN_ASSIGN_OR_RETURN(Number number, ReadNumber());
+          if (i > 0) out->push_back(',');
+          AppendJsonString(number.ToString(), out);
+          *size += number.SizeBytes();
+          if (!seen.insert(std::move(number)).second) return Corrupt("duplicate set element");
+        }
+        out->push_back(']');
+        break;
+      }
+      default:
+        return Corrupt(absl::StrCat("unknown type tag ", tag));
+    }
+    out->push_back('}');
+    return absl::OkStatus();
+  }
+
   absl::StatusOr<AttributeValue> ReadValue(int depth) {
     if (depth > kMaxNestingDepth) return Corrupt("nesting too deep");
     TERN_ASSIGN_OR_RETURN(const uint8_t tag, ReadByte());
@@ -258,6 +379,21 @@ absl::StatusOr<Item> DecodeItem(absl::string_view bytes) {
   Item item;
   while (!decoder.done()) TERN_RETURN_IF_ERROR(decoder.ReadEntry(1, &item));
   return item;
+}
+
+absl::Status AppendEncodedItemJson(absl::string_view bytes, std::string* out, int64_t* size) {
+  Decoder decoder(bytes);
+  TERN_ASSIGN_OR_RETURN(const uint8_t version, decoder.ReadByte());
+  if (version != kFormatVersion) return Corrupt(absl::StrCat("unknown version ", version));
+  *size = 0;
+  out->push_back('{');
+  std::optional<absl::string_view> last_name;
+  for (bool first = true; !decoder.done(); first = false) {
+    if (!first) out->push_back(',');
+    TERN_RETURN_IF_ERROR(decoder.WriteEntryJson(1, &last_name, out, size));
+  }
+  out->push_back('}');
+  return absl::OkStatus();
 }
 
 }  // namespace tern::model

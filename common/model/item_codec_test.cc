@@ -176,10 +176,16 @@ TEST(EncodingTest, RandomItemsRoundTrip) {
     absl::StatusOr<Item> via_json = ParseItem(ToJson(item));
     ASSERT_THAT(via_json, IsOk()) << "round " << round;
     ASSERT_EQ(*via_json, item) << "round " << round;
-    // And the JSON written without a tree is the tree's, byte for byte.
+    // And the JSON written without a tree is the tree's, byte for byte, also
+    // when written straight from the encoding.
     std::string text = "prefix";
     AppendJson(item, &text);
     ASSERT_EQ(text, "prefix" + Serialize(ToJson(item))) << "round " << round;
+    std::string walked = "prefix";
+    int64_t size = -1;
+    ASSERT_THAT(AppendEncodedItemJson(bytes, &walked, &size), IsOk()) << "round " << round;
+    ASSERT_EQ(walked, text) << "round " << round;
+    ASSERT_EQ(size, ItemSize(item)) << "round " << round;
   }
 }
 
@@ -294,15 +300,31 @@ TEST(EncodingTest, RejectsNestingBeyondTheLimit) {
       3);
   for (int i = 0; i < 100000; ++i) bytes.append("\x07\x01", 2);
   EXPECT_THAT(DecodeItem(bytes), StatusIs(absl::StatusCode::kDataLoss, ::testing::_));
+  std::string text;
+  int64_t size = 0;
+  EXPECT_THAT(AppendEncodedItemJson(bytes, &text, &size),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("nesting too deep")));
+  EXPECT_THAT(AppendEncodedItemJson(EncodeItem({{"a", value}}), &text, &size),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("nesting too deep")));
 }
 
-// Whatever DecodeItem accepts must be an item that encodes and decodes again.
+// Whatever DecodeItem accepts must be an item that encodes and decodes again;
+// the JSON walk accepts exactly the same bytes and writes that item's JSON.
 void ExpectDecodesSafely(absl::string_view bytes) {
   absl::StatusOr<Item> item = DecodeItem(bytes);
+  std::string text;
+  int64_t size = -1;
+  const absl::Status walked = AppendEncodedItemJson(bytes, &text, &size);
+  EXPECT_EQ(walked.ok(), item.ok()) << walked << " / " << item.status();
   if (!item.ok()) {
     EXPECT_EQ(item.status().code(), absl::StatusCode::kDataLoss);
+    EXPECT_EQ(walked.code(), absl::StatusCode::kDataLoss);
     return;
   }
+  std::string expected;
+  AppendJson(*item, &expected);
+  EXPECT_EQ(text, expected);
+  EXPECT_EQ(size, ItemSize(*item));
   absl::StatusOr<Item> again = DecodeItem(EncodeItem(*item));
   ASSERT_THAT(again, IsOk());
   EXPECT_EQ(*again, *item);

@@ -301,13 +301,18 @@ void GetItem(CatalogClient* catalog, DataClient* data, const object& request, Op
               std::string text = "{";
               int64_t size = 0;
               if (got->found()) {
-                absl::StatusOr<Item> item = Decode(got->item());
-                if (!item.ok()) return std::move(done)(item.status());
-                size = model::ItemSize(*item);
-                text.reserve(got->item().size() + 256);
+                text.reserve(got->item().size() * 2 + 256);
                 text.append("\"Item\":");
-                model::AppendJson(
-                    projection.has_value() ? expr::Project(*item, *projection) : *item, &text);
+                if (projection.has_value()) {
+                  absl::StatusOr<Item> item = Decode(got->item());
+                  if (!item.ok()) return std::move(done)(item.status());
+                  size = model::ItemSize(*item);
+                  model::AppendJson(expr::Project(*item, *projection), &text);
+                } else if (absl::Status written =
+                               model::AppendEncodedItemJson(got->item(), &text, &size);
+                           !written.ok()) {
+                  return std::move(done)(written);
+                }
               }
               object capacity;
               AddConsumedCapacity(answer, table, ReadCapacityUnits(size, consistent), &capacity);
