@@ -68,8 +68,17 @@ struct Core {
   std::atomic<int64_t> in_flight{0};
 };
 
-std::string HttpDate() {
-  return absl::FormatTime("%a, %d %b %Y %H:%M:%S GMT", absl::Now(), absl::UTCTimeZone());
+// The Date header's text, formatted once per second per thread.
+const std::string& HttpDate() {
+  thread_local int64_t formatted_second = -1;
+  thread_local std::string text;
+  const absl::Time now = absl::Now();
+  const int64_t second = absl::ToUnixSeconds(now);
+  if (second != formatted_second) {
+    text = absl::FormatTime("%a, %d %b %Y %H:%M:%S GMT", now, absl::UTCTimeZone());
+    formatted_second = second;
+  }
+  return text;
 }
 
 class Session : public std::enable_shared_from_this<Session> {

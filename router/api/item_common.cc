@@ -269,13 +269,23 @@ std::pair<std::string, std::string> KeyRangeOf(const tern::v1::PartitionDescript
 const tern::v1::PartitionDescriptor& PartitionFor(const Target& target,
                                                   const std::string& storage_key) {
   // Partitions are stored in key order; the last one starting at or before
-  // the key holds it.
+  // the key holds it (an empty start is the table's start, before every key
+  // of the table).
   const auto& partitions = target.entry->partitions();
-  int chosen = 0;
-  for (int i = 0; i < partitions.size(); ++i) {
-    if (KeyRangeOf(partitions[i]).first <= storage_key) chosen = i;
+  auto starts_after_key = [&storage_key](const tern::v1::PartitionDescriptor& partition) {
+    return !partition.start_key().empty() && partition.start_key() > storage_key;
+  };
+  int lo = 0;
+  int hi = partitions.size();
+  while (lo < hi) {
+    const int mid = lo + (hi - lo) / 2;
+    if (starts_after_key(partitions[mid])) {
+      hi = mid;
+    } else {
+      lo = mid + 1;
+    }
   }
-  return partitions[chosen];
+  return partitions[lo == 0 ? 0 : lo - 1];
 }
 
 tern::v1::PartitionRef RefOf(const tern::v1::PartitionDescriptor& partition) {
