@@ -9,6 +9,7 @@
 #include "boost/json/parse.hpp"
 #include "boost/json/serialize.hpp"
 #include "common/base/error_details.h"
+#include "common/base/mutex.h"
 #include "router/api/error_mapping.h"
 #include "router/api/sigv4_check.h"
 #include "router/api/wire.h"
@@ -36,6 +37,26 @@ bool AcceptedContentType(absl::string_view content_type, std::string* answer_typ
   }
   return false;
 }
+
+// A monotonic arena safe to share across threads: JSON values copied from a
+// request keep its storage, and an operation's callbacks run on other threads.
+class LockedArena final : public boost::json::memory_resource {
+ public:
+  explicit LockedArena(size_t initial_size) : arena_(initial_size) {}
+
+ private:
+  void* do_allocate(size_t bytes, size_t align) override {
+    base::MutexLock lock(&mu_);
+    return arena_.allocate(bytes, align);
+  }
+  void do_deallocate(void*, size_t, size_t) override {}  // freed all at once
+  bool do_is_equal(const boost::json::memory_resource& other) const noexcept override {
+    return this == &other;
+  }
+
+  base::Mutex mu_;
+  boost::json::monotonic_resource arena_ ABSL_GUARDED_BY(mu_);
+};
 
 SigV4Request Signed(const http::Request& request) {
   SigV4Request signed_request;
@@ -122,10 +143,10 @@ void Api::Handle(http::Request request, http::Responder respond) const {
   options.max_depth = 256;
   // The tree is built in one arena (a few allocations instead of one per
   // member, nothing freed member by member). The arena is shared: whatever an
-  // operation copies out of the request with its storage keeps it alive.
+  // operation copies out of the request with its storage keeps it alive (and
+  // may allocate in it from another thread, hence the lock).
   boost::json::storage_ptr arena =
-      boost::json::make_shared_resource<boost::json::monotonic_resource>(2 * request.body().size() +
-                                                                         512);
+      boost::json::make_shared_resource<LockedArena>(2 * request.body().size() + 512);
   boost::json::value body = boost::json::parse(request.body(), ec, std::move(arena), options);
   if (ec || !body.is_object()) {
     fail(std::move(respond), operation_name, base::Error(base::ErrorKind::kSerialization, ""));
