@@ -12,9 +12,12 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/base/json_string.h"
 #include "common/base/mutex.h"
 
 namespace tern::log {
+
+using base::AppendJsonString;
 namespace {
 
 struct State {
@@ -72,38 +75,6 @@ void SetSinkForTesting(std::function<void(absl::string_view)> sink) {
   State& state = GlobalState();
   base::MutexLock lock(&state.mu);
   state.sink = std::move(sink);
-}
-
-void AppendJsonString(absl::string_view text, std::string* out) {
-  out->push_back('"');
-  for (char c : text) {
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char escaped[8];
-          std::snprintf(escaped, sizeof(escaped), "\\u%04x", static_cast<unsigned char>(c));
-          out->append(escaped);
-        } else {
-          out->push_back(c);
-        }
-    }
-  }
-  out->push_back('"');
 }
 
 Entry::Entry(Level level, const char* file, int line, absl::string_view message)

@@ -30,9 +30,6 @@ void Init(std::string process_name, Level min_level);
 // newline). Passing an empty function restores stderr. For tests.
 void SetSinkForTesting(std::function<void(absl::string_view)> sink);
 
-// Appends text to out as a JSON string literal, quotes included.
-void AppendJsonString(absl::string_view text, std::string* out);
-
 class Entry {
  public:
   Entry(Level level, const char* file, int line, absl::string_view message);

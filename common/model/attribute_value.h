@@ -221,7 +221,4 @@ absl::StatusOr<Item> DecodeItem(absl::string_view bytes);
 // the Item; the same kDataLoss as DecodeItem (out then holds a partial text).
 absl::Status AppendEncodedItemJson(absl::string_view bytes, std::string* out, int64_t* size);
 
-// A JSON string of text, escaped as boost::json::serialize escapes it.
-void AppendJsonString(absl::string_view text, std::string* out);
-
 }  // namespace tern::model

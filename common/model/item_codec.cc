@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "common/base/json_string.h"
 #include "common/base/status_macros.h"
 #include "common/model/attribute_value.h"
 #include "common/model/base64.h"
@@ -20,6 +21,8 @@
 
 namespace tern::model {
 namespace {
+
+using base::AppendJsonString;
 
 constexpr uint8_t kFormatVersion = 0x01;
 
