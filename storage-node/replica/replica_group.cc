@@ -553,13 +553,19 @@ absl::Status ReplicaGroup::Handle(replication::Ready& ready, std::vector<Callbac
     installed = machine_->TakeDeferred();
     applied_term_ = ready.snapshot->term;
   }
-  // A batch that needs no sync (it only moves the commit index) rides with
-  // the applied entries' write instead of costing a write of its own.
-  if (sync || ready.committed.empty()) {
+  // The first run of applied entries rides with the persisted part instead
+  // of costing a write of its own: a batch that needs no sync (it only
+  // moves the commit index), and a synced one without a snapshot (a
+  // follower's appends usually come with the commit index of earlier ones;
+  // the write is atomic, so an entry is never applied without its log).
+  bool sync_next_write = false;
+  if (ready.committed.empty() || (sync && ready.snapshot.has_value())) {
     if (!batch.empty()) TERN_RETURN_IF_ERROR(engine_->Write(batch, sync));
     batch.Clear();
     // The snapshot is durable: the work its import left may run.
     if (installed) callbacks->push_back(std::move(installed));
+  } else {
+    sync_next_write = sync;
   }
 
   // 2. Apply committed entries: runs of them share one atomic write of their
@@ -577,7 +583,8 @@ absl::Status ReplicaGroup::Handle(replication::Ready& ready, std::vector<Callbac
   const auto write_run = [&]() -> absl::Status {
     if (run.empty()) return absl::OkStatus();
     storage_.SetApplied(run.back().index, &batch);
-    TERN_RETURN_IF_ERROR(engine_->Write(batch, /*sync=*/false));
+    TERN_RETURN_IF_ERROR(engine_->Write(batch, sync_next_write));
+    sync_next_write = false;
     batch.Clear();
     if (installed) callbacks->push_back(std::move(installed));  // rode with this write
     applied_term_ = run.back().term;

@@ -83,6 +83,10 @@ class FlakyEngine final : public engine::StorageEngine {
       : engine_(std::move(engine)) {}
 
   void FailItemReads(bool fail) { fail_item_reads_ = fail; }
+  // Batches written with and without a sync since the last reset.
+  int synced_writes() const { return synced_writes_; }
+  int unsynced_writes() const { return unsynced_writes_; }
+  void ResetWrites() { synced_writes_ = unsynced_writes_ = 0; }
 
   absl::StatusOr<std::optional<std::string>> Get(engine::ColumnFamily cf,
                                                  absl::string_view key) override {
@@ -101,6 +105,7 @@ class FlakyEngine final : public engine::StorageEngine {
     return engine_->Delete(cf, key, sync);
   }
   absl::Status Write(const engine::WriteBatch& batch, bool sync) override {
+    ++(sync ? synced_writes_ : unsynced_writes_);
     return engine_->Write(batch, sync);
   }
   absl::Status DeleteRange(engine::ColumnFamily cf,
@@ -128,6 +133,8 @@ class FlakyEngine final : public engine::StorageEngine {
  private:
   const std::unique_ptr<engine::StorageEngine> engine_;
   std::atomic<bool> fail_item_reads_{false};
+  std::atomic<int> synced_writes_{0};
+  std::atomic<int> unsynced_writes_{0};
 };
 
 struct Node {
@@ -343,6 +350,54 @@ TEST_F(ReplicaGroupTest, WritesAppliedTogetherSeeEachOther) {
   EXPECT_FALSE((*results[3])->had_old());
   Pump(5);
   for (uint64_t id = 1; id <= 3; ++id) EXPECT_TRUE(Has(id, "a")) << id;
+}
+
+// A follower's append that also carries the commit of earlier entries is
+// persisted and applied in one synced write, not a synced write and then an
+// unsynced one.
+TEST_F(ReplicaGroupTest, AFollowerAppliesInTheSyncedWriteOfItsNextAppend) {
+  const uint64_t leader = Leader();
+  ASSERT_NE(leader, 0u);
+  ASSERT_THAT(Put(leader, "settle"), IsOk());
+  Pump(5);
+  const uint64_t follower = leader % 3 + 1;
+  // Delivers what is queued (no ticks, so no heartbeats), except what
+  // skip says to drop.
+  const auto deliver = [this](const std::function<bool(const replication::Message&)>& skip) {
+    for (auto& [group_id, message] : network_.Take()) {
+      if (skip(message)) continue;
+      auto it = nodes_.find(message.to);
+      if (it != nodes_.end() && it->second.group != nullptr) it->second.group->Receive(message);
+    }
+  };
+  const auto none = [](const replication::Message&) { return false; };
+  std::optional<absl::StatusOr<tern::v1::WriteItemResponse>> b;
+  nodes_[leader].group->Write(PutRequest("b"), [&b](auto written) { b = std::move(written); });
+  deliver(none);  // b's appends reach the followers, which persist it
+  // Their acknowledgements commit b on the leader; what it then tells the
+  // follower (b's commit) is lost.
+  const auto to_follower = [follower](const replication::Message& m) { return m.to == follower; };
+  for (int i = 0; i < 5 && !b.has_value(); ++i) deliver(to_follower);
+  deliver(to_follower);
+  ASSERT_TRUE(b.has_value());
+  ASSERT_THAT(*b, IsOk());
+  ASSERT_FALSE(Has(follower, "b"));
+
+  std::optional<absl::StatusOr<tern::v1::WriteItemResponse>> c;
+  nodes_[follower].flaky->ResetWrites();
+  nodes_[leader].group->Write(PutRequest("c"), [&c](auto written) { c = std::move(written); });
+  // c's append to the follower carries b's commit.
+  deliver([follower](const replication::Message& m) { return m.to != follower; });
+  EXPECT_TRUE(Has(follower, "b"));
+  EXPECT_FALSE(Has(follower, "c"));
+  EXPECT_EQ(nodes_[follower].flaky->synced_writes(), 1);
+  EXPECT_EQ(nodes_[follower].flaky->unsynced_writes(), 0);
+
+  for (int i = 0; i < 200 && !c.has_value(); ++i) Pump();
+  ASSERT_TRUE(c.has_value());
+  ASSERT_THAT(*c, IsOk());
+  Pump(5);
+  for (uint64_t id = 1; id <= 3; ++id) EXPECT_TRUE(Has(id, "c")) << id;
 }
 
 // A replica whose storage fails while it decides a committed write stops,
