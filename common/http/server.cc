@@ -1,6 +1,7 @@
 #include "common/http/server.h"
 
 #include <algorithm>
+#include <array>
 #include <optional>
 #include <thread>
 #include <utility>
@@ -14,6 +15,7 @@
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/ip/tcp.hpp"
 #include "boost/asio/post.hpp"
+#include "boost/asio/write.hpp"
 #include "boost/beast/core.hpp"
 #include "common/base/check.h"
 #include "common/base/mutex.h"
@@ -81,6 +83,43 @@ const std::string& HttpDate() {
   return text;
 }
 
+// A response on its way out: the head's text and the message (its body).
+struct Outgoing {
+  std::string head;
+  Response response;
+};
+
+}  // namespace
+
+std::string WriteHead(const Response& response) {
+  std::string head;
+  head.reserve(256);
+  const unsigned version = response.version();
+  const beast::string_view reason = response.reason();
+  absl::StrAppend(&head,
+                  "HTTP/",
+                  version / 10,
+                  ".",
+                  version % 10,
+                  " ",
+                  response.result_int(),
+                  " ",
+                  absl::string_view(reason.data(), reason.size()),
+                  "\r\n");
+  for (const auto& field : response) {
+    const beast::string_view name = field.name_string();
+    const beast::string_view value = field.value();
+    head.append(name.data(), name.size());
+    head.append(": ");
+    head.append(value.data(), value.size());
+    head.append("\r\n");
+  }
+  head.append("\r\n");
+  return head;
+}
+
+namespace {
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, std::shared_ptr<Core> core)
@@ -98,16 +137,24 @@ class Session : public std::enable_shared_from_this<Session> {
       response.set(bhttp::field::date, HttpDate());
     }
     response.prepare_payload();
-    auto shared = std::make_shared<Response>(std::move(response));
-    bool close = shared->need_eof();
-    bhttp::async_write(
-        stream_, *shared, [self = shared_from_this(), shared, close](beast::error_code ec, size_t) {
-          if (ec || close) {
-            self->Close();
-          } else {
-            self->Read();
-          }
-        });
+    const bool close = response.need_eof();
+    // The head as Beast's serializer writes it, then the body: two buffers
+    // in one write (Beast's own serializer cost ~20k instructions per
+    // response, its generic buffer sequences most of it).
+    auto outgoing = std::make_shared<Outgoing>();
+    outgoing->head = WriteHead(response);
+    outgoing->response = std::move(response);
+    const std::array<asio::const_buffer, 2> buffers{asio::buffer(outgoing->head),
+                                                    asio::buffer(outgoing->response.body())};
+    asio::async_write(stream_,
+                      buffers,
+                      [self = shared_from_this(), outgoing, close](beast::error_code ec, size_t) {
+                        if (ec || close) {
+                          self->Close();
+                        } else {
+                          self->Read();
+                        }
+                      });
   }
 
  private:

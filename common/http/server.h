@@ -44,6 +44,11 @@ Response MakeResponse(const Request& request,
                       std::string content_type,
                       std::string body);
 
+// The status line and header fields of response as they go on the wire
+// (what Boost.Beast's serializer writes), through the blank line that ends
+// them. The server writes this and then the body.
+std::string WriteHead(const Response& response);
+
 class Server {
  public:
   Server(ServerOptions options, Handler handler);

@@ -1,6 +1,8 @@
 #include "common/http/server.h"
 
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "boost/asio/connect.hpp"
 #include "boost/asio/io_context.hpp"
@@ -131,6 +133,40 @@ TEST_F(ServerTest, StopIsIdempotentAndRefusesNewConnections) {
   server_->Stop();
   absl::StatusOr<ClientResponse> response = Get(address_, "/", milliseconds(500));
   EXPECT_FALSE(response.ok());
+}
+
+// The head the server writes itself, followed by the body, is byte for
+// byte what Beast's serializer writes.
+TEST(WriteHeadTest, MatchesBeastsSerializer) {
+  std::vector<Response> responses;
+  Response ok{boost::beast::http::status::ok, 11};
+  ok.set(boost::beast::http::field::content_type, "application/x-amz-json-1.0");
+  ok.set("x-amzn-RequestId", "ABCDEF");
+  ok.set("x-amz-crc32", "12345");
+  ok.insert("X-Repeated", "one");
+  ok.insert("X-Repeated", "two");
+  ok.body() = R"({"Item":{"id":{"S":"a"}}})";
+  ok.prepare_payload();
+  responses.push_back(ok);
+  Response old{boost::beast::http::status::bad_request, 10};
+  old.keep_alive(true);
+  old.body() = "Bad Request";
+  old.prepare_payload();
+  responses.push_back(old);
+  Response reason{boost::beast::http::status::internal_server_error, 11};
+  reason.reason("Something Else");
+  reason.keep_alive(false);
+  reason.prepare_payload();
+  responses.push_back(reason);
+  Response unknown{static_cast<boost::beast::http::status>(599), 11};
+  unknown.body() = std::string(70000, 'x');
+  unknown.prepare_payload();
+  responses.push_back(unknown);
+  for (const Response& response : responses) {
+    std::ostringstream beast;
+    beast << response;
+    EXPECT_EQ(WriteHead(response) + response.body(), beast.str());
+  }
 }
 
 TEST(ClientTest, UnreachableServerIsUnavailable) {
