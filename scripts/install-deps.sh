@@ -14,7 +14,7 @@ PACKAGES=(
   librocksdb-dev libabsl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
-  libssl-dev libxxhash-dev zlib1g-dev
+  libssl-dev libxxhash-dev zlib1g-dev libdeflate-dev
   # tests and clients
   python3 python3-boto3 python3-pytest python3-requests python3-matplotlib awscli procps
   # fault-injection experiments: network namespaces and firewall rules between AZs

@@ -1,6 +1,6 @@
 #include "router/api/wire.h"
 
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include <algorithm>
 
@@ -26,16 +26,7 @@ std::string NewRequestId() {
   return id;
 }
 
-uint32_t Crc32(absl::string_view body) {
-  uLong crc = crc32(0L, Z_NULL, 0);
-  // zlib takes a uInt length; feed large bodies in pieces.
-  while (!body.empty()) {
-    uInt piece = static_cast<uInt>(std::min<size_t>(body.size(), 1u << 30));
-    crc = crc32(crc, reinterpret_cast<const Bytef*>(body.data()), piece);
-    body.remove_prefix(piece);
-  }
-  return static_cast<uint32_t>(crc);
-}
+uint32_t Crc32(absl::string_view body) { return libdeflate_crc32(0, body.data(), body.size()); }
 
 http::Response DynamoResponse(const http::Request& request,
                               bhttp::status status,

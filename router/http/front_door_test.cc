@@ -1,10 +1,15 @@
 #include "router/http/front_door.h"
 
+#include <zlib.h>
+
 #include <optional>
+#include <random>
+#include <string>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/string_view.h"
 #include "boost/json/parse.hpp"
+#include "common/testing/testing.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "router/api/api.h"
@@ -85,6 +90,24 @@ TEST(WireTest, Crc32MatchesKnownValue) {
   // The standard check value of CRC-32/IEEE.
   EXPECT_EQ(Crc32("123456789"), 0xCBF43926u);
   EXPECT_EQ(Crc32(""), 0u);
+}
+
+// The same CRC as zlib's crc32 (what SDKs check the header with), for every
+// length up to a few blocks and at every alignment.
+TEST(WireTest, Crc32MatchesZlib) {
+  const uint64_t seed = testing::SeedRandom();
+  std::mt19937_64 rng(seed);
+  std::string bytes(5000, '\0');
+  for (char& c : bytes) c = static_cast<char>(rng());
+  for (size_t offset = 0; offset < 16; ++offset) {
+    for (size_t size = 0; offset + size <= bytes.size(); size += 1 + size / 8) {
+      const absl::string_view piece(bytes.data() + offset, size);
+      const uLong expected =
+          crc32(0L, reinterpret_cast<const Bytef*>(piece.data()), static_cast<uInt>(piece.size()));
+      ASSERT_EQ(Crc32(piece), static_cast<uint32_t>(expected))
+          << "seed " << seed << " offset " << offset << " size " << size;
+    }
+  }
 }
 
 TEST(WireTest, RequestIdsAreFreshAndWellFormed) {
