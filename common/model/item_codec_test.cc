@@ -202,13 +202,14 @@ TEST(EncodingTest, AppendJsonEscapesEveryByteAsTheSerializerDoes) {
   EXPECT_NE(text.find(R"(\u0000\u0001)"), std::string::npos);
 
   // Longer strings with the bytes that need escaping (or nearly do) anywhere
-  // in an eight-byte word.
+  // in a sixteen- or eight-byte block, densely or after long clean runs.
   const uint64_t seed = testing::SeedRandom();
   std::mt19937_64 rng(seed);
   const std::string alphabet("ab\"\\\n\x1f\x20\x7f\x80\xff\x00\x21\x5b\x5d", 14);
-  for (int round = 0; round < 2000; ++round) {
-    std::string s(rng() % 40, 'a');
-    for (char& c : s) c = rng() % 4 == 0 ? alphabet[rng() % alphabet.size()] : 'x';
+  for (int round = 0; round < 4000; ++round) {
+    std::string s(rng() % 80, 'a');
+    const uint64_t sparseness = 1 + rng() % 40;
+    for (char& c : s) c = rng() % sparseness == 0 ? alphabet[rng() % alphabet.size()] : 'x';
     const AttributeValue value = AttributeValue::S(s);
     std::string written;
     AppendJson(value, &written);

@@ -24,13 +24,17 @@ constexpr absl::string_view kAlgorithm = "AWS4-HMAC-SHA256";
 constexpr char kBasicFormat[] = "%Y%m%dT%H%M%SZ";  // for printing
 constexpr char kUnknownKey[] = "The security token included in the request is invalid.";
 
-// The Authorization header split up: its algorithm and its parameters.
+// The Authorization header split up: its algorithm and the parameters the
+// checks read (the last of each when repeated), as views into the header.
 struct Authorization {
-  std::string algorithm;
-  std::map<std::string, std::string> params;
+  absl::string_view algorithm;
+  absl::string_view credential;
+  absl::string_view signature;
+  absl::string_view signed_headers;
 };
 
 // Missing-token and incomplete-signature checks shared by both entry points.
+// The result points into authorization.
 absl::StatusOr<Authorization> ParseAuthorization(absl::string_view authorization, bool has_date) {
   absl::string_view header = absl::StripAsciiWhitespace(authorization);
   if (!absl::StartsWith(header, "AWS4-")) {
@@ -39,18 +43,39 @@ absl::StatusOr<Authorization> ParseAuthorization(absl::string_view authorization
   }
   Authorization parsed;
   size_t space = header.find_first_of(" ,");
-  parsed.algorithm = std::string(header.substr(0, space));
+  parsed.algorithm = header.substr(0, space);
   absl::string_view rest = space == absl::string_view::npos ? "" : header.substr(space);
-  for (absl::string_view part : absl::StrSplit(rest, absl::ByAnyChar(", "), absl::SkipEmpty())) {
-    size_t eq = part.find('=');
+  // The name=value parts between commas and spaces (a plain loop: this runs
+  // on every request).
+  for (size_t at = 0; at < rest.size();) {
+    if (rest[at] == ',' || rest[at] == ' ') {
+      ++at;
+      continue;
+    }
+    size_t end = at;
+    while (end < rest.size() && rest[end] != ',' && rest[end] != ' ') ++end;
+    const absl::string_view part = rest.substr(at, end - at);
+    at = end;
+    const size_t eq = part.find('=');
     if (eq == absl::string_view::npos) continue;
-    parsed.params[std::string(part.substr(0, eq))] = std::string(part.substr(eq + 1));
+    const absl::string_view name = part.substr(0, eq);
+    const absl::string_view value = part.substr(eq + 1);
+    if (name == "Credential") {
+      parsed.credential = value;
+    } else if (name == "Signature") {
+      parsed.signature = value;
+    } else if (name == "SignedHeaders") {
+      parsed.signed_headers = value;
+    }
   }
   std::vector<std::string> problems;
-  for (const char* required : {"Credential", "Signature", "SignedHeaders"}) {
-    auto it = parsed.params.find(required);
-    if (it == parsed.params.end() || it->second.empty()) {
-      problems.push_back(absl::StrCat("Authorization header requires '", required, "' parameter."));
+  const std::pair<const char*, absl::string_view> required[] = {
+      {"Credential", parsed.credential},
+      {"Signature", parsed.signature},
+      {"SignedHeaders", parsed.signed_headers}};
+  for (const auto& [name, value] : required) {
+    if (value.empty()) {
+      problems.push_back(absl::StrCat("Authorization header requires '", name, "' parameter."));
     }
   }
   if (!has_date) {
@@ -72,8 +97,9 @@ absl::Status CheckAlgorithm(const Authorization& authorization) {
                                   "' (only AWS4-HMAC-SHA256 for now). "));
 }
 
-absl::StatusOr<std::vector<std::string>> SplitScope(const std::string& credential) {
-  std::vector<std::string> scope = absl::StrSplit(credential, '/');
+// The credential's five slash-delimited elements (views into credential).
+absl::StatusOr<std::vector<absl::string_view>> SplitScope(absl::string_view credential) {
+  std::vector<absl::string_view> scope = absl::StrSplit(credential, '/');
   if (scope.size() != 5) {
     return base::Error(base::ErrorKind::kIncompleteSignature,
                        absl::StrCat("Credential must have exactly 5 slash-delimited elements, "
@@ -207,9 +233,12 @@ absl::StatusOr<SigV4Credential> CheckSigV4(absl::string_view authorization, bool
   absl::StatusOr<Authorization> parsed = ParseAuthorization(authorization, has_date);
   if (!parsed.ok()) return parsed.status();
   if (absl::Status status = CheckAlgorithm(*parsed); !status.ok()) return status;
-  absl::StatusOr<std::vector<std::string>> scope = SplitScope(parsed->params["Credential"]);
+  absl::StatusOr<std::vector<absl::string_view>> scope = SplitScope(parsed->credential);
   if (!scope.ok()) return scope.status();
-  return SigV4Credential{(*scope)[0], (*scope)[1], (*scope)[2], (*scope)[3]};
+  return SigV4Credential{std::string((*scope)[0]),
+                         std::string((*scope)[1]),
+                         std::string((*scope)[2]),
+                         std::string((*scope)[3])};
 }
 
 absl::StatusOr<SigV4Credential> VerifySigV4(const SigV4Request& request,
@@ -220,8 +249,8 @@ absl::StatusOr<SigV4Credential> VerifySigV4(const SigV4Request& request,
   std::optional<std::string> date = CanonicalValue(request, "x-amz-date");
   if (!date || date->empty()) date = CanonicalValue(request, "date");
   if (date && date->empty()) date.reset();
-  absl::StatusOr<Authorization> parsed =
-      ParseAuthorization(CanonicalValue(request, "authorization").value_or(""), date.has_value());
+  const std::string header = CanonicalValue(request, "authorization").value_or("");
+  absl::StatusOr<Authorization> parsed = ParseAuthorization(header, date.has_value());
   if (!parsed.ok()) return parsed.status();
 
   std::optional<absl::Time> signed_at = ParseBasic(*date);
@@ -256,20 +285,20 @@ absl::StatusOr<SigV4Credential> VerifySigV4(const SigV4Request& request,
                                     " min.)"));
   }
   std::vector<std::string> signed_headers =
-      absl::StrSplit(parsed->params["SignedHeaders"], ';', absl::SkipEmpty());
+      absl::StrSplit(parsed->signed_headers, ';', absl::SkipEmpty());
   for (std::string& name : signed_headers) absl::AsciiStrToLower(&name);
   if (std::find(signed_headers.begin(), signed_headers.end(), "host") == signed_headers.end()) {
     return base::Error(base::ErrorKind::kInvalidSignature,
                        "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
   }
   if (absl::Status status = CheckAlgorithm(*parsed); !status.ok()) return status;
-  absl::StatusOr<std::vector<std::string>> scope = SplitScope(parsed->params["Credential"]);
+  absl::StatusOr<std::vector<absl::string_view>> scope = SplitScope(parsed->credential);
   if (!scope.ok()) return scope.status();
-  const std::string& key_id = (*scope)[0];
-  const std::string& scope_date = (*scope)[1];
-  const std::string& region = (*scope)[2];
-  const std::string& service = (*scope)[3];
-  const std::string& terminator = (*scope)[4];
+  const absl::string_view key_id = (*scope)[0];
+  const absl::string_view scope_date = (*scope)[1];
+  const absl::string_view region = (*scope)[2];
+  const absl::string_view service = (*scope)[3];
+  const absl::string_view terminator = (*scope)[4];
 
   std::vector<std::string> problems;
   if (region.empty()) {
@@ -328,7 +357,7 @@ absl::StatusOr<SigV4Credential> VerifySigV4(const SigV4Request& request,
   key = HmacSha256(key, service);
   key = HmacSha256(key, terminator);
   const std::string expected = absl::BytesToHexString(HmacSha256(key, string_to_sign));
-  const std::string& given = parsed->params["Signature"];
+  const absl::string_view given = parsed->signature;
   if (given.size() != expected.size() ||
       CRYPTO_memcmp(given.data(), expected.data(), expected.size()) != 0) {
     return base::Error(
@@ -345,7 +374,8 @@ absl::StatusOr<SigV4Credential> VerifySigV4(const SigV4Request& request,
   if (CanonicalValue(request, "x-amz-security-token")) {
     return base::Error(base::ErrorKind::kUnrecognizedClient, kUnknownKey);
   }
-  return SigV4Credential{key_id, scope_date, region, service};
+  return SigV4Credential{
+      std::string(key_id), std::string(scope_date), std::string(region), std::string(service)};
 }
 
 }  // namespace tern::router
