@@ -42,6 +42,10 @@ ABSL_FLAG(tern::config::HostPortList,
           {},
           "gRPC addresses of the control-plane replicas.");
 ABSL_FLAG(int, heartbeat_interval_ms, 1000, "Interval between heartbeats to the control plane.");
+ABSL_FLAG(uint64_t,
+          block_cache_mb,
+          256,
+          "RocksDB block cache (uncompressed table blocks, shared by every column family) in MB.");
 ABSL_FLAG(int, raft_tick_ms, 50, "Length of one replication tick in milliseconds.");
 ABSL_FLAG(int,
           raft_election_ticks,
@@ -116,8 +120,10 @@ int Run() {
   }
   absl::StatusOr<daemon::DataDirLock> lock = daemon::DataDirLock::Acquire(data_dir);
   if (!lock.ok()) return daemon::StartupFailure("cannot use data folder", lock.status());
+  engine::RocksEngineOptions engine_options;
+  engine_options.block_cache_bytes = absl::GetFlag(FLAGS_block_cache_mb) << 20;
   absl::StatusOr<std::unique_ptr<engine::StorageEngine>> engine =
-      engine::OpenRocksEngine(data_dir + "/rocksdb");
+      engine::OpenRocksEngine(data_dir + "/rocksdb", engine_options);
   if (!engine.ok()) return daemon::StartupFailure("cannot open RocksDB", engine.status());
   if (absl::Status status = CheckOrRecordIdentity(engine->get(), node_id, az); !status.ok()) {
     return daemon::StartupFailure("wrong data folder", status);

@@ -5,8 +5,11 @@
 
 #include "absl/strings/string_view.h"
 #include "common/base/status_macros.h"
+#include "rocksdb/cache.h"
 #include "rocksdb/db.h"
+#include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
+#include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 #include "storage-node/engine/rocksdb/status_convert.h"
 
@@ -179,17 +182,26 @@ absl::string_view ColumnFamilyName(ColumnFamily cf) {
   return "unknown";
 }
 
-absl::StatusOr<std::unique_ptr<StorageEngine>> OpenRocksEngine(const std::string& path) {
+absl::StatusOr<std::unique_ptr<StorageEngine>> OpenRocksEngine(
+    const std::string& path, const RocksEngineOptions& engine_options) {
   rocksdb::Options options;
   options.create_if_missing = true;
   options.create_missing_column_families = true;
   options.max_background_jobs = 2;
   options.keep_log_file_num = 5;
 
+  // Every family's tables share one block cache; a Bloom filter per table
+  // lets a Get skip the tables that cannot hold its key.
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(engine_options.block_cache_bytes);
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  rocksdb::ColumnFamilyOptions family;
+  family.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
+  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, family);
   for (ColumnFamily cf : kAllFamilies) {
-    descriptors.emplace_back(std::string(ColumnFamilyName(cf)), rocksdb::ColumnFamilyOptions());
+    descriptors.emplace_back(std::string(ColumnFamilyName(cf)), family);
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;

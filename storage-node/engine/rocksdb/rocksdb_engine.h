@@ -2,6 +2,7 @@
 // engine::ColumnFamily. Thread-safe, as RocksDB is.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -10,9 +11,17 @@
 
 namespace tern::engine {
 
+struct RocksEngineOptions {
+  // One LRU cache of uncompressed table blocks shared by every column family
+  // (RocksDB's default is 8 MB per family: a node serving reads of more data
+  // than that read, checksummed and decompressed a block for most Gets).
+  size_t block_cache_bytes = 256u << 20;
+};
+
 // Opens (creating if missing) the database in folder path with every column
 // family. kDataLoss when the files are corrupt; kUnavailable when the folder
 // is locked by another RocksDB instance or cannot be read.
-absl::StatusOr<std::unique_ptr<StorageEngine>> OpenRocksEngine(const std::string& path);
+absl::StatusOr<std::unique_ptr<StorageEngine>> OpenRocksEngine(
+    const std::string& path, const RocksEngineOptions& engine_options = {});
 
 }  // namespace tern::engine
