@@ -221,4 +221,8 @@ absl::StatusOr<Item> DecodeItem(absl::string_view bytes);
 // the Item; the same kDataLoss as DecodeItem (out then holds a partial text).
 absl::Status AppendEncodedItemJson(absl::string_view bytes, std::string* out, int64_t* size);
 
+// ItemSize(*DecodeItem(bytes)), with DecodeItem's checks and errors, without
+// building the Item: checks an encoded item and sizes it.
+absl::StatusOr<int64_t> EncodedItemSize(absl::string_view bytes);
+
 }  // namespace tern::model

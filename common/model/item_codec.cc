@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -108,6 +109,15 @@ absl::Status Corrupt(absl::string_view what) {
   return absl::DataLossError(absl::StrCat("corrupt item encoding: ", what));
 }
 
+// Where the JSON walk writes: text, or nowhere (NoText: EncodedItemSize).
+struct NoText {};
+void Put(std::string* out, char c) { out->push_back(c); }
+void Put(std::string* out, absl::string_view text) { out->append(text.data(), text.size()); }
+void PutJsonString(absl::string_view text, std::string* out) { AppendJsonString(text, out); }
+void Put(NoText*, char) {}
+void Put(NoText*, absl::string_view) {}
+void PutJsonString(absl::string_view, NoText*) {}
+
 // Reads an encoding front to back; every read checks the bytes left.
 class Decoder {
  public:
@@ -169,80 +179,86 @@ class Decoder {
     return absl::OkStatus();
   }
 
-  // The JSON walk (AppendEncodedItemJson): the same reads and checks as
-  // ReadEntry / ReadValue, writing JSON and adding up the size instead.
+  // The JSON walk (AppendEncodedItemJson, EncodedItemSize): the same reads
+  // and checks as ReadEntry / ReadValue, writing JSON to out (a std::string,
+  // or a NoText that drops it) and adding up the size instead.
+  template <typename Out>
   absl::Status WriteEntryJson(int depth,
                               std::optional<absl::string_view>* last_name,
-                              std::string* out,
+                              Out* out,
                               int64_t* size) {
     TERN_ASSIGN_OR_RETURN(absl::string_view name, ReadBytes());
     if (last_name->has_value() && **last_name >= name) {
       return Corrupt("attribute names out of order");
     }
     *last_name = name;
-    AppendJsonString(name, out);
-    out->push_back(':');
+    PutJsonString(name, out);
+    Put(out, ':');
     *size += static_cast<int64_t>(name.size());
     return WriteValueJson(depth, out, size);
   }
 
-  absl::Status WriteValueJson(int depth, std::string* out, int64_t* size) {
+  template <typename Out>
+  absl::Status WriteValueJson(int depth, Out* out, int64_t* size) {
+    constexpr bool kText = std::is_same_v<Out, std::string>;
     if (depth > kMaxNestingDepth) return Corrupt("nesting too deep");
     TERN_ASSIGN_OR_RETURN(const uint8_t tag, ReadByte());
     // The value's opening, e.g. {"S": (literal: one append).
-    auto type = [out](absl::string_view opening) { out->append(opening.data(), opening.size()); };
+    auto type = [out](absl::string_view opening) { Put(out, opening); };
     switch (tag) {
       case kTagS:
       case kTagB: {
         TERN_ASSIGN_OR_RETURN(absl::string_view bytes, ReadBytes());
         type(tag == kTagS ? "{\"S\":" : "{\"B\":");
-        AppendJsonString(tag == kTagS ? bytes : absl::string_view(Base64Encode(bytes)), out);
+        if constexpr (kText) {
+          PutJsonString(tag == kTagS ? bytes : absl::string_view(Base64Encode(bytes)), out);
+        }
         *size += static_cast<int64_t>(bytes.size());
         break;
       }
       case kTagN: {
         TERN_ASSIGN_OR_RETURN(Number number, ReadNumber());
         type("{\"N\":");
-        AppendJsonString(number.ToString(), out);
+        if constexpr (kText) PutJsonString(number.ToString(), out);
         *size += number.SizeBytes();
         break;
       }
       case kTagFalse:
       case kTagTrue:
         type("{\"BOOL\":");
-        out->append(tag == kTagTrue ? "true" : "false");
+        Put(out, tag == kTagTrue ? "true" : "false");
         *size += 1;
         break;
       case kTagNull:
         type("{\"NULL\":");
-        out->append("true");
+        Put(out, "true");
         *size += 1;
         break;
       case kTagL: {
         TERN_ASSIGN_OR_RETURN(const size_t count, ReadCount());
         type("{\"L\":");
-        out->push_back('[');
+        Put(out, '[');
         *size += 3;
         for (size_t i = 0; i < count; ++i) {
-          if (i > 0) out->push_back(',');
+          if (i > 0) Put(out, ',');
           *size += 1;
           TERN_RETURN_IF_ERROR(WriteValueJson(depth + 1, out, size));
         }
-        out->push_back(']');
+        Put(out, ']');
         break;
       }
       case kTagM: {
         TERN_ASSIGN_OR_RETURN(const size_t count, ReadCount());
         type("{\"M\":");
-        out->push_back('{');
+        Put(out, '{');
         *size += 3;
         std::optional<absl::string_view> last_name;
         for (size_t i = 0; i < count; ++i) {
-          if (i > 0) out->push_back(',');
+          if (i > 0) Put(out, ',');
           *size += 1;
           TERN_RETURN_IF_ERROR(WriteEntryJson(depth + 1, &last_name, out, size));
         }
-        out->push_back('}');
+        Put(out, '}');
         break;
       }
       case kTagSS:
@@ -250,42 +266,42 @@ class Decoder {
         TERN_ASSIGN_OR_RETURN(const size_t count, ReadCount());
         if (count == 0) return Corrupt("empty set");
         type(tag == kTagSS ? "{\"SS\":" : "{\"BS\":");
-        out->push_back('[');
+        Put(out, '[');
         std::set<absl::string_view> seen;
         for (size_t i = 0; i < count; ++i) {
           TERN_ASSIGN_OR_RETURN(absl::string_view bytes, ReadBytes());
           if (!seen.insert(bytes).second) return Corrupt("duplicate set element");
-          if (i > 0) out->push_back(',');
+          if (i > 0) Put(out, ',');
           if (tag == kTagSS) {
-            AppendJsonString(bytes, out);
-          } else {
-            AppendJsonString(Base64Encode(bytes), out);
+            PutJsonString(bytes, out);
+          } else if constexpr (kText) {
+            PutJsonString(Base64Encode(bytes), out);
           }
           *size += static_cast<int64_t>(bytes.size());
         }
-        out->push_back(']');
+        Put(out, ']');
         break;
       }
       case kTagNS: {
         TERN_ASSIGN_OR_RETURN(const size_t count, ReadCount());
         if (count == 0) return Corrupt("empty set");
         type("{\"NS\":");
-        out->push_back('[');
+        Put(out, '[');
         std::set<Number> seen;
         for (size_t i = 0; i < count; ++i) {
           TERN_ASSIGN_OR_RETURN(Number number, ReadNumber());
-          if (i > 0) out->push_back(',');
-          AppendJsonString(number.ToString(), out);
+          if (i > 0) Put(out, ',');
+          if constexpr (kText) PutJsonString(number.ToString(), out);
           *size += number.SizeBytes();
           if (!seen.insert(std::move(number)).second) return Corrupt("duplicate set element");
         }
-        out->push_back(']');
+        Put(out, ']');
         break;
       }
       default:
         return Corrupt(absl::StrCat("unknown type tag ", tag));
     }
-    out->push_back('}');
+    Put(out, '}');
     return absl::OkStatus();
   }
 
@@ -402,6 +418,19 @@ absl::Status AppendEncodedItemJson(absl::string_view bytes, std::string* out, in
   }
   out->push_back('}');
   return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> EncodedItemSize(absl::string_view bytes) {
+  Decoder decoder(bytes);
+  TERN_ASSIGN_OR_RETURN(const uint8_t version, decoder.ReadByte());
+  if (version != kFormatVersion) return Corrupt(absl::StrCat("unknown version ", version));
+  int64_t size = 0;
+  NoText nowhere;
+  std::optional<absl::string_view> last_name;
+  while (!decoder.done()) {
+    TERN_RETURN_IF_ERROR(decoder.WriteEntryJson(1, &last_name, &nowhere, &size));
+  }
+  return size;
 }
 
 }  // namespace tern::model

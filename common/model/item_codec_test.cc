@@ -186,6 +186,9 @@ TEST(EncodingTest, RandomItemsRoundTrip) {
     ASSERT_THAT(AppendEncodedItemJson(bytes, &walked, &size), IsOk()) << "round " << round;
     ASSERT_EQ(walked, text) << "round " << round;
     ASSERT_EQ(size, ItemSize(item)) << "round " << round;
+    const absl::StatusOr<int64_t> sized = EncodedItemSize(bytes);
+    ASSERT_THAT(sized, IsOk()) << "round " << round;
+    ASSERT_EQ(*sized, ItemSize(item)) << "round " << round;
   }
 }
 
@@ -307,21 +310,29 @@ TEST(EncodingTest, RejectsNestingBeyondTheLimit) {
               StatusIs(absl::StatusCode::kDataLoss, HasSubstr("nesting too deep")));
   EXPECT_THAT(AppendEncodedItemJson(EncodeItem({{"a", value}}), &text, &size),
               StatusIs(absl::StatusCode::kDataLoss, HasSubstr("nesting too deep")));
+  EXPECT_THAT(EncodedItemSize(bytes),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("nesting too deep")));
 }
 
 // Whatever DecodeItem accepts must be an item that encodes and decodes again;
-// the JSON walk accepts exactly the same bytes and writes that item's JSON.
+// the JSON walk accepts exactly the same bytes and writes that item's JSON,
+// and EncodedItemSize accepts them too and sizes the item.
 void ExpectDecodesSafely(absl::string_view bytes) {
   absl::StatusOr<Item> item = DecodeItem(bytes);
   std::string text;
   int64_t size = -1;
   const absl::Status walked = AppendEncodedItemJson(bytes, &text, &size);
+  const absl::StatusOr<int64_t> sized = EncodedItemSize(bytes);
   EXPECT_EQ(walked.ok(), item.ok()) << walked << " / " << item.status();
+  EXPECT_EQ(sized.ok(), item.ok()) << sized.status() << " / " << item.status();
   if (!item.ok()) {
     EXPECT_EQ(item.status().code(), absl::StatusCode::kDataLoss);
     EXPECT_EQ(walked.code(), absl::StatusCode::kDataLoss);
+    EXPECT_EQ(sized.status().code(), absl::StatusCode::kDataLoss);
     return;
   }
+  ASSERT_THAT(sized, IsOk());
+  EXPECT_EQ(*sized, ItemSize(*item));
   std::string expected;
   AppendJson(*item, &expected);
   EXPECT_EQ(text, expected);

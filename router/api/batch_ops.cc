@@ -395,9 +395,9 @@ void BatchWriteItem(CatalogClient* catalog,
                       Result& written = gather->results()[i];
                       int64_t old_size = 0;
                       if (written.ok() && written->had_old()) {
-                        absl::StatusOr<Item> old = items::Decode(written->old_item());
-                        if (!old.ok()) written = old.status();
-                        if (old.ok()) old_size = model::ItemSize(*old);
+                        absl::StatusOr<int64_t> size = items::EncodedSize(written->old_item());
+                        if (!size.ok()) written = size.status();
+                        if (size.ok()) old_size = *size;
                       }
                       if (!written.ok()) {
                         ++failures;

@@ -308,6 +308,10 @@ tern::v1::WriteItemRequest NewWrite(const Target& target,
 
 absl::StatusOr<Item> Decode(const std::string& bytes) { return model::DecodeItem(bytes); }
 
+absl::StatusOr<int64_t> EncodedSize(const std::string& bytes) {
+  return model::EncodedItemSize(bytes);
+}
+
 // Only the attributes whose names are in names.
 Item Only(const Item& item, const std::set<std::string>& names) {
   Item out;

@@ -125,6 +125,8 @@ boost::json::object ConsumedCapacityOf(const boost::json::object& request,
                                        double units);
 
 absl::StatusOr<model::Item> Decode(const std::string& bytes);
+// The DynamoDB size of an encoded item (checked as Decode checks it).
+absl::StatusOr<int64_t> EncodedSize(const std::string& bytes);
 // Only the attributes whose names are in names.
 model::Item Only(const model::Item& item, const std::set<std::string>& names);
 

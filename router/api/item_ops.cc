@@ -32,6 +32,7 @@ using items::CheckEnum;
 using items::CheckItemKeys;
 using items::CheckKeyParameter;
 using items::Decode;
+using items::EncodedSize;
 using items::KeyOf;
 using items::kMaxItemBytes;
 using items::kReturnConsumedCapacity;
@@ -170,13 +171,16 @@ void AnswerSimpleWrite(const object& request,
   if (written->condition_failed()) return std::move(done)(ConditionFailed(*written));
   object response;
   int64_t old_size = 0;
-  if (written->had_old()) {
+  if (written->had_old() && StringMember(request, "ReturnValues") == "ALL_OLD") {
     absl::StatusOr<Item> old = Decode(written->old_item());
     if (!old.ok()) return std::move(done)(old.status());
     old_size = model::ItemSize(*old);
-    if (StringMember(request, "ReturnValues") == "ALL_OLD") {
-      response["Attributes"] = model::ToJson(*old);
-    }
+    response["Attributes"] = model::ToJson(*old);
+  } else if (written->had_old()) {
+    // Only its size counts (capacity): no Item built.
+    absl::StatusOr<int64_t> size = EncodedSize(written->old_item());
+    if (!size.ok()) return std::move(done)(size.status());
+    old_size = *size;
   }
   AddConsumedCapacity(request, table, WriteCapacityUnits(std::max(new_size, old_size)), &response);
   std::move(done)(std::move(response));

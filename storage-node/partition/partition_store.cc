@@ -440,10 +440,11 @@ absl::StatusOr<tern::v1::WriteItemResponse> PartitionStore::DecideWrite(
   }
   switch (request.kind()) {
     case tern::v1::WriteItemRequest::KIND_PUT:
-      TERN_RETURN_IF_ERROR(model::DecodeItem(request.item()).status());
+      // Checked as DecodeItem would, without building the item; the new item
+      // is the request's own, which the router has (new_item stays empty).
+      TERN_RETURN_IF_ERROR(model::EncodedItemSize(request.item()).status());
       batch->Put(engine::ColumnFamily::kData, request.storage_key(), request.item());
       response.set_has_new(true);
-      response.set_new_item(request.item());
       return response;
     case tern::v1::WriteItemRequest::KIND_DELETE:
       if (old.has_value()) batch->Delete(engine::ColumnFamily::kData, request.storage_key());
