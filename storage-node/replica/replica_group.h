@@ -2,9 +2,10 @@
 // drives the pure replication core (common/replication/raft.h) with real
 // durability and time: every Ready is persisted in one RocksDB write batch
 // (log entries and hard state, GroupStorage), synced unless it only moves
-// the commit index (then it rides with the first applied entry), committed
-// entries are applied through PartitionStore::DecideWrite with the data
-// change and the applied index in one atomic write, and messages go to the
+// the commit index, committed entries are applied through
+// PartitionStore::DecideWrite with the data change and the applied index in
+// one atomic write (the first run of them in the Ready's own write, unless
+// it installs a snapshot), and messages go to the
 // peers through a Transport: after the write, except a leader's appends,
 // which go before it (the followers write in parallel with the leader).
 //
