@@ -2,8 +2,6 @@
 
 #include <libdeflate.h>
 
-#include <algorithm>
-
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 

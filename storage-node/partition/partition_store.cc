@@ -441,10 +441,9 @@ absl::StatusOr<tern::v1::WriteItemResponse> PartitionStore::DecideWrite(
   switch (request.kind()) {
     case tern::v1::WriteItemRequest::KIND_PUT:
       // Checked as DecodeItem would, without building the item; the new item
-      // is the request's own, which the router has (new_item stays empty).
+      // is the request's own, which the router has (no has_new / new_item).
       TERN_RETURN_IF_ERROR(model::EncodedItemSize(request.item()).status());
       batch->Put(engine::ColumnFamily::kData, request.storage_key(), request.item());
-      response.set_has_new(true);
       return response;
     case tern::v1::WriteItemRequest::KIND_DELETE:
       if (old.has_value()) batch->Delete(engine::ColumnFamily::kData, request.storage_key());

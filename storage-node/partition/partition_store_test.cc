@@ -59,6 +59,9 @@ TEST_F(PartitionStoreTest, PutGetDeleteReturnOldAndNew) {
   ASSERT_THAT(second, IsOk());
   ASSERT_TRUE(second->had_old());
   EXPECT_EQ(*model::DecodeItem(second->old_item()), v1);
+  // A put's new item is the request's own: not sent back.
+  EXPECT_FALSE(second->has_new());
+  EXPECT_TRUE(second->new_item().empty());
 
   tern::v1::GetItemRequest get;
   *get.mutable_partition() = ref_;

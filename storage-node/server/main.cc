@@ -114,6 +114,10 @@ int Run() {
     TERN_LOG(Error, "--node_id (positive), --az and --data_dir are required");
     return 2;
   }
+  if (absl::GetFlag(FLAGS_block_cache_mb) > (uint64_t{1} << 20)) {
+    TERN_LOG(Error, "--block_cache_mb must be at most 1048576 (1 TB)");
+    return 2;
+  }
   if (absl::GetFlag(FLAGS_heartbeat_interval_ms) <= 0) {
     TERN_LOG(Error, "--heartbeat_interval_ms must be positive");
     return 2;
