@@ -187,15 +187,20 @@ class ReplicaGroupTest : public ::testing::Test {
     node.group = *std::move(group);
   }
 
+  // Delivers what is queued to every live replica, except the messages
+  // skip names (none without it).
+  void Deliver(const std::function<bool(const replication::Message&)>& skip = nullptr) {
+    for (auto& [group_id, message] : network_.Take()) {
+      if (skip && skip(message)) continue;
+      auto it = nodes_.find(message.to);
+      if (it != nodes_.end() && it->second.group != nullptr) it->second.group->Receive(message);
+    }
+  }
+
   // One round: deliver what is queued, then tick every live replica.
   void Pump(int rounds = 1) {
     for (int i = 0; i < rounds; ++i) {
-      for (auto& [group_id, message] : network_.Take()) {
-        auto it = nodes_.find(message.to);
-        if (it != nodes_.end() && it->second.group != nullptr) {
-          it->second.group->Receive(message);
-        }
-      }
+      Deliver();
       for (auto& [id, node] : nodes_) {
         if (node.group != nullptr) node.group->Tick();
       }
@@ -361,24 +366,16 @@ TEST_F(ReplicaGroupTest, AFollowerAppliesInTheSyncedWriteOfItsNextAppend) {
   ASSERT_THAT(Put(leader, "settle"), IsOk());
   Pump(5);
   const uint64_t follower = leader % 3 + 1;
-  // Delivers what is queued (no ticks, so no heartbeats), except what
-  // skip says to drop.
-  const auto deliver = [this](const std::function<bool(const replication::Message&)>& skip) {
-    for (auto& [group_id, message] : network_.Take()) {
-      if (skip(message)) continue;
-      auto it = nodes_.find(message.to);
-      if (it != nodes_.end() && it->second.group != nullptr) it->second.group->Receive(message);
-    }
-  };
-  const auto none = [](const replication::Message&) { return false; };
+  // Messages are delivered by hand from here on, without ticks (so no
+  // heartbeats).
   std::optional<absl::StatusOr<tern::v1::WriteItemResponse>> b;
   nodes_[leader].group->Write(PutRequest("b"), [&b](auto written) { b = std::move(written); });
-  deliver(none);  // b's appends reach the followers, which persist it
+  Deliver();  // b's appends reach the followers, which persist it
   // Their acknowledgements commit b on the leader; what it then tells the
   // follower (b's commit) is lost.
   const auto to_follower = [follower](const replication::Message& m) { return m.to == follower; };
-  for (int i = 0; i < 5 && !b.has_value(); ++i) deliver(to_follower);
-  deliver(to_follower);
+  for (int i = 0; i < 5 && !b.has_value(); ++i) Deliver(to_follower);
+  Deliver(to_follower);
   ASSERT_TRUE(b.has_value());
   ASSERT_THAT(*b, IsOk());
   ASSERT_FALSE(Has(follower, "b"));
@@ -387,7 +384,7 @@ TEST_F(ReplicaGroupTest, AFollowerAppliesInTheSyncedWriteOfItsNextAppend) {
   nodes_[follower].flaky->ResetWrites();
   nodes_[leader].group->Write(PutRequest("c"), [&c](auto written) { c = std::move(written); });
   // c's append to the follower carries b's commit.
-  deliver([follower](const replication::Message& m) { return m.to != follower; });
+  Deliver([follower](const replication::Message& m) { return m.to != follower; });
   EXPECT_TRUE(Has(follower, "b"));
   EXPECT_FALSE(Has(follower, "c"));
   EXPECT_EQ(nodes_[follower].flaky->synced_writes(), 1);
