@@ -15,6 +15,7 @@
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/ip/tcp.hpp"
 #include "boost/asio/post.hpp"
+#include "boost/asio/steady_timer.hpp"
 #include "boost/asio/write.hpp"
 #include "boost/beast/core.hpp"
 #include "common/base/check.h"
@@ -68,6 +69,9 @@ struct Core {
   size_t next_ioc = 0;
   tcp::acceptor acceptor;
   std::atomic<int64_t> in_flight{0};
+  // Set by Stop() once requests in flight drained, before the io_contexts
+  // stop: answers after that are dropped (their connections close).
+  std::atomic<bool> stopped{false};
 };
 
 // The Date header's text, formatted once per second per thread.
@@ -120,19 +124,51 @@ std::string WriteHead(const Response& response) {
 
 namespace {
 
+// A connection. Its reads, and its idle timer, run on its io_context's
+// thread. Its answer is written by whichever thread calls the Responder
+// (usually the thread that finished the request's work): while a request is
+// being handled no operation is pending on the socket, so that thread has the
+// connection to itself. It writes the response with one non-blocking send and
+// starts reading the next request, so answering wakes nobody (posting the
+// answer to the connection's thread cost a wake-up and an epoll interrupt per
+// request). Only a response the socket does not take at once is finished
+// by an asynchronous write.
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, std::shared_ptr<Core> core)
-      : core_(std::move(core)), stream_(std::move(socket)) {}
+      : core_(std::move(core)), socket_(std::move(socket)), idle_timer_(socket_.get_executor()) {}
 
   void Start() {
-    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
+    asio::dispatch(socket_.get_executor(), [self = shared_from_this()] {
+      beast::error_code ec;
+      self->socket_.non_blocking(true, ec);
+      if (ec) return self->Close();
+      self->ArmIdleTimer(std::chrono::steady_clock::now() + self->core_->options.idle_timeout);
+      self->Read();
+    });
   }
 
-  // Called on the connection's thread with the handler's (or the server's
-  // own) answer.
+  // The handler's (or the server's own) answer, from any thread, once per
+  // request.
+  void Answer(Response response) {
+    if (core_->stopped.load()) {
+      // The io_contexts are stopping or gone: nothing may start on them.
+      core_->in_flight.fetch_sub(1);
+      return;
+    }
+    Write(std::move(response));
+  }
+
+ private:
+  static int64_t Now() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
+
+  // Writes response and then reads the next request (or closes). Runs on
+  // the answering thread; the connection is quiescent.
   void Write(Response response) {
-    core_->in_flight.fetch_sub(1);
     if (response.find(bhttp::field::date) == response.end()) {
       response.set(bhttp::field::date, HttpDate());
     }
@@ -144,31 +180,97 @@ class Session : public std::enable_shared_from_this<Session> {
     auto outgoing = std::make_shared<Outgoing>();
     outgoing->head = WriteHead(response);
     outgoing->response = std::move(response);
-    const std::array<asio::const_buffer, 2> buffers{asio::buffer(outgoing->head),
-                                                    asio::buffer(outgoing->response.body())};
-    asio::async_write(stream_,
-                      buffers,
-                      [self = shared_from_this(), outgoing, close](beast::error_code ec, size_t) {
-                        if (ec || close) {
-                          self->Close();
-                        } else {
-                          self->Read();
-                        }
-                      });
+    const std::string& head = outgoing->head;
+    const std::string& body = outgoing->response.body();
+    const std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(body)};
+    beast::error_code ec;
+    const size_t sent = socket_.send(buffers, 0, ec);
+    if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
+      Close();
+      core_->in_flight.fetch_sub(1);
+      return;
+    }
+    if (sent == head.size() + body.size()) {
+      AfterWrite(close);
+      core_->in_flight.fetch_sub(1);
+      return;
+    }
+    // The socket's buffer is full: the rest goes out asynchronously, on the
+    // connection's thread.
+    std::array<asio::const_buffer, 2> rest = buffers;
+    if (sent < head.size()) {
+      rest[0] += sent;
+    } else {
+      rest[0] = asio::const_buffer();
+      rest[1] += sent - head.size();
+    }
+    asio::async_write(
+        socket_,
+        rest,
+        [self = shared_from_this(), outgoing, close](beast::error_code error, size_t) {
+          if (error) {
+            self->Close();
+          } else {
+            self->AfterWrite(close);
+          }
+          self->core_->in_flight.fetch_sub(1);
+        });
   }
 
- private:
+  void AfterWrite(bool close) {
+    if (close) {
+      Close();
+    } else {
+      Read();
+    }
+  }
+
   void Read() {
     parser_.emplace();
     parser_->body_limit(core_->options.body_limit_bytes);
-    stream_.expires_after(core_->options.idle_timeout);
+    reading_since_.store(Now());
     bhttp::async_read(
-        stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
+        socket_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
           self->OnRead(ec);
         });
   }
 
+  // The idle timeout: a connection whose read of a request started more
+  // than idle_timeout ago is closed. One timer per connection, checked and
+  // moved on when it fires, so that serving a request touches no timer
+  // (re-arming Beast's stream timer per read cost timerfd updates).
+  void ArmIdleTimer(std::chrono::steady_clock::time_point at) {
+    idle_timer_.expires_at(at);
+    idle_timer_.async_wait(
+        [weak = std::weak_ptr<Session>(shared_from_this())](beast::error_code ec) {
+          std::shared_ptr<Session> self = weak.lock();
+          if (ec || self == nullptr) return;
+          self->OnIdleTimer();
+        });
+  }
+
+  void OnIdleTimer() {
+    const auto timeout = core_->options.idle_timeout;
+    const int64_t since = reading_since_.load();
+    const auto now = std::chrono::steady_clock::now();
+    if (since == 0) {
+      // A request is being answered (the next read re-arms no timer: check
+      // again a whole timeout from now).
+      return ArmIdleTimer(now + timeout);
+    }
+    const std::chrono::steady_clock::time_point deadline{
+        std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+            std::chrono::nanoseconds(since)) +
+        timeout};
+    if (now >= deadline) {
+      // The pending read ends with operation_aborted and closes nothing more.
+      return Close();
+    }
+    ArmIdleTimer(deadline);
+  }
+
   void OnRead(beast::error_code ec) {
+    reading_since_.store(0);
     if (ec == bhttp::error::body_limit) {
       RespondAndClose(bhttp::status::payload_too_large, "Request Entity Too Large");
       return;
@@ -184,7 +286,6 @@ class Session : public std::enable_shared_from_this<Session> {
       Close();
       return;
     }
-    stream_.expires_never();
     core_->in_flight.fetch_add(1);
     Request request = parser_->release();
     core_->handler(std::move(request), MakeResponder());
@@ -202,21 +303,15 @@ class Session : public std::enable_shared_from_this<Session> {
           response.set(bhttp::field::content_type, "text/plain");
           response.body() = "Internal Server Error";
           response.keep_alive(false);
-          Post(session, std::move(response));
+          session->Answer(std::move(response));
         }
-      }
-      static void Post(const std::shared_ptr<Session>& session, Response response) {
-        asio::post(session->stream_.get_executor(),
-                   [session, response = std::move(response)]() mutable {
-                     session->Write(std::move(response));
-                   });
       }
     };
     auto guard = std::make_shared<Guard>();
     guard->session = shared_from_this();
     return [guard](Response response) mutable {
       guard->answered = true;
-      Guard::Post(guard->session, std::move(response));
+      guard->session->Answer(std::move(response));
     };
   }
 
@@ -231,13 +326,18 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Close() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.close();
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
   }
 
   // Declared first so that it is destroyed last, after the socket.
   const std::shared_ptr<Core> core_;
-  beast::tcp_stream stream_;
+  tcp::socket socket_;
+  asio::steady_timer idle_timer_;  // the connection's thread only
+  // When the pending read of a request started (steady clock, ns); 0 while a
+  // request is being answered. Written by the answering thread, read by the
+  // idle timer.
+  std::atomic<int64_t> reading_since_{0};
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
 };
@@ -305,7 +405,8 @@ absl::Status Server::Start() {
   if (!ec) core->acceptor.bind(endpoint, ec);
   if (!ec) core->acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
-    core->acceptor.close(ec);
+    beast::error_code ignored;  // ec says why
+    core->acceptor.close(ignored);
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", address.ToString(), ": ", ec.message()));
   }
@@ -345,6 +446,7 @@ void Server::Stop() {
     TERN_LOG(Warning, "http server stopping with requests in flight")
         .With("in_flight", core->in_flight.load());
   }
+  core->stopped.store(true);
   impl_->work.clear();
   for (const std::unique_ptr<IoContext>& ioc : core->iocs) ioc->stop();
   impl_->threads->Shutdown();

@@ -5,8 +5,11 @@
 // tern::exec::ThreadPool, each with an io_context of its own. Each connection
 // is served on one worker, taken in turn (its own strand, in effect); the
 // Responder handed to a handler is thread-safe, must be called exactly once,
-// and may outlive the handler call. Stop() stops accepting, waits up to
-// drain_timeout for requests in flight, then closes every connection.
+// and may outlive the handler call. The thread that calls it writes the
+// response (one non-blocking send; what the socket does not take goes out
+// on the connection's worker) and starts reading the next request. Stop()
+// stops accepting, waits up to drain_timeout for requests in flight, then
+// closes every connection.
 #pragma once
 
 #include <atomic>
@@ -65,7 +68,7 @@ class Server {
   // Idempotent; safe to call when Start() failed or was never called.
   void Stop();
 
-  // Requests received and not yet answered.
+  // Requests received whose answers are not yet written.
   int64_t in_flight() const;
 
  private:
