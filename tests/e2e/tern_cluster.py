@@ -50,10 +50,12 @@ def port_free(port, host="127.0.0.1"):
 def pick_ports():
     """A router port and a base port whose whole layout (base+0..2, +10..12,
     and for up to 10 nodes, the first 3 and any added ones, +100..109 and
-    +110..119) is free right now."""
+    +110..119) is free right now. All below Linux's ephemeral ports
+    (32768 and up by default), which outgoing connections take at random:
+    a port free when checked could be taken before the process binds it."""
     rng = random.Random()
     for _ in range(200):
-        base = rng.randrange(20000, 50000, 200)
+        base = rng.randrange(10000, 32400, 200)
         router = base + 150
         offsets = [0, 1, 2, 10, 11, 12, *range(100, 120)]
         layout = [base + off for off in offsets]
