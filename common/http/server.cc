@@ -135,6 +135,8 @@ namespace {
 // by an asynchronous write.
 class Session : public std::enable_shared_from_this<Session> {
  public:
+  static constexpr size_t kReadBufferBytes = 16 << 10;
+
   Session(tcp::socket socket, std::shared_ptr<Core> core)
       : core_(std::move(core)), socket_(std::move(socket)), idle_timer_(socket_.get_executor()) {}
 
@@ -143,6 +145,10 @@ class Session : public std::enable_shared_from_this<Session> {
       beast::error_code ec;
       self->socket_.non_blocking(true, ec);
       if (ec) return self->Close();
+      // Beast reads as much as the buffer has room for, at least 512 bytes:
+      // with room for a whole request it is one read, not one per 512 bytes
+      // (each with a poll of the reactor between them).
+      self->buffer_.reserve(kReadBufferBytes);
       self->ArmIdleTimer(std::chrono::steady_clock::now() + self->core_->options.idle_timeout);
       self->Read();
     });
