@@ -1,6 +1,9 @@
 #include "common/exec/executor.h"
 
+#include <linux/futex.h>
 #include <pthread.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <utility>
 
@@ -10,9 +13,11 @@ namespace tern::exec {
 
 ThreadPool::ThreadPool(std::string name, size_t num_threads) : name_(std::move(name)) {
   TERN_CHECK(num_threads > 0) << name_;
+  states_.reserve(num_threads);
   workers_.reserve(num_threads);
   for (size_t i = 0; i < num_threads; ++i) {
-    workers_.emplace_back([this] { WorkerLoop(); });
+    states_.push_back(std::make_unique<Worker>());
+    workers_.emplace_back([this, self = states_.back().get()] { WorkerLoop(self); });
     // Linux limits thread names to 15 characters.
     std::string thread_name = (name_ + "-" + std::to_string(i)).substr(0, 15);
     pthread_setname_np(workers_.back().native_handle(), thread_name.c_str());
@@ -21,32 +26,55 @@ ThreadPool::ThreadPool(std::string name, size_t num_threads) : name_(std::move(n
 
 ThreadPool::~ThreadPool() { Shutdown(); }
 
+void ThreadPool::Wake(Worker* worker) {
+  worker->wake.store(1, std::memory_order_release);
+  syscall(SYS_futex, &worker->wake, FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
+}
+
 void ThreadPool::Post(Task task) {
+  Worker* idle = nullptr;
   {
     base::MutexLock lock(&mu_);
     if (stopping_) return;
     queue_.push_back(std::move(task));
+    if (!idle_.empty()) {
+      idle = idle_.back();
+      idle_.pop_back();
+    }
   }
-  work_.Signal();
+  if (idle != nullptr) Wake(idle);
 }
 
 void ThreadPool::Shutdown() {
+  std::vector<Worker*> idle;
   {
     base::MutexLock lock(&mu_);
     stopping_ = true;
+    idle.swap(idle_);
   }
-  work_.SignalAll();
+  for (Worker* worker : idle) Wake(worker);
   for (std::thread& worker : workers_) {
     if (worker.joinable()) worker.join();
   }
 }
 
-void ThreadPool::WorkerLoop() {
+void ThreadPool::WorkerLoop(Worker* self) {
   for (;;) {
     Task task;
     {
       base::MutexLock lock(&mu_);
-      while (!stopping_ && queue_.empty()) work_.Wait(&mu_);
+      while (!stopping_ && queue_.empty()) {
+        // Sleep until a Post or Shutdown takes this worker off the idle list
+        // and sets its word (it may do so before the wait starts: the wait
+        // then returns at once).
+        self->wake.store(0, std::memory_order_relaxed);
+        idle_.push_back(self);
+        mu_.Unlock();
+        while (self->wake.load(std::memory_order_acquire) == 0) {
+          syscall(SYS_futex, &self->wake, FUTEX_WAIT_PRIVATE, 0, nullptr, nullptr, 0);
+        }
+        mu_.Lock();
+      }
       if (queue_.empty()) return;  // stopping and drained
       task = std::move(queue_.front());
       queue_.pop_front();

@@ -9,8 +9,11 @@
 // All Post implementations are thread-safe.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -43,13 +46,25 @@ class ThreadPool final : public Executor {
   void Shutdown();
 
  private:
-  void WorkerLoop();
+  // A worker's wake-up word: an idle worker sleeps on it (futex) until a
+  // Post or Shutdown that took it off the idle list sets it. A condition
+  // variable cost a third system call per task: its woken waiter re-takes
+  // the mutex marked contended, so the unlock after each task woke nobody.
+  struct Worker {
+    std::atomic<uint32_t> wake{0};
+  };
+
+  void WorkerLoop(Worker* self);
+  // Sets worker's word and wakes it.
+  static void Wake(Worker* worker);
 
   const std::string name_;
   base::Mutex mu_;
-  base::CondVar work_;  // signalled once per task queued, and at Shutdown
   std::deque<Task> queue_ ABSL_GUARDED_BY(mu_);
+  // Workers asleep (or about to sleep) on their words, none of them woken.
+  std::vector<Worker*> idle_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<std::unique_ptr<Worker>> states_;
   std::vector<std::thread> workers_;
 };
 

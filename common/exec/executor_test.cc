@@ -1,6 +1,10 @@
 #include "common/exec/executor.h"
 
 #include <atomic>
+#include <chrono>
+#include <iostream>
+#include <random>
+#include <thread>
 #include <vector>
 
 #include "common/base/mutex.h"
@@ -52,6 +56,42 @@ TEST(ThreadPoolTest, ShutdownDrainsQueuedTasksAndDropsLaterOnes) {
   pool.Post([&ran] { ++ran; });
   pool.Shutdown();
   EXPECT_EQ(ran.load(), 50);
+}
+
+// Posters that pause at random (so that workers keep going idle and being
+// woken) from several threads: every task runs, each exactly once, and every
+// task a waiting poster needs runs without another Post to push it.
+TEST(ThreadPoolTest, WakesIdleWorkersForEveryTask) {
+  const uint32_t seed = std::random_device{}();
+  std::cout << "seed " << seed << std::endl;
+  constexpr int kPosters = 3;
+  constexpr int kTasksEach = 3000;
+  std::atomic<int> ran{0};
+  {
+    ThreadPool pool("wake", 3);
+    std::vector<std::thread> posters;
+    for (int p = 0; p < kPosters; ++p) {
+      posters.emplace_back([&pool, &ran, seed, p] {
+        std::mt19937 rng(seed + p);
+        for (int i = 0; i < kTasksEach; ++i) {
+          if (rng() % 8 == 0) {
+            // Wait for this task alone: a lost wake-up hangs here.
+            Countdown done(1);
+            pool.Post([&ran, &done] {
+              ++ran;
+              done.Done();
+            });
+            done.Wait();
+          } else {
+            pool.Post([&ran] { ++ran; });
+          }
+          if (rng() % 64 == 0) std::this_thread::sleep_for(std::chrono::microseconds(rng() % 300));
+        }
+      });
+    }
+    for (std::thread& poster : posters) poster.join();
+  }
+  EXPECT_EQ(ran.load(), kPosters * kTasksEach);
 }
 
 TEST(SerialExecutorTest, RunsInOrderWithoutOverlap) {
