@@ -154,15 +154,19 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
-  // The handler's (or the server's own) answer, from any thread, once per
-  // request.
-  void Answer(Response response) {
-    if (core_->stopped.load()) {
-      // The io_contexts are stopping or gone: nothing may start on them.
-      core_->in_flight.fetch_sub(1);
-      return;
-    }
-    Write(std::move(response));
+  // The handler's (or the server's own) answer to session's request, from
+  // any thread, once per request. The request stops counting as in flight
+  // once its answer is written and this caller's reference to the session
+  // is gone: Stop() may shut the io_contexts down as soon as none is in
+  // flight, and a session destroyed on this thread meanwhile would race it.
+  static void Answer(std::shared_ptr<Session> session, Response response) {
+    const std::shared_ptr<Core> core = session->core_;
+    bool written = true;
+    // Once stopped the io_contexts are stopping or gone: nothing may start
+    // on them.
+    if (!core->stopped.load()) written = session->Write(std::move(response));
+    session.reset();
+    if (written) core->in_flight.fetch_sub(1);
   }
 
  private:
@@ -173,8 +177,10 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   // Writes response and then reads the next request (or closes). Runs on
-  // the answering thread; the connection is quiescent.
-  void Write(Response response) {
+  // the answering thread; the connection is quiescent. False when the rest
+  // of the response goes out asynchronously: its completion ends the
+  // request's time in flight.
+  bool Write(Response response) {
     if (response.find(bhttp::field::date) == response.end()) {
       response.set(bhttp::field::date, HttpDate());
     }
@@ -193,13 +199,11 @@ class Session : public std::enable_shared_from_this<Session> {
     const size_t sent = socket_.send(buffers, 0, ec);
     if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
       Close();
-      core_->in_flight.fetch_sub(1);
-      return;
+      return true;
     }
     if (sent == head.size() + body.size()) {
       AfterWrite(close);
-      core_->in_flight.fetch_sub(1);
-      return;
+      return true;
     }
     // The socket's buffer is full: the rest goes out asynchronously, on the
     // connection's thread.
@@ -221,6 +225,7 @@ class Session : public std::enable_shared_from_this<Session> {
           }
           self->core_->in_flight.fetch_sub(1);
         });
+    return false;
   }
 
   void AfterWrite(bool close) {
@@ -309,7 +314,7 @@ class Session : public std::enable_shared_from_this<Session> {
           response.set(bhttp::field::content_type, "text/plain");
           response.body() = "Internal Server Error";
           response.keep_alive(false);
-          session->Answer(std::move(response));
+          Answer(std::move(session), std::move(response));
         }
       }
     };
@@ -317,7 +322,7 @@ class Session : public std::enable_shared_from_this<Session> {
     guard->session = shared_from_this();
     return [guard](Response response) mutable {
       guard->answered = true;
-      guard->session->Answer(std::move(response));
+      Answer(std::move(guard->session), std::move(response));
     };
   }
 
@@ -327,7 +332,7 @@ class Session : public std::enable_shared_from_this<Session> {
     response.set(bhttp::field::content_type, "text/plain");
     response.body() = std::move(body);
     response.keep_alive(false);
-    Write(std::move(response));
+    if (Write(std::move(response))) core_->in_flight.fetch_sub(1);
   }
 
   void Close() {
