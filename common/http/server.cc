@@ -39,6 +39,8 @@ struct IoContext : asio::io_context {
   using asio::io_context::shutdown;
 };
 
+class Session;
+
 // Shared by the server and every connection. Connections own it through
 // shared_ptr, so a Responder answering after Stop() never touches a destroyed
 // io_context; Stop() breaks the cycle (core -> pending handlers -> sessions ->
@@ -72,6 +74,16 @@ struct Core {
   // Set by Stop() once requests in flight drained, before the io_contexts
   // stop: answers after that are dropped (their connections close).
   std::atomic<bool> stopped{false};
+  // Answers being written by their answering threads (Session::Answer):
+  // once stopped is set, Stop() waits for them before it stops and shuts
+  // down the io_contexts, whose shutdown nothing may run alongside.
+  std::atomic<int64_t> answering{0};
+  // Sessions answered after stopped, kept until the io_contexts are shut
+  // down: destroyed on an answering thread meanwhile, a session's socket
+  // and timer would race the shutdown.
+  base::Mutex parked_mu;
+  std::vector<std::shared_ptr<Session>> parked ABSL_GUARDED_BY(parked_mu);
+  bool shut_down ABSL_GUARDED_BY(parked_mu) = false;
 };
 
 // The Date header's text, formatted once per second per thread.
@@ -161,12 +173,26 @@ class Session : public std::enable_shared_from_this<Session> {
   // flight, and a session destroyed on this thread meanwhile would race it.
   static void Answer(std::shared_ptr<Session> session, Response response) {
     const std::shared_ptr<Core> core = session->core_;
-    bool written = true;
-    // Once stopped the io_contexts are stopping or gone: nothing may start
-    // on them.
-    if (!core->stopped.load()) written = session->Write(std::move(response));
+    // Counted before stopped is read, so that Stop() (which sets stopped,
+    // then waits for answering to drop to 0) either waits for this answer
+    // or this answer sees stopped.
+    core->answering.fetch_add(1);
+    if (core->stopped.load()) {
+      // The io_contexts are stopping or gone: nothing may start on them,
+      // and the session waits for their shutdown to be destroyed.
+      {
+        base::MutexLock lock(&core->parked_mu);
+        if (!core->shut_down) core->parked.push_back(std::move(session));
+      }
+      session.reset();
+      core->in_flight.fetch_sub(1);
+      core->answering.fetch_sub(1);
+      return;
+    }
+    const bool written = session->Write(std::move(response));
     session.reset();
     if (written) core->in_flight.fetch_sub(1);
+    core->answering.fetch_sub(1);
   }
 
  private:
@@ -458,10 +484,20 @@ void Server::Stop() {
         .With("in_flight", core->in_flight.load());
   }
   core->stopped.store(true);
+  // Answers already past their look at stopped (a request that came on a
+  // kept-alive connection after the drain, or one the drain gave up on)
+  // finish writing first; later ones see stopped.
+  while (core->answering.load() > 0) absl::SleepFor(absl::Microseconds(100));
   impl_->work.clear();
   for (const std::unique_ptr<IoContext>& ioc : core->iocs) ioc->stop();
   impl_->threads->Shutdown();
   for (const std::unique_ptr<IoContext>& ioc : core->iocs) ioc->shutdown();
+  std::vector<std::shared_ptr<Session>> parked;
+  {
+    base::MutexLock lock(&core->parked_mu);
+    core->shut_down = true;
+    parked.swap(core->parked);
+  }
 }
 
 }  // namespace tern::http

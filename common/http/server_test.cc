@@ -178,6 +178,37 @@ TEST_F(ServerTest, WritesResponsesLargerThanTheSocketBuffer) {
   EXPECT_TRUE(NoneInFlightSoon(*server_));
 }
 
+// Answers that come while Stop() gives up on draining them (here, around
+// its 50 ms drain timeout) are written before the connections' threads stop,
+// or dropped: neither crashes nor races the shutdown (run under TSan).
+TEST(ServerStopTest, AnswersRacingStopAreWrittenOrDropped) {
+  for (int delay_ms : {20, 45, 50, 55, 80}) {
+    exec::ThreadPool pool("late", 1);
+    ServerOptions options;
+    options.drain_timeout = milliseconds(50);
+    Server server(options, [&pool, delay_ms](Request request, Responder respond) {
+      pool.Post([request = std::move(request), respond = std::move(respond), delay_ms]() mutable {
+        std::this_thread::sleep_for(milliseconds(delay_ms));
+        std::move(respond)(MakeResponse(request, bhttp::status::ok, "text/plain", "late"));
+      });
+    });
+    ASSERT_TRUE(server.Start().ok());
+    asio::io_context ioc;
+    asio::ip::tcp::socket socket(ioc);
+    socket.connect({asio::ip::make_address("127.0.0.1"), server.port()});
+    bhttp::request<bhttp::string_body> request{bhttp::verb::get, "/", 11};
+    request.set(bhttp::field::host, "x");
+    bhttp::write(socket, request);
+    for (int i = 0; i < 500 && server.in_flight() == 0; ++i) {
+      std::this_thread::sleep_for(milliseconds(1));
+    }
+    ASSERT_EQ(server.in_flight(), 1) << delay_ms;
+    server.Stop();
+    pool.Shutdown();  // the answer has been given
+    EXPECT_EQ(server.in_flight(), 0) << delay_ms;
+  }
+}
+
 // A connection that sends no request for idle_timeout is closed; one that
 // keeps sending requests is not.
 TEST(ServerIdleTest, ClosesConnectionsIdleForTheTimeout) {
