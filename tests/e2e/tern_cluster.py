@@ -47,15 +47,30 @@ def port_free(port, host="127.0.0.1"):
             return False
 
 
+def ephemeral_ports():
+    """Linux's range of ports for outgoing connections (32768-60999 unless
+    configured otherwise)."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low, high = (int(x) for x in f.read().split())
+        return low, high
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
 def pick_ports():
     """A router port and a base port whose whole layout (base+0..2, +10..12,
     and for up to 10 nodes, the first 3 and any added ones, +100..109 and
-    +110..119) is free right now. All below Linux's ephemeral ports
-    (32768 and up by default), which outgoing connections take at random:
-    a port free when checked could be taken before the process binds it."""
+    +110..119) is free right now. None among the ephemeral ports, which
+    outgoing connections take at random: a port free when checked could be
+    taken before the process binds it."""
     rng = random.Random()
+    low, high = ephemeral_ports()
+    bases = [b for b in range(10000, 65000, 200) if b + 200 <= low or b > high]
+    if not bases:  # every port is ephemeral: take the chance
+        bases = list(range(10000, 65000, 200))
     for _ in range(200):
-        base = rng.randrange(10000, 32400, 200)
+        base = rng.choice(bases)
         router = base + 150
         offsets = [0, 1, 2, 10, 11, 12, *range(100, 120)]
         layout = [base + off for off in offsets]
