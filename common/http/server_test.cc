@@ -46,6 +46,13 @@ std::string RawExchange(uint16_t port, const std::string& bytes) {
   return reply;
 }
 
+// Sends a GET of target on socket (HTTP/1.1, kept alive).
+void WriteGet(asio::ip::tcp::socket& socket, const std::string& target) {
+  bhttp::request<bhttp::string_body> request{bhttp::verb::get, target, 11};
+  request.set(bhttp::field::host, "x");
+  bhttp::write(socket, request);
+}
+
 // A request counts as in flight until its answer is written, which ends a
 // moment after the client has read it.
 bool NoneInFlightSoon(const Server& server) {
@@ -139,9 +146,7 @@ TEST_F(ServerTest, KeepsConnectionAliveWhenAnsweredFromAnotherThread) {
   socket.connect({asio::ip::make_address("127.0.0.1"), server_->port()});
   beast::flat_buffer buffer;
   for (int i = 0; i < 200; ++i) {
-    bhttp::request<bhttp::string_body> request{bhttp::verb::get, "/" + std::to_string(i), 11};
-    request.set(bhttp::field::host, "x");
-    bhttp::write(socket, request);
+    WriteGet(socket, "/" + std::to_string(i));
     bhttp::response<bhttp::string_body> response;
     bhttp::read(socket, buffer, response);
     ASSERT_EQ(response.body(), "/" + std::to_string(i));
@@ -166,9 +171,7 @@ TEST_F(ServerTest, WritesResponsesLargerThanTheSocketBuffer) {
   socket.connect({asio::ip::make_address("127.0.0.1"), server_->port()});
   beast::flat_buffer buffer;
   for (const char* target : {"/big", "/small", "/big"}) {
-    bhttp::request<bhttp::string_body> request{bhttp::verb::get, target, 11};
-    request.set(bhttp::field::host, "x");
-    bhttp::write(socket, request);
+    WriteGet(socket, target);
     bhttp::response_parser<bhttp::string_body> parser;
     parser.body_limit(64 << 20);
     bhttp::read(socket, buffer, parser);
@@ -196,9 +199,7 @@ TEST(ServerStopTest, AnswersRacingStopAreWrittenOrDropped) {
     asio::io_context ioc;
     asio::ip::tcp::socket socket(ioc);
     socket.connect({asio::ip::make_address("127.0.0.1"), server.port()});
-    bhttp::request<bhttp::string_body> request{bhttp::verb::get, "/", 11};
-    request.set(bhttp::field::host, "x");
-    bhttp::write(socket, request);
+    WriteGet(socket, "/");
     for (int i = 0; i < 500 && server.in_flight() == 0; ++i) {
       std::this_thread::sleep_for(milliseconds(1));
     }
@@ -227,9 +228,7 @@ TEST(ServerIdleTest, ClosesConnectionsIdleForTheTimeout) {
   // Requests every 200 ms for 2.4 s: the busy connection outlives two idle
   // timeouts.
   for (int i = 0; i < 12; ++i) {
-    bhttp::request<bhttp::string_body> request{bhttp::verb::get, "/", 11};
-    request.set(bhttp::field::host, "x");
-    bhttp::write(busy, request);
+    WriteGet(busy, "/");
     bhttp::response<bhttp::string_body> response;
     bhttp::read(busy, buffer, response);
     ASSERT_EQ(response.body(), "ok") << "request " << i;
