@@ -1,4 +1,4 @@
-// Mutex, MutexLock, CondVar and Notification: Tern's locking primitives.
+// Mutex, MutexLock and Notification: Tern's locking primitives.
 //
 // Why not absl::Mutex: Debian's Abseil is a shared library built without
 // ThreadSanitizer, so TSan cannot see the happens-before edges absl::Mutex
@@ -18,8 +18,6 @@
 #include "absl/time/time.h"
 
 namespace tern::base {
-
-class CondVar;
 
 class ABSL_LOCKABLE Mutex {
  public:
@@ -60,34 +58,9 @@ class ABSL_LOCKABLE Mutex {
   }
 
  private:
-  friend class CondVar;
-
   std::mutex mu_;
   std::condition_variable cv_;
   int waiters_ ABSL_GUARDED_BY(this) = 0;
-};
-
-// A condition variable for a Mutex, for when Await's wake-everyone-on-every-
-// Unlock is too costly: a queue whose idle workers wait for one item each
-// wakes one of them per item (Signal), not all of them per Unlock.
-class CondVar {
- public:
-  CondVar() = default;
-  CondVar(const CondVar&) = delete;
-  CondVar& operator=(const CondVar&) = delete;
-
-  // Releases mu until signalled (or spuriously woken: callers loop on their
-  // condition), then returns holding it again.
-  void Wait(Mutex* mu) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
-    std::unique_lock<std::mutex> lock(mu->mu_, std::adopt_lock);
-    cv_.wait(lock);
-    lock.release();
-  }
-  void Signal() { cv_.notify_one(); }
-  void SignalAll() { cv_.notify_all(); }
-
- private:
-  std::condition_variable cv_;
 };
 
 // Holds a Mutex for its scope.
