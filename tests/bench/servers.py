@@ -127,7 +127,8 @@ class Tern:
 
     def __init__(self, bin_dir, work):
         self.bin_dir = bin_dir
-        self.data = os.path.join(work, "tern-data")
+        # A fresh cluster every time: compare.py --rounds starts Tern again.
+        self.data = tempfile.mkdtemp(prefix="tern-data-", dir=work)
         router, base = pick_ports()
         self.args = [f"--data_dir={self.data}", f"--router_port={router}",
                      f"--base_port={base}", f"--bin_dir={bin_dir}"]
@@ -154,6 +155,7 @@ class Tern:
             except ProcessLookupError:
                 pass
         reap_children()
+        remove(self.data)
 
 
 TARGETS = {"tern": Tern, "dynalite": Dynalite, "static": Static}
