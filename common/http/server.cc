@@ -16,7 +16,6 @@
 #include "boost/asio/ip/tcp.hpp"
 #include "boost/asio/post.hpp"
 #include "boost/asio/steady_timer.hpp"
-#include "boost/asio/write.hpp"
 #include "boost/beast/core.hpp"
 #include "common/base/check.h"
 #include "common/base/mutex.h"
@@ -232,26 +231,49 @@ class Session : public std::enable_shared_from_this<Session> {
       return true;
     }
     // The socket's buffer is full: the rest goes out asynchronously, on the
-    // connection's thread.
+    // connection's thread, where its progress is watched by the idle timer.
     std::array<asio::const_buffer, 2> rest = buffers;
-    if (sent < head.size()) {
-      rest[0] += sent;
-    } else {
-      rest[0] = asio::const_buffer();
-      rest[1] += sent - head.size();
+    Consume(rest, sent);
+    asio::post(socket_.get_executor(),
+               [self = shared_from_this(), outgoing = std::move(outgoing), rest, close] {
+                 self->WriteRest(std::move(outgoing), rest, close);
+               });
+    return false;
+  }
+
+  static void Consume(std::array<asio::const_buffer, 2>& buffers, size_t bytes) {
+    for (asio::const_buffer& buffer : buffers) {
+      const size_t n = std::min(bytes, buffer.size());
+      buffer += n;
+      bytes -= n;
     }
-    asio::async_write(
-        socket_,
+  }
+
+  // Writes what the socket took no room for, on the connection's thread, a
+  // piece at a time as the client reads; writing_since_ marks the last
+  // progress, so that a client that stops reading an answer is closed by
+  // the idle timer (a slow one that keeps reading is not). The completion
+  // ends the request's time in flight.
+  void WriteRest(std::shared_ptr<Outgoing> outgoing,
+                 std::array<asio::const_buffer, 2> rest,
+                 bool close) {
+    writing_since_ = Now();
+    socket_.async_write_some(
         rest,
-        [self = shared_from_this(), outgoing, close](beast::error_code error, size_t) {
-          if (error) {
+        [self = shared_from_this(), outgoing = std::move(outgoing), rest, close](
+            beast::error_code ec, size_t written) mutable {
+          Consume(rest, written);
+          if (!ec && asio::buffer_size(rest) != 0) {
+            return self->WriteRest(std::move(outgoing), rest, close);
+          }
+          self->writing_since_ = 0;
+          if (ec) {
             self->Close();
           } else {
             self->AfterWrite(close);
           }
           self->core_->in_flight.fetch_sub(1);
         });
-    return false;
   }
 
   void AfterWrite(bool close) {
@@ -273,9 +295,11 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   // The idle timeout: a connection whose read of a request started more
-  // than idle_timeout ago is closed. One timer per connection, checked and
-  // moved on when it fires, so that serving a request touches no timer
-  // (re-arming Beast's stream timer per read cost timerfd updates).
+  // than idle_timeout ago is closed, and so is one whose answer has made no
+  // progress for as long (a client that stopped reading it). One timer per
+  // connection, checked and moved on when it fires, so that serving a
+  // request touches no timer (re-arming Beast's stream timer per read cost
+  // timerfd updates).
   void ArmIdleTimer(std::chrono::steady_clock::time_point at) {
     idle_timer_.expires_at(at);
     idle_timer_.async_wait(
@@ -288,7 +312,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnIdleTimer() {
     const auto timeout = core_->options.idle_timeout;
-    const int64_t since = reading_since_.load();
+    const int64_t since = writing_since_ != 0 ? writing_since_ : reading_since_.load();
     const auto now = std::chrono::steady_clock::now();
     if (since == 0) {
       // A request is being answered (the next read re-arms no timer: check
@@ -300,7 +324,8 @@ class Session : public std::enable_shared_from_this<Session> {
             std::chrono::nanoseconds(since)) +
         timeout};
     if (now >= deadline) {
-      // The pending read ends with operation_aborted and closes nothing more.
+      // The pending read or write ends with operation_aborted; the write's
+      // completion ends its request's time in flight.
       return Close();
     }
     ArmIdleTimer(deadline);
@@ -375,6 +400,9 @@ class Session : public std::enable_shared_from_this<Session> {
   // request is being answered. Written by the answering thread, read by the
   // idle timer.
   std::atomic<int64_t> reading_since_{0};
+  // When the asynchronous write of an answer last made progress (ns), or 0.
+  // The connection's thread only.
+  int64_t writing_since_ = 0;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
 };

@@ -242,6 +242,77 @@ TEST(ServerIdleTest, ClosesConnectionsIdleForTheTimeout) {
   EXPECT_EQ(::recv(idle.native_handle(), &byte, 1, 0), 0) << "the idle connection is still open";
 }
 
+// A server answering "/big" with 32 MB, far more than the sockets' buffers
+// hold, on connections idle for one second.
+class ServerWriteTimeoutTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ServerOptions options;
+    options.idle_timeout = std::chrono::seconds(1);
+    server_ = std::make_unique<Server>(options, [this](Request request, Responder respond) {
+      std::move(respond)(MakeResponse(request, bhttp::status::ok, "text/plain", big_));
+    });
+    ASSERT_TRUE(server_->Start().ok());
+    socket_.connect({asio::ip::make_address("127.0.0.1"), server_->port()});
+    // Every read below waits at most 5 s, so that a server that neither
+    // closes nor writes fails the test instead of hanging it.
+    timeval wait{.tv_sec = 5, .tv_usec = 0};
+    ASSERT_EQ(setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof(wait)), 0);
+    WriteGet(socket_, "/big");
+  }
+
+  // Reads up to limit bytes (all there is when 0); returns how many, and
+  // sets closed when the server closed the connection.
+  size_t Read(size_t limit, bool* closed) {
+    std::vector<char> chunk(1 << 16);
+    size_t total = 0;
+    *closed = false;
+    while (limit == 0 || total < limit) {
+      const size_t want = limit == 0 ? chunk.size() : std::min(chunk.size(), limit - total);
+      const ssize_t n = ::recv(socket_.native_handle(), chunk.data(), want, 0);
+      if (n <= 0) {
+        *closed = n == 0 || errno == ECONNRESET;
+        break;
+      }
+      total += n;
+    }
+    return total;
+  }
+
+  const std::string big_ = std::string(32 << 20, 'b');
+  std::unique_ptr<Server> server_;
+  asio::io_context ioc_;
+  asio::ip::tcp::socket socket_{ioc_};
+};
+
+// A client that stops reading an answer is closed after the idle timeout:
+// its connection does not hold the server's buffers and the request forever.
+TEST_F(ServerWriteTimeoutTest, ClosesAClientThatStopsReadingAnAnswer) {
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  bool closed = false;
+  const size_t got = Read(0, &closed);
+  EXPECT_TRUE(closed) << "the connection is still open after " << got << " bytes";
+  EXPECT_LT(got, big_.size());
+  EXPECT_TRUE(NoneInFlightSoon(*server_));
+}
+
+// A slow client that keeps reading gets the whole answer, though it takes
+// longer than the idle timeout: the timeout counts from the last progress.
+TEST_F(ServerWriteTimeoutTest, KeepsASlowClientThatKeepsReading) {
+  const auto start = std::chrono::steady_clock::now();
+  bool closed = false;
+  size_t got = 0;
+  // 2 MB every 200 ms, until more than the body (the head came too).
+  while (got <= big_.size() && !closed) {
+    got += Read(std::min<size_t>(2 << 20, big_.size() + 1 - got), &closed);
+    std::this_thread::sleep_for(milliseconds(200));
+  }
+  EXPECT_FALSE(closed) << "closed after " << got << " bytes";
+  EXPECT_GT(got, big_.size());
+  EXPECT_GT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  EXPECT_TRUE(NoneInFlightSoon(*server_));
+}
+
 TEST_F(ServerTest, DroppedResponderStillAnswers500) {
   StartServer([](Request, Responder) {});
   absl::StatusOr<ClientResponse> response = Get(address_, "/", milliseconds(2000));
