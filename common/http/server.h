@@ -36,6 +36,9 @@ struct ServerOptions {
   config::HostPort address{"127.0.0.1", 0};  // port 0 picks a free port
   int threads = 2;
   uint64_t body_limit_bytes = 16 * 1024 * 1024;
+  // A connection is closed when it sends no request for this long, or when
+  // the answer it is being sent makes no progress for this long (a client
+  // that stopped reading).
   std::chrono::seconds idle_timeout{300};
   std::chrono::milliseconds drain_timeout{5000};
 };

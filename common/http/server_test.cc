@@ -253,6 +253,16 @@ class ServerWriteTimeoutTest : public ::testing::Test {
       std::move(respond)(MakeResponse(request, bhttp::status::ok, "text/plain", big_));
     });
     ASSERT_TRUE(server_->Start().ok());
+    // A small receive buffer that Linux does not grow (it may grow to 32 MB
+    // here): most of the answer waits on the server until the client reads.
+    socket_.open(asio::ip::tcp::v4());
+    const int receive_buffer = 256 << 10;
+    ASSERT_EQ(setsockopt(socket_.native_handle(),
+                         SOL_SOCKET,
+                         SO_RCVBUF,
+                         &receive_buffer,
+                         sizeof(receive_buffer)),
+              0);
     socket_.connect({asio::ip::make_address("127.0.0.1"), server_->port()});
     // Every read below waits at most 5 s, so that a server that neither
     // closes nor writes fails the test instead of hanging it.
