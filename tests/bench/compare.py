@@ -209,23 +209,40 @@ def plots(results, workloads, targets, images):
     colors = {"tern": "#1f77b4", "dynalite": "#ff7f0e", "static": "#7f7f7f"}
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 7), sharex=True)
     width = 0.8 / len(targets)
+    rounds = len({result["round"] for result in results})
     for i, target in enumerate(targets):
-        xs, tput, p99 = [], [], []
+        xs, tput, p99, tput_range, p99_range = [], [], [], [[], []], [[], []]
         for j, workload in enumerate(workloads):
             r = peak(results, target, workload)
             if r:
                 xs.append(j + i * width)
                 tput.append(r["throughput"])
                 p99.append(r["latency"]["p99_us"] / 1000)
-        top.bar(xs, tput, width, label=target, color=colors.get(target))
-        bottom.bar(xs, p99, width, label=target, color=colors.get(target))
+                # With rounds, a whisker spans the rounds' range around the
+                # median round's bar.
+                each = runs(results, target, workload, False)
+                for values, mid, span in (
+                        ([x["throughput"] for x in each], tput[-1], tput_range),
+                        ([x["latency"]["p99_us"] / 1000 for x in each], p99[-1], p99_range)):
+                    span[0].append(mid - min(values))
+                    span[1].append(max(values) - mid)
+        if rounds > 1:
+            whiskers = {"error_kw": {"ecolor": "black", "capsize": 2}}
+            top.bar(xs, tput, width, label=target, color=colors.get(target), yerr=tput_range,
+                    **whiskers)
+            bottom.bar(xs, p99, width, label=target, color=colors.get(target), yerr=p99_range,
+                       **whiskers)
+        else:
+            top.bar(xs, tput, width, label=target, color=colors.get(target))
+            bottom.bar(xs, p99, width, label=target, color=colors.get(target))
     top.set_ylabel("operations / s (peak)")
     top.legend()
     bottom.set_ylabel("p99 latency at peak, ms")
     bottom.set_yscale("log")
     bottom.set_xticks([j + width * (len(targets) - 1) / 2 for j in range(len(workloads))])
     bottom.set_xticklabels(workloads)
-    fig.suptitle("Closed loop, same machine, same run")
+    fig.suptitle("Closed loop, same machine, same run" +
+                 (f": median of {rounds} rounds, whiskers span the rounds" if rounds > 1 else ""))
     fig.tight_layout()
     path = os.path.join(images, "bench-peak.png")
     fig.savefig(path, dpi=90)
