@@ -299,9 +299,9 @@ def main():
     print(f"seed {args.seed}", flush=True)
     targets = args.targets.split(",")
     workloads = args.workloads.split(",")
-    args.work = servers.scratch()
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
+    args.work = servers.scratch()
     results = []
     try:
         for args.round in range(1, args.rounds + 1):
