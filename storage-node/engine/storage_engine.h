@@ -111,6 +111,9 @@ class StorageEngine {
                                                          absl::string_view key) = 0;
 
   // Writes key = value; when sync, returns only after the write is durable.
+  // (A synced write may be visible to readers before it is durable, i.e.
+  // before the call returns: callers that answer anyone do so only after.
+  // Once a sync fails, every later synced write fails.)
   virtual absl::Status Put(ColumnFamily cf,
                            absl::string_view key,
                            absl::string_view value,

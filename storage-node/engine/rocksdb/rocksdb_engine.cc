@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "common/base/mutex.h"
 #include "common/base/status_macros.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
@@ -51,15 +52,15 @@ class RocksEngine final : public StorageEngine {
                    absl::string_view key,
                    absl::string_view value,
                    bool sync) override {
-    rocksdb::WriteOptions options;
-    options.sync = sync;
-    return FromRocksStatus(db_->Put(options, Handle(cf), ToSlice(key), ToSlice(value)));
+    TERN_RETURN_IF_ERROR(FromRocksStatus(
+        db_->Put(rocksdb::WriteOptions(), Handle(cf), ToSlice(key), ToSlice(value))));
+    return sync ? Sync() : absl::OkStatus();
   }
 
   absl::Status Delete(ColumnFamily cf, absl::string_view key, bool sync) override {
-    rocksdb::WriteOptions options;
-    options.sync = sync;
-    return FromRocksStatus(db_->Delete(options, Handle(cf), ToSlice(key)));
+    TERN_RETURN_IF_ERROR(
+        FromRocksStatus(db_->Delete(rocksdb::WriteOptions(), Handle(cf), ToSlice(key))));
+    return sync ? Sync() : absl::OkStatus();
   }
 
   absl::Status Write(const WriteBatch& batch, bool sync) override {
@@ -79,18 +80,17 @@ class RocksEngine final : public StorageEngine {
       }
       TERN_RETURN_IF_ERROR(FromRocksStatus(status));
     }
-    rocksdb::WriteOptions options;
-    options.sync = sync;
-    return FromRocksStatus(db_->Write(options, &rocks));
+    TERN_RETURN_IF_ERROR(FromRocksStatus(db_->Write(rocksdb::WriteOptions(), &rocks)));
+    return sync ? Sync() : absl::OkStatus();
   }
 
   absl::Status DeleteRange(ColumnFamily cf,
                            absl::string_view begin,
                            absl::string_view end,
                            bool sync) override {
-    rocksdb::WriteOptions options;
-    options.sync = sync;
-    return FromRocksStatus(db_->DeleteRange(options, Handle(cf), ToSlice(begin), ToSlice(end)));
+    TERN_RETURN_IF_ERROR(FromRocksStatus(
+        db_->DeleteRange(rocksdb::WriteOptions(), Handle(cf), ToSlice(begin), ToSlice(end))));
+    return sync ? Sync() : absl::OkStatus();
   }
 
   absl::Status ForEach(
@@ -153,6 +153,39 @@ class RocksEngine final : public StorageEngine {
   }
 
  private:
+  // Makes every write that returned before this call durable. A synced
+  // write goes through RocksDB's write queue unsynced and then waits here
+  // for a WAL sync (DB::SyncWAL, which does not hold the write queue) that
+  // started after it: RocksDB's own synced write holds the queue through
+  // its fsync, so every other write of the node (other groups' log
+  // appends, applied items) waited behind it. One sync runs at a time and
+  // covers every write that returned before it started: writers that
+  // arrive meanwhile share the next one (group commit).
+  absl::Status Sync() {
+    base::MutexLock lock(&sync_mu_);
+    const uint64_t ticket = ++writes_;
+    for (;;) {
+      // A failed sync fails every later one: a retried fsync after a
+      // writeback error may succeed with the lost pages never written.
+      if (!sync_error_.ok()) return sync_error_;
+      if (synced_ >= ticket) return absl::OkStatus();
+      if (!syncing_) break;
+      sync_mu_.Await([this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(sync_mu_) { return !syncing_; });
+    }
+    syncing_ = true;
+    const uint64_t covers = writes_;
+    sync_mu_.Unlock();
+    const rocksdb::Status synced = db_->SyncWAL();
+    sync_mu_.Lock();
+    syncing_ = false;
+    if (!synced.ok()) {
+      sync_error_ = FromRocksStatus(synced);
+      return sync_error_;
+    }
+    synced_ = std::max(synced_, covers);
+    return absl::OkStatus();
+  }
+
   // handles_[0] is the default family; ours follow in kAllFamilies order.
   rocksdb::ColumnFamilyHandle* Handle(ColumnFamily cf) const {
     return handles_[static_cast<size_t>(cf) + 1];
@@ -160,6 +193,11 @@ class RocksEngine final : public StorageEngine {
 
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  base::Mutex sync_mu_;
+  uint64_t writes_ ABSL_GUARDED_BY(sync_mu_) = 0;  // synced writes that asked for a sync
+  uint64_t synced_ ABSL_GUARDED_BY(sync_mu_) = 0;  // the last of them a sync covered
+  bool syncing_ ABSL_GUARDED_BY(sync_mu_) = false;
+  absl::Status sync_error_ ABSL_GUARDED_BY(sync_mu_);
 };
 
 }  // namespace
