@@ -533,6 +533,11 @@ bool RaftCore::Impl::HasReady() const {
          next_apply_ <= commit_index_ || !messages_.empty() || !reads_.empty();
 }
 
+bool RaftCore::Impl::ReadyNeedsSync() const {
+  return current_term_ != emitted_hs_.term || voted_for_ != emitted_hs_.vote ||
+         pending_snapshot_.has_value() || unstable_ <= last_index();
+}
+
 Ready RaftCore::Impl::TakeReady() {
   Ready ready;
   HardState hs{current_term_, voted_for_, commit_index_};
@@ -562,9 +567,11 @@ Ready RaftCore::Impl::TakeReady() {
 }
 
 void RaftCore::Impl::Advance(const Ready& ready) {
-  // Readys are handled in order, so everything below the first entry of this
-  // one is durable already. A truncation after TakeReady lowered unstable_;
-  // only the prefix below it is known to match what the host wrote.
+  // Readys with entries or a snapshot are handled in order, so everything
+  // below the first entry of this one is durable already (one without may
+  // be advanced before an earlier one: see ReadyNeedsSync). A truncation
+  // after TakeReady lowered unstable_; only the prefix below it is known to
+  // match what the host wrote.
   if (ready.snapshot) {
     applied_ = std::max(applied_, ready.snapshot->index);
     stable_index_ = std::max(stable_index_, std::min(ready.snapshot->index, unstable_ - 1));
@@ -629,6 +636,7 @@ absl::Status RaftCore::TransferLeadership(NodeId target) {
 }
 absl::Status RaftCore::Compact(Index index) { return impl_->Compact(index); }
 bool RaftCore::HasReady() const { return impl_->HasReady(); }
+bool RaftCore::ReadyNeedsSync() const { return impl_->ReadyNeedsSync(); }
 Ready RaftCore::TakeReady() { return impl_->TakeReady(); }
 void RaftCore::Advance(const Ready& ready) { impl_->Advance(ready); }
 NodeId RaftCore::id() const { return impl_->id(); }
@@ -637,6 +645,7 @@ Term RaftCore::term() const { return impl_->term(); }
 NodeId RaftCore::leader_hint() const { return impl_->leader_hint(); }
 Index RaftCore::commit_index() const { return impl_->commit_index(); }
 Index RaftCore::applied_index() const { return impl_->applied_index(); }
+Index RaftCore::stable_index() const { return impl_->stable_index(); }
 Index RaftCore::last_index() const { return impl_->last_index(); }
 Index RaftCore::first_index() const { return impl_->first_index(); }
 const Membership& RaftCore::membership() const { return impl_->membership(); }

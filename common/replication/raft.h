@@ -260,6 +260,16 @@ class RaftCore {
   absl::Status Compact(Index index);
 
   bool HasReady() const;
+  // True when the next Ready asks for a synced write: entries, a snapshot,
+  // or a new term or vote. A leader may take and handle a Ready that does
+  // not (committed entries, messages, reads, a commit index) while an
+  // earlier Ready's write is still going, and Advance it first, provided
+  // its committed entries are all at or below stable_index(): a leader's
+  // messages claim nothing about its own log's durability (a follower's
+  // answers do), and an entry is applied only once durable here (the host
+  // checks that; the core would hand out an entry the followers alone
+  // committed). Anything else waits for the earlier Ready's Advance.
+  bool ReadyNeedsSync() const;
   Ready TakeReady();
   // Marks the last Ready as handled (persisted, applied, sent).
   void Advance(const Ready& ready);
@@ -270,6 +280,8 @@ class RaftCore {
   NodeId leader_hint() const;  // 0 when unknown
   Index commit_index() const;
   Index applied_index() const;
+  // The last entry the host made durable here (as of the last Advance).
+  Index stable_index() const;
   Index last_index() const;
   Index first_index() const;  // first entry still in the log
   const Membership& membership() const;

@@ -137,6 +137,7 @@ class RaftCore::Impl {
   absl::Status TransferLeadership(NodeId target);
   absl::Status Compact(Index index);
   bool HasReady() const;
+  bool ReadyNeedsSync() const;
   Ready TakeReady();
   void Advance(const Ready& ready);
 
@@ -146,6 +147,7 @@ class RaftCore::Impl {
   NodeId leader_hint() const { return leader_; }
   Index commit_index() const { return commit_index_; }
   Index applied_index() const { return applied_; }
+  Index stable_index() const { return stable_index_; }
   Index last_index() const { return snapshot_index_ + log_.size(); }
   Index first_index() const { return snapshot_index_ + 1; }
   const Membership& membership() const { return membership_; }

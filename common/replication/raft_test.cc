@@ -337,6 +337,41 @@ TEST(RaftTest, ProposeAllAppendsTogetherAndSendsOneMessagePerPeer) {
   EXPECT_EQ(c.core(1).last_index(), last + 3);
 }
 
+TEST(RaftTest, ALeaderMayCommitAheadOfItsOwnSyncAndOnlyNewEntriesNeedOne) {
+  Cluster c({1, 2, 3});
+  c.Elect(1);
+  RaftCore& leader = c.core(1);
+  EXPECT_FALSE(leader.ReadyNeedsSync());
+  ASSERT_THAT(leader.Propose("a"), IsOk());
+  const Index a = leader.last_index();
+  EXPECT_TRUE(leader.ReadyNeedsSync());
+  Ready write = leader.TakeReady();  // the leader's write of "a" is still going
+  EXPECT_FALSE(leader.ReadyNeedsSync());
+  EXPECT_LT(leader.stable_index(), a);
+  // Both followers append "a" and answer before the leader's write is done.
+  for (const Message& m : write.messages) {
+    if (m.type != MessageType::kAppend) continue;
+    c.core(m.to).Step(m);
+    EXPECT_TRUE(c.core(m.to).ReadyNeedsSync()) << m.to;
+    Ready follower = c.core(m.to).TakeReady();
+    const std::vector<Message> answers = std::move(follower.messages);
+    follower.messages.clear();
+    c.HandleReady(m.to, std::move(follower));
+    for (const Message& answer : answers) leader.Step(answer);
+  }
+  // Committed by the followers alone: the leader's Ready now holds "a" to
+  // apply and needs no sync, but "a" is not durable on the leader yet.
+  EXPECT_EQ(leader.commit_index(), a);
+  EXPECT_LT(leader.stable_index(), a);
+  EXPECT_TRUE(leader.HasReady());
+  EXPECT_FALSE(leader.ReadyNeedsSync());
+  c.HandleReady(1, std::move(write));
+  EXPECT_EQ(leader.stable_index(), a);
+  c.Run();
+  EXPECT_THAT(c.node(1).applied, ElementsAre("a"));
+  EXPECT_FALSE(leader.ReadyNeedsSync());
+}
+
 TEST(RaftTest, LaggingFollowerCatchesUp) {
   Cluster c({1, 2, 3});
   c.Elect(1);

@@ -54,6 +54,7 @@ absl::StatusOr<std::unique_ptr<ReplicaGroup>> ReplicaGroup::Open(
       replication::PersistedState state,
       group->storage_.Load(join ? replication::Membership{} : FoundingMembership(partition)));
   group->applied_term_ = state.snapshot.term;
+  group->store_applied_ = std::max(state.applied, state.snapshot.index);
   for (const Entry& entry : state.entries) {
     if (entry.index == state.applied) group->applied_term_ = entry.term;
   }
@@ -363,7 +364,7 @@ absl::Status ReplicaGroup::CheckServing() const {
   base::MutexLock lock(&mu_);
   if (!failure_.ok()) return Stopped();
   if (core_->role() != replication::Role::kLeader) return NotLeader();
-  if (core_->applied_index() < core_->commit_index() || applied_term_ != core_->term()) {
+  if (store_applied_ < core_->commit_index() || applied_term_ != core_->term()) {
     return absl::UnavailableError("the new leader is still applying its log; retry");
   }
   // Under its lease no other replica can have been elected: a deposed
@@ -454,7 +455,7 @@ void ReplicaGroup::AwaitConsistentRead(ReadReady ready) {
       answer = Stopped();
     } else if (core_->role() != replication::Role::kLeader) {
       answer = NotLeader();
-    } else if (LeaseValid() && core_->applied_index() >= core_->commit_index()) {
+    } else if (LeaseValid() && store_applied_ >= core_->commit_index()) {
       answer = absl::OkStatus();
     } else {
       const uint64_t id = next_read_id_++;
@@ -473,14 +474,20 @@ void ReplicaGroup::AwaitConsistentRead(ReadReady ready) {
 
 void ReplicaGroup::Drive(std::vector<Callback>* callbacks) {
   while (failure_.ok() && core_->HasReady()) {
+    // Another thread is writing this leader's log: what needs that write
+    // done waits, and that thread drives the group again once it is.
+    if (writing_log_ && !MayHandleDuringLogWrite()) break;
     replication::Ready ready = core_->TakeReady();
     if (absl::Status handled = Handle(ready, callbacks); !handled.ok()) {
       // The disk refused a write: this replica can no longer promise
-      // durability. Stop; the other replicas carry on without it.
-      failure_ = handled;
-      TERN_LOG(Error, "replica stopped after a storage error")
-          .With("group", group_id_)
-          .With("error", handled.ToString());
+      // durability. Stop; the other replicas carry on without it. (Stopped
+      // already when another thread's write failed during an unlocked one.)
+      if (failure_.ok()) {
+        failure_ = handled;
+        TERN_LOG(Error, "replica stopped after a storage error")
+            .With("group", group_id_)
+            .With("error", handled.ToString());
+      }
       // The entries may be on other replicas already and commit there.
       const absl::Status unknown = absl::DeadlineExceededError(
           absl::StrCat("replica stopped after a storage error; the write's outcome is unknown: ",
@@ -490,6 +497,17 @@ void ReplicaGroup::Drive(std::vector<Callback>* callbacks) {
         callbacks->push_back([done, unknown] { std::move (*done)(unknown); });
       }
       pending_.clear();
+      // Reads waiting on this replica would wait forever: the reader asks
+      // another.
+      const absl::Status stopped = Stopped();
+      for (auto& [id, read] : reads_) {
+        callbacks->push_back([read = read, stopped] { std::move (*read)(stopped); });
+      }
+      for (auto& [index, read] : waiting_reads_) {
+        callbacks->push_back([read = read, stopped] { std::move (*read)(stopped); });
+      }
+      reads_.clear();
+      waiting_reads_.clear();
       PublishReadable();
       return;
     }
@@ -510,6 +528,9 @@ void ReplicaGroup::Drive(std::vector<Callback>* callbacks) {
 }
 
 void ReplicaGroup::MaybeCompact() {
+  // During an unlocked log write the store may be ahead of the core's
+  // applied index (see Handle): the writer's thread compacts afterwards.
+  if (writing_log_) return;
   const Index applied = core_->applied_index();
   if (applied < core_->first_index() + compact_after_) return;
   // The data the applied entries wrote is durable in the data column family
@@ -522,14 +543,39 @@ void ReplicaGroup::MaybeCompact() {
   (void)core_->Compact(applied);
 }
 
+bool ReplicaGroup::MayHandleDuringLogWrite() const {
+  // See RaftCore::ReadyNeedsSync: a leader's committed entries that are
+  // durable here, its messages and reads. A follower's answers would claim
+  // entries of the write in progress, and an entry committed by the
+  // followers alone is not durable here until that write is (the core
+  // does not hold such an entry back: this check does).
+  return core_->role() == replication::Role::kLeader && !core_->ReadyNeedsSync() &&
+         core_->commit_index() <= core_->stable_index();
+}
+
+absl::Status ReplicaGroup::WriteLogUnlocked(const engine::WriteBatch& batch,
+                                            std::vector<Callback>* callbacks)
+    ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  writing_log_ = true;
+  mu_.Unlock();
+  Run(callbacks);
+  absl::Status written = engine_->Write(batch, /*sync=*/true);
+  mu_.Lock();
+  writing_log_ = false;
+  // Another thread may have stopped the group meanwhile (a failed write).
+  if (written.ok() && !failure_.ok()) return failure_;
+  return written;
+}
+
 absl::Status ReplicaGroup::Handle(replication::Ready& ready, std::vector<Callback>* callbacks) {
   // 0. A leader sends its appends before its own log write, so that the
   //    followers write theirs meanwhile (Raft thesis 10.2.1): the leader
   //    counts itself toward a quorum only once its write is done (Advance),
   //    and its term and vote are durable already (else it waits: a leader
   //    that forgot its vote could vote again in its own term).
-  if (core_->role() == replication::Role::kLeader && !ready.snapshot.has_value() &&
-      !storage_.ChangesTermOrVote(ready)) {
+  const bool steady_leader = core_->role() == replication::Role::kLeader &&
+                             !ready.snapshot.has_value() && !storage_.ChangesTermOrVote(ready);
+  if (steady_leader) {
     std::vector<Message> later;
     for (Message& message : ready.messages) {
       if (message.type == MessageType::kAppend) {
@@ -545,6 +591,22 @@ absl::Status ReplicaGroup::Handle(replication::Ready& ready, std::vector<Callbac
   //    data) in one write, synced unless it only moves the commit index.
   engine::WriteBatch batch;
   const bool sync = storage_.Persist(ready, &batch);
+  // Such a leader writes its log without holding the group's lock
+  // (WriteLogUnlocked), after applying this Ready's committed entries when
+  // they are all durable here already (WriteLogUnlocked answers them before
+  // the sync): the followers' acknowledgements of earlier entries then
+  // commit, apply and answer during the sync instead of after it (and after
+  // the next round's: a proposer starts that one at once). Handled meanwhile
+  // (Drive): Readys that need nothing of this write. Until this one's
+  // Advance the store is ahead of the core's applied index: what it holds
+  // is store_applied_. One of them may write a higher commit index before
+  // this write lands with a lower one: the commit index on disk is a hint
+  // (GroupStorage::Load).
+  engine::WriteBatch log;
+  const bool unlocked =
+      sync && steady_leader &&
+      (ready.committed.empty() || ready.committed.back().index <= core_->stable_index());
+  if (unlocked) log.Append(std::move(batch));
   // Work the import leaves (a retired parent's children to open) runs once
   // everything below is written.
   std::function<void()> installed;
@@ -552,6 +614,7 @@ absl::Status ReplicaGroup::Handle(replication::Ready& ready, std::vector<Callbac
     TERN_RETURN_IF_ERROR(machine_->Import(ready.snapshot_data, &batch));
     installed = machine_->TakeDeferred();
     applied_term_ = ready.snapshot->term;
+    store_applied_ = ready.snapshot->index;
   }
   // The first run of applied entries rides with the persisted part instead
   // of costing a write of its own: a batch that needs no sync (it only
@@ -565,7 +628,7 @@ absl::Status ReplicaGroup::Handle(replication::Ready& ready, std::vector<Callbac
     // The snapshot is durable: the work its import left may run.
     if (installed) callbacks->push_back(std::move(installed));
   } else {
-    sync_next_write = sync;
+    sync_next_write = sync && !unlocked;
   }
 
   // 2. Apply committed entries: runs of them share one atomic write of their
@@ -588,6 +651,7 @@ absl::Status ReplicaGroup::Handle(replication::Ready& ready, std::vector<Callbac
     batch.Clear();
     if (installed) callbacks->push_back(std::move(installed));  // rode with this write
     applied_term_ = run.back().term;
+    store_applied_ = run.back().index;
     for (Callback& work : deferred_work) callbacks->push_back(std::move(work));
     deferred_work.clear();
     for (Decided& decided : run) {
@@ -630,6 +694,7 @@ absl::Status ReplicaGroup::Handle(replication::Ready& ready, std::vector<Callbac
     if (split || run.size() >= kMaxApplyRun) TERN_RETURN_IF_ERROR(write_run());
   }
   TERN_RETURN_IF_ERROR(write_run());
+  if (unlocked) TERN_RETURN_IF_ERROR(WriteLogUnlocked(log, callbacks));
   // A pending write is answered only when its index is applied: a leader
   // change alone does not tell whether the entry will commit (the next
   // leader may commit it), so failing it early could make a client retry a
@@ -646,11 +711,11 @@ absl::Status ReplicaGroup::Handle(replication::Ready& ready, std::vector<Callbac
     }
   }
 
-  // 3. Send, filling snapshots from the store as it is now (at the applied
-  //    index).
-  Index applied = core_->applied_index();
-  if (ready.snapshot.has_value()) applied = ready.snapshot->index;
-  if (!ready.committed.empty()) applied = ready.committed.back().index;
+  // 3. Send, filling snapshots from the store as it is now (at the index it
+  //    has applied: a Ready handled during an unlocked log write may see
+  //    the store ahead of the core, and the thread of that write may find
+  //    it moved on by such Readys).
+  const Index applied = store_applied_;
   for (Message& message : ready.messages) {
     if (message.type == MessageType::kSnapshot) {
       message.snapshot.index = applied;
@@ -784,7 +849,7 @@ GroupStatus ReplicaGroup::Status() const {
   status.term = core_->term();
   status.leader = core_->leader_hint();
   status.commit = core_->commit_index();
-  status.applied = core_->applied_index();
+  status.applied = store_applied_;
   status.last = core_->last_index();
   status.lease_valid = LeaseValid();
   status.elections = core_->elections_started();

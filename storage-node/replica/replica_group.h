@@ -14,7 +14,11 @@
 // Strongly consistent reads are served under the leader lease, or after a
 // ReadIndex round when the lease is not valid.
 //
-// Thread-safe: one mutex serializes a group's calls; callbacks run without it.
+// Thread-safe: one mutex serializes a group's calls, except that a leader
+// writes its log with it released (WriteLogUnlocked), and meanwhile only
+// Readys that need nothing of that write are handled. Callbacks run without
+// it, possibly while this thread still owes the group that write: a
+// callback must never wait for the group to apply a later entry.
 #pragma once
 
 #include <atomic>
@@ -276,6 +280,15 @@ class ReplicaGroup {
   void PublishReadable() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status Handle(replication::Ready& ready, std::vector<Callback>* callbacks)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Writes a leader's log batch (synced) with mu_ released meanwhile, so
+  // that acknowledgements of earlier entries commit, apply and answer
+  // during the sync; runs *callbacks first (so no callback may wait for
+  // this group to apply a later entry). See Handle and Drive.
+  absl::Status WriteLogUnlocked(const engine::WriteBatch& batch, std::vector<Callback>* callbacks)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // While another thread writes a leader's log (writing_log_): whether the
+  // core's next Ready may be handled now (RaftCore::ReadyNeedsSync).
+  bool MayHandleDuringLogWrite() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   static void Run(std::vector<Callback>* callbacks);
   // Proposes *taken to the core (or refuses them all) and drives the group.
   void ProposeTaken(std::vector<QueuedProposal>* taken, std::vector<Callback>* callbacks)
@@ -299,6 +312,9 @@ class ReplicaGroup {
   mutable base::Mutex mu_;
   std::unique_ptr<replication::RaftCore> core_ ABSL_GUARDED_BY(mu_);
   GroupStorage storage_ ABSL_GUARDED_BY(mu_);
+  // The last entry the store holds applied, and its term: the core's
+  // applied index, except during an unlocked log write (Handle).
+  replication::Index store_applied_ ABSL_GUARDED_BY(mu_) = 0;
   replication::Term applied_term_ ABSL_GUARDED_BY(mu_) = 0;
   std::map<replication::Index, PendingWrite> pending_ ABSL_GUARDED_BY(mu_);
   uint64_t next_read_id_ ABSL_GUARDED_BY(mu_) = 1;
@@ -306,6 +322,8 @@ class ReplicaGroup {
   // ReadIndex results waiting for the applied index to reach theirs.
   std::multimap<replication::Index, std::shared_ptr<ReadReady>> waiting_reads_ ABSL_GUARDED_BY(mu_);
   absl::Status failure_ ABSL_GUARDED_BY(mu_);  // a persistent I/O error stops the group
+  // A thread is writing a leader's log batch without holding mu_.
+  bool writing_log_ ABSL_GUARDED_BY(mu_) = false;
   // ServesEventualReads as of the group's last change (published under mu_,
   // read without it: a read does not wait for a write's sync).
   std::atomic<bool> serves_eventual_reads_{false};

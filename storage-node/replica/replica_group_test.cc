@@ -83,6 +83,15 @@ class FlakyEngine final : public engine::StorageEngine {
       : engine_(std::move(engine)) {}
 
   void FailItemReads(bool fail) { fail_item_reads_ = fail; }
+  // While held, synced writes wait (a slow disk sync).
+  void HoldSyncedWrites(bool held) {
+    base::MutexLock lock(&hold_mu_);
+    held_ = held;
+  }
+  int held_writes() {
+    base::MutexLock lock(&hold_mu_);
+    return held_writes_;
+  }
   // Batches written with and without a sync since the last reset.
   int synced_writes() const { return synced_writes_; }
   int unsynced_writes() const { return unsynced_writes_; }
@@ -106,6 +115,12 @@ class FlakyEngine final : public engine::StorageEngine {
   }
   absl::Status Write(const engine::WriteBatch& batch, bool sync) override {
     ++(sync ? synced_writes_ : unsynced_writes_);
+    if (sync) {
+      base::MutexLock lock(&hold_mu_);
+      ++held_writes_;
+      hold_mu_.Await([this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(hold_mu_) { return !held_; });
+      --held_writes_;
+    }
     return engine_->Write(batch, sync);
   }
   absl::Status DeleteRange(engine::ColumnFamily cf,
@@ -135,6 +150,9 @@ class FlakyEngine final : public engine::StorageEngine {
   std::atomic<bool> fail_item_reads_{false};
   std::atomic<int> synced_writes_{0};
   std::atomic<int> unsynced_writes_{0};
+  base::Mutex hold_mu_;
+  bool held_ ABSL_GUARDED_BY(hold_mu_) = false;
+  int held_writes_ ABSL_GUARDED_BY(hold_mu_) = 0;
 };
 
 struct Node {
@@ -324,6 +342,60 @@ TEST_F(ReplicaGroupTest, WritesProposedWhileBusyGoOutTogether) {
   for (uint64_t id = 1; id <= 3; ++id) {
     for (int i = 0; i < kLater; ++i) EXPECT_TRUE(Has(id, "later" + std::to_string(i))) << id;
   }
+}
+
+// A leader writes its log without holding its group: the followers'
+// acknowledgements of an earlier write commit, apply and answer it while
+// the leader's sync of the next one is still going. That next one, though
+// the followers hold it already, is applied and answered only once the
+// leader's own write of it is done.
+TEST_F(ReplicaGroupTest, AcknowledgementsAnswerWritesDuringTheLeadersNextSync) {
+  const uint64_t leader = Leader();
+  ASSERT_NE(leader, 0u);
+  ASSERT_THAT(Put(leader, "settle"), IsOk());
+  ReplicaGroup* group = nodes_[leader].group.get();
+  base::Mutex mu;
+  std::map<std::string, absl::Status> answers;
+  auto answer = [&](const std::string& id) {
+    return [&, id](absl::StatusOr<tern::v1::WriteItemResponse> written) {
+      base::MutexLock lock(&mu);
+      answers[id] = written.status();
+    };
+  };
+  auto answered = [&](const std::string& id) {
+    base::MutexLock lock(&mu);
+    return answers.count(id) > 0;
+  };
+  // "first" is durable on the leader; its appends wait in the network.
+  group->Write(PutRequest("first"), answer("first"));
+  FlakyEngine* disk = nodes_[leader].flaky;
+  disk->HoldSyncedWrites(true);
+  std::thread second([&] { group->Write(PutRequest("second"), answer("second")); });
+  // Bounded waits: without the change the acknowledgements wait for the
+  // group, which the held sync keeps; the test then fails, not hangs.
+  const absl::Time give_up = absl::Now() + absl::Seconds(10);
+  while (disk->held_writes() == 0 && absl::Now() < give_up) absl::SleepFor(absl::Milliseconds(1));
+  ASSERT_EQ(disk->held_writes(), 1);
+  // The followers append both and answer; the leader hears them.
+  std::thread deliver([&] {
+    Deliver();
+    Deliver();
+  });
+  const absl::Time deadline = absl::Now() + absl::Seconds(2);
+  while (!answered("first") && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(1));
+  EXPECT_TRUE(answered("first"));
+  EXPECT_FALSE(answered("second"));
+  EXPECT_FALSE(Has(leader, "second"));
+  EXPECT_EQ(disk->held_writes(), 1);
+  disk->HoldSyncedWrites(false);
+  second.join();
+  deliver.join();
+  for (int i = 0; i < 200 && !answered("second"); ++i) Pump();
+  base::MutexLock lock(&mu);
+  EXPECT_THAT(answers["first"], IsOk());
+  EXPECT_THAT(answers["second"], IsOk());
+  EXPECT_TRUE(Has(leader, "first"));
+  EXPECT_TRUE(Has(leader, "second"));
 }
 
 // Entries committed together are applied in one write, each deciding on
