@@ -93,16 +93,7 @@ ReplicaGroup::~ReplicaGroup() {
       });
     }
     pending_.clear();
-    const absl::Status closed =
-        absl::UnavailableError("replica closed before the read was confirmed");
-    for (auto& [id, read] : reads_) {
-      callbacks.push_back([read = read, closed] { std::move (*read)(closed); });
-    }
-    for (auto& [index, read] : waiting_reads_) {
-      callbacks.push_back([read = read, closed] { std::move (*read)(closed); });
-    }
-    reads_.clear();
-    waiting_reads_.clear();
+    FailReads(absl::UnavailableError("replica closed before the read was confirmed"), &callbacks);
   }
   {
     // Queued and never proposed (a caller still proposing would hold a
@@ -116,6 +107,17 @@ ReplicaGroup::~ReplicaGroup() {
     queue_.clear();
   }
   Run(&callbacks);
+}
+
+void ReplicaGroup::FailReads(const absl::Status& status, std::vector<Callback>* callbacks) {
+  for (auto& [id, read] : reads_) {
+    callbacks->push_back([read = read, status] { std::move (*read)(status); });
+  }
+  for (auto& [index, read] : waiting_reads_) {
+    callbacks->push_back([read = read, status] { std::move (*read)(status); });
+  }
+  reads_.clear();
+  waiting_reads_.clear();
 }
 
 void ReplicaGroup::Run(std::vector<Callback>* callbacks) {
@@ -499,15 +501,7 @@ void ReplicaGroup::Drive(std::vector<Callback>* callbacks) {
       pending_.clear();
       // Reads waiting on this replica would wait forever: the reader asks
       // another.
-      const absl::Status stopped = Stopped();
-      for (auto& [id, read] : reads_) {
-        callbacks->push_back([read = read, stopped] { std::move (*read)(stopped); });
-      }
-      for (auto& [index, read] : waiting_reads_) {
-        callbacks->push_back([read = read, stopped] { std::move (*read)(stopped); });
-      }
-      reads_.clear();
-      waiting_reads_.clear();
+      FailReads(Stopped(), callbacks);
       PublishReadable();
       return;
     }

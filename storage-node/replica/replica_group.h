@@ -290,6 +290,10 @@ class ReplicaGroup {
   // core's next Ready may be handled now (RaftCore::ReadyNeedsSync).
   bool MayHandleDuringLogWrite() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   static void Run(std::vector<Callback>* callbacks);
+  // Answers every read waiting for a ReadIndex round or the apply with
+  // status (in *callbacks, to run unlocked).
+  void FailReads(const absl::Status& status, std::vector<Callback>* callbacks)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Proposes *taken to the core (or refuses them all) and drives the group.
   void ProposeTaken(std::vector<QueuedProposal>* taken, std::vector<Callback>* callbacks)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

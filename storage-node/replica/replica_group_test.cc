@@ -26,30 +26,45 @@ using testing::StatusIs;
 
 constexpr uint64_t kTable = 3;
 
+// Threads wait at a closed gate, as at a slow disk or network.
+class Gate {
+ public:
+  void Close(bool closed) {
+    base::MutexLock lock(&mu_);
+    closed_ = closed;
+  }
+  void Pass() {
+    base::MutexLock lock(&mu_);
+    ++waiting_;
+    mu_.Await([this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !closed_; });
+    --waiting_;
+  }
+  int waiting() {
+    base::MutexLock lock(&mu_);
+    return waiting_;
+  }
+
+ private:
+  base::Mutex mu_;
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  int waiting_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
 class Network : public Transport {
  public:
   void Send(uint64_t group_id, replication::Message message) override {
+    // Held: the sender (inside its group's Drive) waits.
+    hold_.Pass();
     base::MutexLock lock(&mu_);
-    // Held: the sender (inside its group's Drive) waits, as if its disk or
-    // network were slow.
-    ++blocked_;
-    mu_.Await([this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !held_; });
-    --blocked_;
     if (message.type == replication::MessageType::kAppend) {
       max_append_entries_ = std::max(max_append_entries_, message.entries.size());
     }
     if (cut_.count(message.to) > 0 || cut_.count(message.from) > 0) return;
     queue_.push_back({group_id, std::move(message)});
   }
-  void Hold(bool held) {
-    base::MutexLock lock(&mu_);
-    held_ = held;
-  }
+  void Hold(bool held) { hold_.Close(held); }
   // Senders waiting while held.
-  int blocked() {
-    base::MutexLock lock(&mu_);
-    return blocked_;
-  }
+  int blocked() { return hold_.waiting(); }
   size_t max_append_entries() {
     base::MutexLock lock(&mu_);
     return max_append_entries_;
@@ -71,8 +86,7 @@ class Network : public Transport {
   base::Mutex mu_;
   std::deque<std::pair<uint64_t, replication::Message>> queue_ ABSL_GUARDED_BY(mu_);
   std::set<replication::NodeId> cut_ ABSL_GUARDED_BY(mu_);
-  bool held_ ABSL_GUARDED_BY(mu_) = false;
-  int blocked_ ABSL_GUARDED_BY(mu_) = 0;
+  Gate hold_;
   size_t max_append_entries_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
@@ -84,14 +98,8 @@ class FlakyEngine final : public engine::StorageEngine {
 
   void FailItemReads(bool fail) { fail_item_reads_ = fail; }
   // While held, synced writes wait (a slow disk sync).
-  void HoldSyncedWrites(bool held) {
-    base::MutexLock lock(&hold_mu_);
-    held_ = held;
-  }
-  int held_writes() {
-    base::MutexLock lock(&hold_mu_);
-    return held_writes_;
-  }
+  void HoldSyncedWrites(bool held) { hold_.Close(held); }
+  int held_writes() { return hold_.waiting(); }
   // Batches written with and without a sync since the last reset.
   int synced_writes() const { return synced_writes_; }
   int unsynced_writes() const { return unsynced_writes_; }
@@ -115,12 +123,7 @@ class FlakyEngine final : public engine::StorageEngine {
   }
   absl::Status Write(const engine::WriteBatch& batch, bool sync) override {
     ++(sync ? synced_writes_ : unsynced_writes_);
-    if (sync) {
-      base::MutexLock lock(&hold_mu_);
-      ++held_writes_;
-      hold_mu_.Await([this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(hold_mu_) { return !held_; });
-      --held_writes_;
-    }
+    if (sync) hold_.Pass();
     return engine_->Write(batch, sync);
   }
   absl::Status DeleteRange(engine::ColumnFamily cf,
@@ -150,9 +153,7 @@ class FlakyEngine final : public engine::StorageEngine {
   std::atomic<bool> fail_item_reads_{false};
   std::atomic<int> synced_writes_{0};
   std::atomic<int> unsynced_writes_{0};
-  base::Mutex hold_mu_;
-  bool held_ ABSL_GUARDED_BY(hold_mu_) = false;
-  int held_writes_ ABSL_GUARDED_BY(hold_mu_) = 0;
+  Gate hold_;  // synced writes
 };
 
 struct Node {
