@@ -226,15 +226,11 @@ def plots(results, workloads, targets, images):
                         ([x["latency"]["p99_us"] / 1000 for x in each], p99[-1], p99_range)):
                     span[0].append(mid - min(values))
                     span[1].append(max(values) - mid)
-        if rounds > 1:
-            whiskers = {"error_kw": {"ecolor": "black", "capsize": 2}}
-            top.bar(xs, tput, width, label=target, color=colors.get(target), yerr=tput_range,
-                    **whiskers)
-            bottom.bar(xs, p99, width, label=target, color=colors.get(target), yerr=p99_range,
-                       **whiskers)
-        else:
-            top.bar(xs, tput, width, label=target, color=colors.get(target))
-            bottom.bar(xs, p99, width, label=target, color=colors.get(target))
+        whiskers = {"error_kw": {"ecolor": "black", "capsize": 2}} if rounds > 1 else {}
+        top.bar(xs, tput, width, label=target, color=colors.get(target),
+                yerr=tput_range if rounds > 1 else None, **whiskers)
+        bottom.bar(xs, p99, width, label=target, color=colors.get(target),
+                   yerr=p99_range if rounds > 1 else None, **whiskers)
     top.set_ylabel("operations / s (peak)")
     top.legend()
     bottom.set_ylabel("p99 latency at peak, ms")
