@@ -460,13 +460,14 @@ void DataClient::GetItem(
     const std::string& address,
     tern::v1::GetItemRequest request,
     absl::AnyInvocable<void(absl::StatusOr<tern::v1::GetItemResponse>) &&> done) {
-  const bool fast = !request.consistent_read();
+  const LaneKind kind =
+      request.consistent_read() ? LaneKind::kConsistentRead : LaneKind::kEventualRead;
   const uint64_t partition_id = request.partition().partition_id();
   tern::v1::DataOp op;
   *op.mutable_get() = std::move(request);
   Enqueue(
       address,
-      fast,
+      kind,
       partition_id,
       std::move(op),
       [done = std::move(done)](absl::StatusOr<tern::v1::DataResult> result) mutable {
@@ -483,7 +484,7 @@ void DataClient::WriteItem(
   tern::v1::DataOp op;
   *op.mutable_write() = std::move(request);
   Enqueue(address,
-          false,
+          LaneKind::kWrite,
           partition_id,
           std::move(op),
           [done = std::move(done)](absl::StatusOr<tern::v1::DataResult> result) mutable {
@@ -494,7 +495,7 @@ void DataClient::WriteItem(
 }
 
 void DataClient::Enqueue(const std::string& address,
-                         bool fast,
+                         LaneKind kind,
                          uint64_t partition_id,
                          tern::v1::DataOp op,
                          OpDone done) {
@@ -504,9 +505,10 @@ void DataClient::Enqueue(const std::string& address,
     return;
   }
   Lane* lane = stubs->fast.get();
-  if (!fast) {
+  if (kind != LaneKind::kEventualRead) {
     base::MutexLock lock(&stubs->mu);
-    std::unique_ptr<Lane>& slow = stubs->slow[partition_id];
+    std::unique_ptr<Lane>& slow =
+        (kind == LaneKind::kWrite ? stubs->writes : stubs->consistent_reads)[partition_id];
     if (slow == nullptr) slow = std::make_unique<Lane>(kSlowCallsInFlight);
     lane = slow.get();
   }

@@ -10,13 +10,14 @@
 //
 // Item calls (GetItem, WriteItem) to one node are coalesced into
 // DataPlane.Batch calls, in lanes: one per node for eventually consistent
-// reads (answered at once), and one per node and partition for writes and
-// strongly consistent reads, which wait on their partition's replication
-// (a batch is answered when its last op is, so a partition that cannot
-// commit holds up only its own ops). A lane has a few calls in flight at
-// most; an op that finds it at the limit queues, and the lane's next call
-// carries everything queued. An idle lane sends at once, so coalescing
-// costs no latency; a busy one pays one gRPC call per batch.
+// reads (answered at once), and per node and partition one for writes and
+// one for strongly consistent reads, which wait on their partition's
+// replication (a batch is answered when its last op is, so a partition that
+// cannot commit holds up only its own ops, and a consistent read, answered
+// at once under the leader's lease, waits for no write). A lane has a few
+// calls in flight at most; an op that finds it at the limit queues, and the
+// lane's next call carries everything queued. An idle lane sends at once,
+// so coalescing costs no latency; a busy one pays one gRPC call per batch.
 //
 // Thread-safe; callbacks run on gRPC threads or the retry thread.
 #pragma once
@@ -112,9 +113,11 @@ class DataClient {
     std::unique_ptr<tern::v1::NodeAdmin::Stub> admin;
     std::unique_ptr<Lane> fast;  // eventually consistent reads
     base::Mutex mu;
-    // Writes and strongly consistent reads, by partition.
-    std::map<uint64_t, std::unique_ptr<Lane>> slow ABSL_GUARDED_BY(mu);
+    // By partition: writes, and strongly consistent reads.
+    std::map<uint64_t, std::unique_ptr<Lane>> writes ABSL_GUARDED_BY(mu);
+    std::map<uint64_t, std::unique_ptr<Lane>> consistent_reads ABSL_GUARDED_BY(mu);
   };
+  enum class LaneKind { kEventualRead, kWrite, kConsistentRead };
   // nullptr when address is not host:port.
   Stubs* StubsFor(const std::string& address);
 
@@ -144,10 +147,11 @@ class DataClient {
   void Reroute(Routed<Request, Response>* call);
 
   // Sends op to address in its lane (see the class comment): the node's
-  // fast lane, or the slow lane of partition_id; done runs with the op's
-  // result as the node answered it, or the failure of its call.
+  // lane of eventually consistent reads, or partition_id's lane of kind;
+  // done runs with the op's result as the node answered it, or the failure
+  // of its call.
   void Enqueue(const std::string& address,
-               bool fast,
+               LaneKind kind,
                uint64_t partition_id,
                tern::v1::DataOp op,
                OpDone done);

@@ -265,6 +265,32 @@ TEST(DataClientTest, EachPartitionsWritesHaveTheirOwnLane) {
   EXPECT_EQ(node.batch_sizes(), (std::vector<int>{1, 1, 1, 1}));
 }
 
+// A strongly consistent read is answered at once under the leader's lease:
+// it does not queue behind its partition's writes, nor wait in their batch
+// for them to commit.
+TEST(DataClientTest, ConsistentReadsDoNotWaitBehindWrites) {
+  FakeNode node;
+  DataClient client;
+  Results<tern::v1::WriteItemResponse> writes;
+  Results<tern::v1::GetItemResponse> reads;
+  node.Hold();
+  for (int i = 0; i < 3; ++i) {  // the third queues
+    tern::v1::WriteItemRequest write;
+    write.mutable_partition()->set_partition_id(1);
+    write.set_storage_key(absl::StrCat("w", i));
+    client.WriteItem(node.address(), write, writes.Slot(i));
+  }
+  ASSERT_TRUE(WaitUntil([&] { return node.waiting() == 2; }));
+  client.GetItem(node.address(), Get("c0", /*consistent=*/true), reads.Slot(0));
+  ASSERT_TRUE(WaitUntil([&] { return node.waiting() == 3; }));
+  node.Release();
+  ASSERT_TRUE(writes.WaitFor(3));
+  ASSERT_TRUE(reads.WaitFor(1));
+  EXPECT_EQ(reads.Get(0)->item(), "c0");
+  EXPECT_EQ(writes.Get(2)->new_item(), "w2");
+  EXPECT_EQ(node.batch_sizes(), (std::vector<int>{1, 1, 1, 1}));
+}
+
 TEST(DataClientTest, EachOpKeepsItsOwnRefusal) {
   FakeNode node;
   DataClient client;

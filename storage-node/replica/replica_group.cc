@@ -362,11 +362,18 @@ absl::Status ReplicaGroup::Stopped() const {
       absl::StrCat("this replica stopped after a storage error (", failure_.message(), ")"));
 }
 
+bool ReplicaGroup::AppliedOwnTerm() const {
+  // Entries are applied in log order, and a leader's log holds every entry
+  // committed in earlier terms before the first of its own (the no-op it
+  // appends when elected).
+  return applied_term_ == core_->term();
+}
+
 absl::Status ReplicaGroup::CheckServing() const {
   base::MutexLock lock(&mu_);
   if (!failure_.ok()) return Stopped();
   if (core_->role() != replication::Role::kLeader) return NotLeader();
-  if (store_applied_ < core_->commit_index() || applied_term_ != core_->term()) {
+  if (!AppliedOwnTerm()) {
     return absl::UnavailableError("the new leader is still applying its log; retry");
   }
   // Under its lease no other replica can have been elected: a deposed
@@ -457,7 +464,7 @@ void ReplicaGroup::AwaitConsistentRead(ReadReady ready) {
       answer = Stopped();
     } else if (core_->role() != replication::Role::kLeader) {
       answer = NotLeader();
-    } else if (LeaseValid() && store_applied_ >= core_->commit_index()) {
+    } else if (LeaseValid() && AppliedOwnTerm()) {
       answer = absl::OkStatus();
     } else {
       const uint64_t id = next_read_id_++;

@@ -216,9 +216,9 @@ class ReplicaGroup {
   // deposed).
   bool IsLeader() const;
   // OK when this replica leads its group under a valid lease and has
-  // applied everything committed, including an entry of its own term (so its
-  // state machine holds every change acknowledged by any earlier leader, and
-  // no newer leader exists); else
+  // applied an entry of its own term (so its state machine holds every
+  // change acknowledged by any earlier leader, and no newer leader exists);
+  // else
   // base::NotLeader (with the leader's address when known) or UNAVAILABLE
   // while the new leader catches up.
   absl::Status CheckServing() const;
@@ -275,6 +275,14 @@ class ReplicaGroup {
   absl::Status Stopped() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The core's lease, unless the ticker has stalled (SetTickClock).
   bool LeaseValid() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Whether the store holds an entry of the current term applied, and so
+  // every entry committed before this term. With that and the lease, a
+  // leader's store holds every write acknowledged before now: this leader
+  // answers a write only once it is applied here. Entries committed and
+  // not yet applied (the followers can commit above the leader's own sync
+  // while it writes its log) were acknowledged to no one, so reads need
+  // not wait for them.
+  bool AppliedOwnTerm() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Handles every Ready the core has; appends callbacks to run unlocked.
   void Drive(std::vector<Callback>* callbacks) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void PublishReadable() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

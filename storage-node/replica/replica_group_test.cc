@@ -350,11 +350,16 @@ TEST_F(ReplicaGroupTest, WritesProposedWhileBusyGoOutTogether) {
 // the leader's sync of the next one is still going. That next one, though
 // the followers hold it already, is applied and answered only once the
 // leader's own write of it is done.
-TEST_F(ReplicaGroupTest, AcknowledgementsAnswerWritesDuringTheLeadersNextSync) {
+// And a strongly consistent read meanwhile is served at once under the
+// lease: the store holds every acknowledged write, and the entry the
+// followers committed above the leader's own sync was acknowledged to no one.
+TEST_F(ReplicaGroupTest, AcknowledgementsAnswerWritesAndReadsDuringTheLeadersNextSync) {
   const uint64_t leader = Leader();
   ASSERT_NE(leader, 0u);
   ASSERT_THAT(Put(leader, "settle"), IsOk());
   ReplicaGroup* group = nodes_[leader].group.get();
+  for (int i = 0; i < 30 && !group->Status().lease_valid; ++i) Pump();
+  ASSERT_TRUE(group->Status().lease_valid);
   base::Mutex mu;
   std::map<std::string, absl::Status> answers;
   auto answer = [&](const std::string& id) {
@@ -388,6 +393,13 @@ TEST_F(ReplicaGroupTest, AcknowledgementsAnswerWritesDuringTheLeadersNextSync) {
   EXPECT_FALSE(answered("second"));
   EXPECT_FALSE(Has(leader, "second"));
   EXPECT_EQ(disk->held_writes(), 1);
+  GroupStatus during = group->Status();
+  EXPECT_GT(during.commit, during.applied);  // "second", committed by the followers
+  std::optional<absl::Status> read;
+  group->AwaitConsistentRead([&](absl::Status s) { read = s; });
+  ASSERT_TRUE(read.has_value()) << "waited for the leader's sync";
+  EXPECT_THAT(*read, IsOk());
+  EXPECT_THAT(group->CheckServing(), IsOk());
   disk->HoldSyncedWrites(false);
   second.join();
   deliver.join();
