@@ -397,8 +397,10 @@ TEST_F(ReplicaGroupTest, AcknowledgementsAnswerWritesAndReadsDuringTheLeadersNex
   EXPECT_GT(during.commit, during.applied);  // "second", committed by the followers
   std::optional<absl::Status> read;
   group->AwaitConsistentRead([&](absl::Status s) { read = s; });
-  ASSERT_TRUE(read.has_value()) << "waited for the leader's sync";
-  EXPECT_THAT(*read, IsOk());
+  EXPECT_TRUE(read.has_value()) << "waited for the leader's sync";
+  if (read.has_value()) {
+    EXPECT_THAT(*read, IsOk());
+  }
   EXPECT_THAT(group->CheckServing(), IsOk());
   disk->HoldSyncedWrites(false);
   second.join();
