@@ -22,9 +22,19 @@ namespace tern::daemon {
 absl::string_view Version();
 
 // Parses flags (exits with usage on bad ones), initialises structured logging
-// from --log_level, blocks SIGTERM/SIGINT/SIGHUP, ignores SIGPIPE and
-// registers the process metrics for process_name.
+// from --log_level, blocks SIGTERM/SIGINT/SIGHUP, ignores SIGPIPE, runs the
+// process under SCHED_BATCH unless --sched_batch=false (see
+// UseBatchScheduling) and registers the process metrics for process_name.
 void InitProcess(int argc, char** argv, absl::string_view process_name, absl::string_view usage);
+
+// Puts the calling thread, and so every thread it starts afterwards, under
+// Linux's SCHED_BATCH policy (same priority, no privilege needed): a thread
+// that wakes up does not preempt the one running on its CPU, which runs on
+// until it blocks or its time slice ends. A daemon's threads hand work to
+// each other (and to other Tern processes on the machine) at every request;
+// with wake-up preemption each hand-off could also cost the waker a context
+// switch (docs/benchmarks.md, costs table).
+absl::Status UseBatchScheduling();
 
 // Blocks until SIGTERM, SIGINT or SIGHUP arrives; returns the signal number.
 int WaitForTerminationSignal();

@@ -1,5 +1,9 @@
 #include "common/daemon/daemon.h"
 
+#include <sched.h>
+
+#include <thread>
+
 #include "boost/json/parse.hpp"
 #include "common/http/client.h"
 #include "common/testing/testing.h"
@@ -12,6 +16,20 @@ using std::chrono::milliseconds;
 using ::testing::HasSubstr;
 using testing::IsOk;
 using testing::StatusIs;
+
+// In a thread of its own, so that the test process keeps its policy.
+TEST(BatchSchedulingTest, ThreadsStartedAfterwardsInheritIt) {
+  int own = -1;
+  int started = -1;
+  std::thread([&] {
+    ASSERT_THAT(UseBatchScheduling(), IsOk());
+    own = sched_getscheduler(0);
+    std::thread([&] { started = sched_getscheduler(0); }).join();
+  }).join();
+  EXPECT_EQ(own, SCHED_BATCH);
+  EXPECT_EQ(started, SCHED_BATCH);
+  EXPECT_NE(sched_getscheduler(0), SCHED_BATCH);
+}
 
 TEST(DataDirLockTest, SecondLockOnSameFolderFails) {
   testing::TempDir dir;
