@@ -444,7 +444,19 @@ void ReplicaGroup::ProposeTaken(std::vector<QueuedProposal>* taken,
       auto answer = std::make_shared<ProposeDone>(std::move((*taken)[i].done));
       callbacks->push_back([answer, refused] { std::move (*answer)(refused); });
     } else {
-      pending_[proposed[i].index] = PendingWrite{proposed[i].term, std::move((*taken)[i].done)};
+      auto [it, inserted] = pending_.try_emplace(proposed[i].index);
+      if (!inserted) {
+        // A write this replica proposed while it led an earlier term, whose
+        // entry it lost as a follower (a later leader's took the index) and
+        // which was not answered yet: its outcome is not known here.
+        auto displaced = std::make_shared<ProposeDone>(std::move(it->second.done));
+        callbacks->push_back([displaced] {
+          std::move (*displaced)(absl::DeadlineExceededError(
+              "another entry took the write's index before it was applied here; the write's "
+              "outcome is unknown"));
+        });
+      }
+      it->second = PendingWrite{proposed[i].term, std::move((*taken)[i].done)};
     }
   }
   if (refused.ok()) Drive(callbacks);

@@ -278,10 +278,11 @@ class ReplicaGroup {
   // Whether the store holds an entry of the current term applied, and so
   // every entry committed before this term. With that and the lease, a
   // leader's store holds every write acknowledged before now: this leader
-  // answers a write only once it is applied here. Entries committed and
-  // not yet applied (the followers can commit above the leader's own sync
-  // while it writes its log) were acknowledged to no one, so reads need
-  // not wait for them.
+  // answers a write only once it is applied here, and no other replica
+  // answers writes. Entries committed and not yet applied (the core counts
+  // an entry committed on the followers' acknowledgements before the
+  // leader's own write of it is done) were acknowledged to no one, so reads
+  // need not wait for them.
   bool AppliedOwnTerm() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Handles every Ready the core has; appends callbacks to run unlocked.
   void Drive(std::vector<Callback>* callbacks) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -9,6 +9,7 @@
 #include <map>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "common/base/error_details.h"
 #include "common/model/attribute_value.h"
 #include "common/model/key_codec.h"
@@ -351,8 +352,9 @@ TEST_F(ReplicaGroupTest, WritesProposedWhileBusyGoOutTogether) {
 // the followers hold it already, is applied and answered only once the
 // leader's own write of it is done.
 // And a strongly consistent read meanwhile is served at once under the
-// lease: the store holds every acknowledged write, and the entry the
-// followers committed above the leader's own sync was acknowledged to no one.
+// lease: the store holds every acknowledged write, and the entry committed
+// on the followers' acknowledgements before the leader's own write of it is
+// done was acknowledged to no one.
 TEST_F(ReplicaGroupTest, AcknowledgementsAnswerWritesAndReadsDuringTheLeadersNextSync) {
   const uint64_t leader = Leader();
   ASSERT_NE(leader, 0u);
@@ -389,28 +391,81 @@ TEST_F(ReplicaGroupTest, AcknowledgementsAnswerWritesAndReadsDuringTheLeadersNex
   });
   const absl::Time deadline = absl::Now() + absl::Seconds(2);
   while (!answered("first") && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(1));
+  deliver.join();  // every acknowledgement stepped (the group's lock is free meanwhile)
   EXPECT_TRUE(answered("first"));
   EXPECT_FALSE(answered("second"));
   EXPECT_FALSE(Has(leader, "second"));
   EXPECT_EQ(disk->held_writes(), 1);
   GroupStatus during = group->Status();
-  EXPECT_GT(during.commit, during.applied);  // "second", committed by the followers
-  std::optional<absl::Status> read;
-  group->AwaitConsistentRead([&](absl::Status s) { read = s; });
-  EXPECT_TRUE(read.has_value()) << "waited for the leader's sync";
-  if (read.has_value()) {
-    EXPECT_THAT(*read, IsOk());
+  EXPECT_GT(during.commit, during.applied);  // "second", committed on the followers' acks
+  // Shared: a read that waits (the failure) is answered later, maybe as
+  // the group closes after this test.
+  struct Read {
+    base::Mutex mu;
+    std::optional<absl::Status> status;
+  };
+  auto read = std::make_shared<Read>();
+  group->AwaitConsistentRead([read](absl::Status s) {
+    base::MutexLock lock(&read->mu);
+    read->status = s;
+  });
+  {
+    base::MutexLock lock(&read->mu);
+    EXPECT_TRUE(read->status.has_value()) << "waited for the leader's sync";
+    if (read->status.has_value()) {
+      EXPECT_THAT(*read->status, IsOk());
+    }
   }
   EXPECT_THAT(group->CheckServing(), IsOk());
   disk->HoldSyncedWrites(false);
   second.join();
-  deliver.join();
   for (int i = 0; i < 200 && !answered("second"); ++i) Pump();
   base::MutexLock lock(&mu);
   EXPECT_THAT(answers["first"], IsOk());
   EXPECT_THAT(answers["second"], IsOk());
   EXPECT_TRUE(Has(leader, "first"));
   EXPECT_TRUE(Has(leader, "second"));
+}
+
+// A leader cut off with writes pending loses their entries to the next
+// leader's; leading again, it proposes new writes at those indexes. Every
+// lost write is answered, none as applied (one whose index a new write took
+// had its answer dropped, and its caller waited for its deadline).
+TEST_F(ReplicaGroupTest, WritesWhoseEntriesALaterLeaderReplacedAreAnswered) {
+  const uint64_t old_leader = Leader();
+  ASSERT_NE(old_leader, 0u);
+  ASSERT_THAT(Put(old_leader, "settle"), IsOk());
+  constexpr int kLost = 8;
+  std::vector<std::optional<absl::StatusOr<tern::v1::WriteItemResponse>>> lost(kLost);
+  network_.Cut(old_leader);
+  for (int i = 0; i < kLost; ++i) {
+    nodes_[old_leader].group->Write(PutRequest(absl::StrCat("lost", i)),
+                                    [&lost, i](auto written) { lost[i] = std::move(written); });
+  }
+  uint64_t next_leader = 0;
+  for (int i = 0; i < 300 && next_leader == 0; ++i) {
+    Pump();
+    for (auto& [id, node] : nodes_) {
+      if (id != old_leader && node.group->Status().role == replication::Role::kLeader) {
+        next_leader = id;
+      }
+    }
+  }
+  ASSERT_NE(next_leader, 0u);
+  ASSERT_THAT(Put(next_leader, "other"), IsOk());  // one entry after its no-op
+  network_.Heal();
+  for (int i = 0; i < 200 && !Has(old_leader, "other"); ++i) Pump();
+  ASSERT_TRUE(Has(old_leader, "other"));
+  // Leading again, the old leader proposes at indexes its lost writes had.
+  ASSERT_THAT(nodes_[next_leader].group->TransferLeadership(old_leader), IsOk());
+  for (int i = 0; i < 200 && !nodes_[old_leader].group->IsLeader(); ++i) Pump();
+  ASSERT_TRUE(nodes_[old_leader].group->IsLeader());
+  for (int i = 0; i < kLost; ++i) ASSERT_THAT(Put(old_leader, absl::StrCat("again", i)), IsOk());
+  for (int i = 0; i < kLost; ++i) {
+    ASSERT_TRUE(lost[i].has_value()) << "lost" << i << " never answered";
+    EXPECT_FALSE(lost[i]->ok()) << "lost" << i;
+    EXPECT_FALSE(Has(old_leader, absl::StrCat("lost", i)));
+  }
 }
 
 // Entries committed together are applied in one write, each deciding on
