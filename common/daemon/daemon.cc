@@ -51,6 +51,8 @@ absl::Time g_start_time = absl::Now();
 absl::string_view Version() { return TERN_VERSION; }
 
 absl::Status UseBatchScheduling() {
+  // An operator's choice (chrt -f, -i, ...) stands.
+  if (sched_getscheduler(0) != SCHED_OTHER) return absl::OkStatus();
   sched_param param{};
   param.sched_priority = 0;
   if (sched_setscheduler(0, SCHED_BATCH, &param) != 0) {
@@ -82,8 +84,7 @@ void InitProcess(int argc, char** argv, absl::string_view process_name, absl::st
   if (absl::GetFlag(FLAGS_sched_batch)) {
     // Before any thread starts, so that every thread inherits it.
     if (absl::Status batch = UseBatchScheduling(); !batch.ok()) {
-      TERN_LOG(Warning, "running under the default scheduling policy")
-          .With("error", batch.ToString());
+      TERN_LOG(Warning, "scheduling policy unchanged").With("error", batch.ToString());
     }
   }
   sigset_t signals = TerminationSignals();

@@ -28,12 +28,13 @@ absl::string_view Version();
 void InitProcess(int argc, char** argv, absl::string_view process_name, absl::string_view usage);
 
 // Puts the calling thread, and so every thread it starts afterwards, under
-// Linux's SCHED_BATCH policy (same priority, no privilege needed): a thread
-// that wakes up does not preempt the one running on its CPU, which runs on
-// until it blocks or its time slice ends. A daemon's threads hand work to
-// each other (and to other Tern processes on the machine) at every request;
-// with wake-up preemption each hand-off could also cost the waker a context
-// switch (docs/benchmarks.md, costs table).
+// Linux's SCHED_BATCH policy (same priority, no privilege needed), unless it
+// runs under a policy other than the default (an operator's choice stays).
+// A thread that wakes up then does not preempt the one running on its CPU,
+// which runs on until it blocks or its time slice ends. A daemon's threads
+// hand work to each other (and to other Tern processes on the machine) at
+// every request; with wake-up preemption each hand-off could also cost the
+// waker a context switch (docs/decisions.md, 36).
 absl::Status UseBatchScheduling();
 
 // Blocks until SIGTERM, SIGINT or SIGHUP arrives; returns the signal number.
