@@ -51,8 +51,13 @@ absl::Time g_start_time = absl::Now();
 absl::string_view Version() { return TERN_VERSION; }
 
 absl::Status UseBatchScheduling() {
+  const int policy = sched_getscheduler(0);
+  if (policy < 0) {
+    return absl::InternalError(
+        absl::StrCat("cannot read the scheduling policy: ", std::strerror(errno)));
+  }
   // An operator's choice (chrt -f, -i, ...) stands.
-  if (sched_getscheduler(0) != SCHED_OTHER) return absl::OkStatus();
+  if ((policy & ~SCHED_RESET_ON_FORK) != SCHED_OTHER) return absl::OkStatus();
   sched_param param{};
   param.sched_priority = 0;
   if (sched_setscheduler(0, SCHED_BATCH, &param) != 0) {

@@ -193,7 +193,9 @@ class ReplicaGroup {
   // before being appended, or another entry took its index, or this replica
   // stopped after a storage error (a retry is safe); DEADLINE_EXCEEDED when
   // a snapshot skipped its index, the replica closed or stopped while it was
-  // pending (outcome unknown: it may commit elsewhere).
+  // pending, or, having lost its entry as a follower, this replica leads
+  // again and proposes another write at its index (outcome unknown: it may
+  // commit elsewhere).
   void Write(const tern::v1::WriteItemRequest& request, WriteDone done);
   // Write for several writes at once (dones[i] answers requests[i]), queued
   // together so that they go out in one round of group commit.
@@ -278,8 +280,9 @@ class ReplicaGroup {
   // Whether the store holds an entry of the current term applied, and so
   // every entry committed before this term. With that and the lease, a
   // leader's store holds every write acknowledged before now: this leader
-  // answers a write only once it is applied here, and no other replica
-  // answers writes. Entries committed and not yet applied (the core counts
+  // answers a write of its term only once it is applied here (a deposed
+  // leader answers its own writes as a follower, but they are of earlier
+  // terms). Entries committed and not yet applied (the core counts
   // an entry committed on the followers' acknowledgements before the
   // leader's own write of it is done) were acknowledged to no one, so reads
   // need not wait for them.
