@@ -191,6 +191,13 @@ tern::v1::GetItemRequest Get(const std::string& key, bool consistent = false) {
   return request;
 }
 
+tern::v1::WriteItemRequest Write(uint64_t partition_id, const std::string& key) {
+  tern::v1::WriteItemRequest request;
+  request.mutable_partition()->set_partition_id(partition_id);
+  request.set_storage_key(key);
+  return request;
+}
+
 TEST(DataClientTest, GetsSentWhileTheLaneIsBusyGoOutTogether) {
   FakeNode node;
   DataClient client;
@@ -246,17 +253,11 @@ TEST(DataClientTest, EachPartitionsWritesHaveTheirOwnLane) {
   DataClient client;
   Results<tern::v1::WriteItemResponse> writes;
   node.Hold();
-  const auto write = [](uint64_t partition_id, const std::string& key) {
-    tern::v1::WriteItemRequest request;
-    request.mutable_partition()->set_partition_id(partition_id);
-    request.set_storage_key(key);
-    return request;
-  };
-  client.WriteItem(node.address(), write(1, "a0"), writes.Slot(0));
-  client.WriteItem(node.address(), write(1, "a1"), writes.Slot(1));
-  client.WriteItem(node.address(), write(1, "a2"), writes.Slot(2));  // queued
+  client.WriteItem(node.address(), Write(1, "a0"), writes.Slot(0));
+  client.WriteItem(node.address(), Write(1, "a1"), writes.Slot(1));
+  client.WriteItem(node.address(), Write(1, "a2"), writes.Slot(2));  // queued
   ASSERT_TRUE(WaitUntil([&] { return node.waiting() == 2; }));
-  client.WriteItem(node.address(), write(2, "b0"), writes.Slot(3));  // its own lane
+  client.WriteItem(node.address(), Write(2, "b0"), writes.Slot(3));  // its own lane
   ASSERT_TRUE(WaitUntil([&] { return node.waiting() == 3; }));
   node.Release();
   ASSERT_TRUE(writes.WaitFor(4));
@@ -275,10 +276,7 @@ TEST(DataClientTest, ConsistentReadsDoNotWaitBehindWrites) {
   Results<tern::v1::GetItemResponse> reads;
   node.Hold();
   for (int i = 0; i < 3; ++i) {  // the third queues
-    tern::v1::WriteItemRequest write;
-    write.mutable_partition()->set_partition_id(1);
-    write.set_storage_key(absl::StrCat("w", i));
-    client.WriteItem(node.address(), write, writes.Slot(i));
+    client.WriteItem(node.address(), Write(1, absl::StrCat("w", i)), writes.Slot(i));
   }
   ASSERT_TRUE(WaitUntil([&] { return node.waiting() == 2; }));
   client.GetItem(node.address(), Get("c0", /*consistent=*/true), reads.Slot(0));
