@@ -363,8 +363,8 @@ TEST_F(ReplicaGroupTest, AcknowledgementsAnswerWritesAndReadsDuringTheLeadersNex
   ReplicaGroup* group = nodes_[leader].group.get();
   for (int i = 0; i < 30 && !group->Status().lease_valid; ++i) Pump();
   ASSERT_TRUE(group->Status().lease_valid);
-  // Shared with the callbacks: after a failure they may run as the groups
-  // close, after this test.
+  // Shared with the callbacks (the writes' and the read's): after a failure
+  // they may run as the groups close, after this test.
   struct Answers {
     base::Mutex mu;
     std::map<std::string, absl::Status> by_id;
@@ -408,24 +408,11 @@ TEST_F(ReplicaGroupTest, AcknowledgementsAnswerWritesAndReadsDuringTheLeadersNex
   EXPECT_EQ(disk->held_writes(), 1);
   GroupStatus during = group->Status();
   EXPECT_GT(during.commit, during.applied);  // "second", committed on the followers' acks
-  // Shared: a read that waits (the failure) is answered later, maybe as
-  // the group closes after this test.
-  struct Read {
-    base::Mutex mu;
-    std::optional<absl::Status> status;
-  };
-  auto read = std::make_shared<Read>();
-  group->AwaitConsistentRead([read](absl::Status s) {
-    base::MutexLock lock(&read->mu);
-    read->status = s;
+  group->AwaitConsistentRead([answers](absl::Status s) {
+    base::MutexLock lock(&answers->mu);
+    answers->by_id["read"] = s;
   });
-  {
-    base::MutexLock lock(&read->mu);
-    EXPECT_TRUE(read->status.has_value()) << "waited for the leader's sync";
-    if (read->status.has_value()) {
-      EXPECT_THAT(*read->status, IsOk());
-    }
-  }
+  EXPECT_TRUE(answered("read")) << "waited for the leader's sync";
   EXPECT_THAT(group->CheckServing(), IsOk());
   disk->HoldSyncedWrites(false);
   second.join();
@@ -433,6 +420,7 @@ TEST_F(ReplicaGroupTest, AcknowledgementsAnswerWritesAndReadsDuringTheLeadersNex
   for (int i = 0; i < 200 && !answered("second"); ++i) Pump();
   base::MutexLock lock(&answers->mu);
   EXPECT_THAT(answers->by_id["first"], IsOk());
+  EXPECT_THAT(answers->by_id["read"], IsOk());
   EXPECT_THAT(answers->by_id["second"], IsOk());
   EXPECT_TRUE(Has(leader, "first"));
   EXPECT_TRUE(Has(leader, "second"));
