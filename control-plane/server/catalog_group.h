@@ -31,6 +31,7 @@ class CatalogMachine final : public replica::StateMachine {
  public:
   explicit CatalogMachine(Catalog* catalog) : catalog_(catalog) {}
   absl::StatusOr<std::string> Apply(const std::string& command,
+                                    bool /*answered*/,
                                     engine::WriteBatch* batch) override {
     return catalog_->Apply(command, batch);
   }

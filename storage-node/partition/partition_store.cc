@@ -399,26 +399,30 @@ absl::StatusOr<tern::v1::WriteItemResponse> PartitionStore::WriteItem(
     const tern::v1::WriteItemRequest& request) {
   base::MutexLock write_lock(&write_mu_);
   engine::WriteBatch batch;
-  TERN_ASSIGN_OR_RETURN(tern::v1::WriteItemResponse response, DecideWrite(request, &batch));
+  TERN_ASSIGN_OR_RETURN(tern::v1::WriteItemResponse response,
+                        DecideWrite(request, /*answered=*/true, &batch));
   if (!batch.empty()) TERN_RETURN_IF_ERROR(engine_->Write(batch, /*sync=*/true));
   return response;
 }
 
 absl::StatusOr<tern::v1::WriteItemResponse> PartitionStore::DecideWrite(
-    const tern::v1::WriteItemRequest& request, engine::WriteBatch* batch) {
+    const tern::v1::WriteItemRequest& request, bool answered, engine::WriteBatch* batch) {
   TERN_RETURN_IF_ERROR(Check(request.partition(), request.storage_key()).status());
+  TERN_ASSIGN_OR_RETURN(std::optional<expr::Condition> condition,
+                        ParseWireCondition(request.condition(), expr::ExpressionKind::kCondition));
   // The item as the writes already in batch (earlier entries applied
-  // together with this one) left it, else as stored.
+  // together with this one) left it, else as stored; unread when nothing
+  // needs it (a follower's unconditional put).
+  const bool needs_old =
+      answered || condition.has_value() || request.kind() != tern::v1::WriteItemRequest::KIND_PUT;
   std::optional<std::string> old;
-  if (!batch->Find(engine::ColumnFamily::kData, request.storage_key(), &old)) {
+  if (needs_old && !batch->Find(engine::ColumnFamily::kData, request.storage_key(), &old)) {
     absl::StatusOr<std::optional<std::string>> stored =
         engine_->Get(engine::ColumnFamily::kData, request.storage_key());
     if (!stored.ok()) return base::StorageError(stored.status());
     old = *std::move(stored);
   }
   tern::v1::WriteItemResponse response;
-  TERN_ASSIGN_OR_RETURN(std::optional<expr::Condition> condition,
-                        ParseWireCondition(request.condition(), expr::ExpressionKind::kCondition));
   if (condition.has_value()) {
     model::Item current;
     if (old.has_value()) {

@@ -86,8 +86,11 @@ class PartitionStore {
   // change to batch instead of writing it; a refused write adds nothing. A
   // failed read of the engine is a base::StorageError. Deterministic: the same
   // request on the same stored item gives the same response and change on
-  // every replica.
+  // every replica. answered: whether the caller reads the response; a put
+  // without a condition does not depend on the stored item, so unanswered
+  // it is decided without reading it (the response then has no old item).
   absl::StatusOr<tern::v1::WriteItemResponse> DecideWrite(const tern::v1::WriteItemRequest& request,
+                                                          bool answered,
                                                           engine::WriteBatch* batch);
 
   // The partition's items as one string (a replication snapshot): a

@@ -185,12 +185,13 @@ void ReplicaGroup::ReceiveAll(const std::vector<Message>& messages) {
 }
 
 absl::StatusOr<std::string> PartitionMachine::Apply(const std::string& command,
+                                                    bool answered,
                                                     engine::WriteBatch* batch) {
   tern::v1::WriteItemRequest request;
   if (!request.ParseFromString(command)) return absl::DataLossError("unreadable log entry");
   if (request.kind() != tern::v1::WriteItemRequest::KIND_SPLIT) {
     TERN_ASSIGN_OR_RETURN(tern::v1::WriteItemResponse response,
-                          store_->DecideWrite(request, batch));
+                          store_->DecideWrite(request, answered, batch));
     return response.SerializeAsString();
   }
   if (request.partition().partition_id() != partition_.partition_id()) {
@@ -690,7 +691,9 @@ absl::Status ReplicaGroup::Handle(replication::Ready& ready, std::vector<Callbac
     std::function<void()> deferred;
     if (entry.type == EntryType::kNormal) {
       const size_t mark = batch.size();
-      decided = machine_->Apply(entry.data, &batch);
+      const auto pending = pending_.find(entry.index);
+      const bool answered = pending != pending_.end() && pending->second.term == entry.term;
+      decided = machine_->Apply(entry.data, answered, &batch);
       deferred = machine_->TakeDeferred();
       // A decision that failed (e.g. a validation error from an update)
       // writes nothing, the same way on every replica. A storage failure

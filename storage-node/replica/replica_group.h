@@ -61,8 +61,12 @@ class StateMachine {
   // Decides command (a proposal's bytes) against the state as of the
   // previous entry. Deterministic: every replica reaches the same result and
   // change. An error answers the proposer and writes nothing (the batch is
-  // cleared), the same way on every replica.
+  // cleared), the same way on every replica. answered: whether anyone here
+  // reads the result (the replica that proposed the entry, in its term);
+  // when not, the machine may skip work that only shapes the result, never
+  // work that shapes the change or whether there is one.
   virtual absl::StatusOr<std::string> Apply(const std::string& command,
+                                            bool answered,
                                             engine::WriteBatch* batch) = 0;
   // The whole state as of the last applied entry, for a snapshot.
   virtual absl::StatusOr<std::string> Export() = 0;
@@ -98,7 +102,9 @@ class PartitionMachine final : public StateMachine {
         partition_(std::move(partition)),
         open_children_(std::move(open_children)),
         self_(self) {}
-  absl::StatusOr<std::string> Apply(const std::string& command, engine::WriteBatch* batch) override;
+  absl::StatusOr<std::string> Apply(const std::string& command,
+                                    bool answered,
+                                    engine::WriteBatch* batch) override;
   absl::StatusOr<std::string> Export() override;
   absl::Status Import(const std::string& data, engine::WriteBatch* batch) override;
   std::function<void()> TakeDeferred() override { return std::move(deferred_); }

@@ -559,7 +559,9 @@ TEST_F(ReplicaGroupTest, AStorageFailureInApplyStopsTheReplica) {
   const uint64_t follower = leader % 3 + 1;
   ASSERT_TRUE(Has(follower, "a"));
   nodes_[follower].flaky->FailItemReads(true);
-  ASSERT_THAT(Put(leader, "b"), IsOk());  // the leader and the other follower
+  // (conditional: deciding it reads the stored item on every replica)
+  ASSERT_THAT(Put(leader, "b", "attribute_not_exists(id)"),
+              IsOk());  // the leader and the other follower
   Pump(5);
   EXPECT_LT(nodes_[follower].group->Status().applied, nodes_[leader].group->Status().applied);
   nodes_[follower].flaky->FailItemReads(false);
@@ -569,6 +571,32 @@ TEST_F(ReplicaGroupTest, AStorageFailureInApplyStopsTheReplica) {
   for (int i = 0; i < 200 && !Has(follower, "b"); ++i) Pump();
   EXPECT_TRUE(Has(follower, "b"));
   EXPECT_TRUE(Has(follower, "a"));
+}
+
+// Only the replica that answers a put reads the item it replaces: the
+// followers, which nobody asks, write an unconditional put without reading.
+TEST_F(ReplicaGroupTest, FollowersDoNotReadTheItemAnUnconditionalPutReplaces) {
+  const uint64_t leader = Leader();
+  ASSERT_NE(leader, 0u);
+  ASSERT_THAT(Put(leader, "a"), IsOk());
+  Pump(5);
+  for (uint64_t id = 1; id <= 3; ++id) {
+    if (id != leader) nodes_[id].flaky->FailItemReads(true);
+  }
+  absl::StatusOr<tern::v1::WriteItemResponse> again = Put(leader, "a");
+  ASSERT_THAT(again, IsOk());
+  EXPECT_TRUE(again->had_old());  // read by the leader
+  Pump(5);
+  for (uint64_t id = 1; id <= 3; ++id) {
+    EXPECT_EQ(nodes_[id].group->Status().applied, nodes_[leader].group->Status().applied) << id;
+  }
+  // A conditional put needs the item on every replica: the followers stop.
+  ASSERT_THAT(Put(leader, "a", "attribute_exists(id)"), IsOk());
+  Pump(5);
+  for (uint64_t id = 1; id <= 3; ++id) {
+    if (id == leader) continue;
+    EXPECT_LT(nodes_[id].group->Status().applied, nodes_[leader].group->Status().applied) << id;
+  }
 }
 
 TEST_F(ReplicaGroupTest, RestartedReplicaCatchesUpThroughLogAndSnapshot) {
