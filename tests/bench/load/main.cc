@@ -146,6 +146,7 @@ struct Shared {
   std::atomic<uint64_t> preload_next{0};  // next record to preload
   std::atomic<uint64_t> done{0};          // measured operations completed
   std::atomic<uint64_t> failed{0};        // measured operations failed
+  std::atomic<uint64_t> second_max{0};    // slowest answer (us) this second
 };
 
 struct ConnectionStats {
@@ -215,6 +216,10 @@ class Connection {
       if (reply.status == 200) {
         stats_.by_op[static_cast<int>(op)].Record(micros);
         stats_.all.Record(micros);
+        uint64_t slowest = shared_->second_max.load(std::memory_order_relaxed);
+        while (micros > slowest && !shared_->second_max.compare_exchange_weak(
+                                       slowest, micros, std::memory_order_relaxed)) {
+        }
         if ((op == Op::kRead) && reply.body.find("\"Item\"") == std::string::npos) {
           ++stats_.read_misses;
         }
@@ -504,6 +509,7 @@ int Main() {
     second["t"] = std::chrono::duration<double>(Clock::now() - measure_start).count();
     second["ops"] = done - last_done;
     second["errors"] = failed - last_failed;
+    second["max_us"] = shared.second_max.exchange(0);
     timeline.push_back(std::move(second));
     if (progress) {
       PrintProgress(elapsed - warmup_s, duration_s, done - last_done, failed);
