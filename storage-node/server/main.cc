@@ -46,6 +46,11 @@ ABSL_FLAG(uint64_t,
           block_cache_mb,
           256,
           "RocksDB block cache (uncompressed table blocks, shared by every column family) in MB.");
+ABSL_FLAG(uint64_t,
+          background_write_mb_per_s,
+          32,
+          "What RocksDB's memtable flushes and compactions may write per second, in MB (0: no "
+          "limit); bounded so that they do not hold up the log's syncs.");
 ABSL_FLAG(int, raft_tick_ms, 50, "Length of one replication tick in milliseconds.");
 ABSL_FLAG(int,
           raft_election_ticks,
@@ -118,6 +123,10 @@ int Run() {
     TERN_LOG(Error, "--block_cache_mb must be at most 1048576 (1 TB)");
     return 2;
   }
+  if (absl::GetFlag(FLAGS_background_write_mb_per_s) > (uint64_t{1} << 20)) {
+    TERN_LOG(Error, "--background_write_mb_per_s must be at most 1048576 (1 TB/s)");
+    return 2;
+  }
   if (absl::GetFlag(FLAGS_heartbeat_interval_ms) <= 0) {
     TERN_LOG(Error, "--heartbeat_interval_ms must be positive");
     return 2;
@@ -126,6 +135,8 @@ int Run() {
   if (!lock.ok()) return daemon::StartupFailure("cannot use data folder", lock.status());
   engine::RocksEngineOptions engine_options;
   engine_options.block_cache_bytes = absl::GetFlag(FLAGS_block_cache_mb) << 20;
+  engine_options.background_write_bytes_per_s = absl::GetFlag(FLAGS_background_write_mb_per_s)
+                                                << 20;
   absl::StatusOr<std::unique_ptr<engine::StorageEngine>> engine =
       engine::OpenRocksEngine(data_dir + "/rocksdb", engine_options);
   if (!engine.ok()) return daemon::StartupFailure("cannot open RocksDB", engine.status());

@@ -10,6 +10,7 @@
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
+#include "rocksdb/rate_limiter.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 #include "storage-node/engine/rocksdb/status_convert.h"
@@ -227,6 +228,14 @@ absl::StatusOr<std::unique_ptr<StorageEngine>> OpenRocksEngine(
   options.create_missing_column_families = true;
   options.max_background_jobs = 2;
   options.keep_log_file_num = 5;
+  // Background writes at a bounded rate, and handed to the disk a
+  // megabyte at a time as they go (not all at the table's final sync), so
+  // that a flush does not hold up the log's syncs (RocksEngineOptions).
+  if (engine_options.background_write_bytes_per_s > 0) {
+    options.rate_limiter.reset(rocksdb::NewGenericRateLimiter(
+        static_cast<int64_t>(engine_options.background_write_bytes_per_s)));
+  }
+  options.bytes_per_sync = 1 << 20;
 
   // Every family's tables share one block cache; a Bloom filter per table
   // lets a Get skip the tables that cannot hold its key.
