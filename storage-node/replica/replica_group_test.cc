@@ -256,7 +256,11 @@ class ReplicaGroupTest : public ::testing::Test {
   absl::StatusOr<tern::v1::WriteItemResponse> Put(uint64_t via,
                                                   const std::string& id,
                                                   const std::string& condition = "") {
-    tern::v1::WriteItemRequest request = PutRequest(id, condition);
+    return Write(via, PutRequest(id, condition));
+  }
+
+  absl::StatusOr<tern::v1::WriteItemResponse> Write(uint64_t via,
+                                                    const tern::v1::WriteItemRequest& request) {
     // Shared: unanswered here, the write is answered as its group closes.
     auto result = std::make_shared<std::optional<absl::StatusOr<tern::v1::WriteItemResponse>>>();
     nodes_[via].group->Write(request, [result](auto written) { *result = std::move(written); });
@@ -265,12 +269,16 @@ class ReplicaGroupTest : public ::testing::Test {
     return **result;
   }
 
-  bool Has(uint64_t node, const std::string& id) {
+  bool Has(uint64_t node, const std::string& id) { return Stored(node, id).has_value(); }
+
+  // The item's stored bytes on node; nullopt when absent or unreadable.
+  std::optional<std::string> Stored(uint64_t node, const std::string& id) {
     tern::v1::GetItemRequest get;
     get.mutable_partition()->set_partition_id(kTable);
     get.set_storage_key(Key(id));
     auto got = nodes_[node].store->GetItem(get);
-    return got.ok() && got->found();
+    if (!got.ok() || !got->found()) return std::nullopt;
+    return got->item();
   }
 
   tern::v1::PartitionDescriptor partition_;
@@ -583,12 +591,19 @@ TEST_F(ReplicaGroupTest, FollowersDoNotReadTheItemAnUnconditionalPutReplaces) {
   for (uint64_t id = 1; id <= 3; ++id) {
     if (id != leader) nodes_[id].flaky->FailItemReads(true);
   }
-  absl::StatusOr<tern::v1::WriteItemResponse> again = Put(leader, "a");
+  tern::v1::WriteItemRequest replace = PutRequest("a");
+  const std::string item =
+      model::EncodeItem({{"id", model::AttributeValue::S("a")}, {"v", model::AttributeValue::S("2")}});
+  replace.set_item(item);
+  absl::StatusOr<tern::v1::WriteItemResponse> again = Write(leader, replace);
   ASSERT_THAT(again, IsOk());
   EXPECT_TRUE(again->had_old());  // read by the leader
   Pump(5);
   for (uint64_t id = 1; id <= 3; ++id) {
     EXPECT_EQ(nodes_[id].group->Status().applied, nodes_[leader].group->Status().applied) << id;
+    nodes_[id].flaky->FailItemReads(false);
+    EXPECT_EQ(Stored(id, "a"), item) << id;
+    nodes_[id].flaky->FailItemReads(id != leader);
   }
   // A conditional put needs the item on every replica: the followers stop.
   ASSERT_THAT(Put(leader, "a", "attribute_exists(id)"), IsOk());
