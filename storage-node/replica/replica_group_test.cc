@@ -592,8 +592,8 @@ TEST_F(ReplicaGroupTest, FollowersDoNotReadTheItemAnUnconditionalPutReplaces) {
     if (id != leader) nodes_[id].flaky->FailItemReads(true);
   }
   tern::v1::WriteItemRequest replace = PutRequest("a");
-  const std::string item =
-      model::EncodeItem({{"id", model::AttributeValue::S("a")}, {"v", model::AttributeValue::S("2")}});
+  const std::string item = model::EncodeItem(
+      {{"id", model::AttributeValue::S("a")}, {"v", model::AttributeValue::S("2")}});
   replace.set_item(item);
   absl::StatusOr<tern::v1::WriteItemResponse> again = Write(leader, replace);
   ASSERT_THAT(again, IsOk());

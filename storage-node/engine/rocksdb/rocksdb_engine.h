@@ -21,6 +21,9 @@ struct RocksEngineOptions {
   // as fast as the page cache takes it, and the log's syncs behind that
   // write-out took 15-30 ms instead of ~1 ms (a ~100 ms tail on writes).
   size_t background_write_bytes_per_s = 32u << 20;
+  // The size of each column family's memtable: a full one is flushed to a
+  // table.
+  size_t write_buffer_bytes = 64u << 20;
 };
 
 // Opens (creating if missing) the database in folder path with every column
