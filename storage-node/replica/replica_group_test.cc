@@ -567,9 +567,9 @@ TEST_F(ReplicaGroupTest, AStorageFailureInApplyStopsTheReplica) {
   const uint64_t follower = leader % 3 + 1;
   ASSERT_TRUE(Has(follower, "a"));
   nodes_[follower].flaky->FailItemReads(true);
-  // (conditional: deciding it reads the stored item on every replica)
-  ASSERT_THAT(Put(leader, "b", "attribute_not_exists(id)"),
-              IsOk());  // the leader and the other follower
+  // Committed by the leader and the other follower; conditional, so that
+  // every replica reads the stored item to decide it.
+  ASSERT_THAT(Put(leader, "b", "attribute_not_exists(id)"), IsOk());
   Pump(5);
   EXPECT_LT(nodes_[follower].group->Status().applied, nodes_[leader].group->Status().applied);
   nodes_[follower].flaky->FailItemReads(false);

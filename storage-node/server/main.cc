@@ -141,8 +141,8 @@ int Run() {
   // Memtables of 48-64 MB, drawn at each start: the replicas of a group
   // take the same writes, and with one size they all flushed within ~20 ms
   // of each other; apart, a write's quorum can do without the one flushing.
-  std::random_device random;
-  engine_options.write_buffer_bytes = (size_t{48} << 20) + random() % (size_t{16} << 20);
+  std::random_device entropy;
+  engine_options.write_buffer_bytes = (size_t{48} << 20) + entropy() % (size_t{16} << 20);
   absl::StatusOr<std::unique_ptr<engine::StorageEngine>> engine =
       engine::OpenRocksEngine(data_dir + "/rocksdb", engine_options);
   if (!engine.ok()) return daemon::StartupFailure("cannot open RocksDB", engine.status());
