@@ -52,6 +52,11 @@ ABSL_FLAG(uint64_t,
           32,
           "What RocksDB's memtable flushes and compactions may write per second, in MB (0: no "
           "limit); bounded so that they do not hold up the log's syncs.");
+ABSL_FLAG(uint64_t,
+          max_wal_mb,
+          256,
+          "How much RocksDB write-ahead log a node keeps, in MB: past it, the column families "
+          "holding the oldest log file are flushed. All of it is replayed at start.");
 ABSL_FLAG(int, raft_tick_ms, 50, "Length of one replication tick in milliseconds.");
 ABSL_FLAG(int,
           raft_election_ticks,
@@ -128,6 +133,11 @@ int Run() {
     TERN_LOG(Error, "--background_write_mb_per_s must be at most 1048576 (1 TB/s)");
     return 2;
   }
+  if (absl::GetFlag(FLAGS_max_wal_mb) < 1 ||
+      absl::GetFlag(FLAGS_max_wal_mb) > (uint64_t{1} << 20)) {
+    TERN_LOG(Error, "--max_wal_mb must be between 1 and 1048576 (1 TB)");
+    return 2;
+  }
   if (absl::GetFlag(FLAGS_heartbeat_interval_ms) <= 0) {
     TERN_LOG(Error, "--heartbeat_interval_ms must be positive");
     return 2;
@@ -138,6 +148,7 @@ int Run() {
   engine_options.block_cache_bytes = absl::GetFlag(FLAGS_block_cache_mb) << 20;
   engine_options.background_write_bytes_per_s = absl::GetFlag(FLAGS_background_write_mb_per_s)
                                                 << 20;
+  engine_options.max_wal_bytes = absl::GetFlag(FLAGS_max_wal_mb) << 20;
   // Memtables of 48-64 MB, drawn at each start: the replicas of a group
   // take the same writes, and with one size they all flushed within ~20 ms
   // of each other; apart, a write's quorum can do without the one flushing.

@@ -236,6 +236,7 @@ absl::StatusOr<std::unique_ptr<StorageEngine>> OpenRocksEngine(
         static_cast<int64_t>(engine_options.background_write_bytes_per_s)));
   }
   options.bytes_per_sync = 1 << 20;
+  options.max_total_wal_size = engine_options.max_wal_bytes;
 
   // Every family's tables share one block cache; a Bloom filter per table
   // lets a Get skip the tables that cannot hold its key.

@@ -24,6 +24,13 @@ struct RocksEngineOptions {
   // The size of each column family's memtable: a full one is flushed to a
   // table.
   size_t write_buffer_bytes = 64u << 20;
+  // How much write-ahead log may be kept: past it, the column families
+  // that keep the oldest log file are flushed so that it can go. A log
+  // file goes only once every family with writes in it has flushed them,
+  // and the little-written families (raft_state, meta) fill their
+  // memtables in hours: unbounded, RocksDB keeps 4x every memtable's size
+  // (~3.5 GB), all of it replayed at every start.
+  size_t max_wal_bytes = 256u << 20;
 };
 
 // Opens (creating if missing) the database in folder path with every column

@@ -1,5 +1,7 @@
 #include "storage-node/engine/rocksdb/rocksdb_engine.h"
 
+#include <chrono>
+#include <filesystem>
 #include <thread>
 #include <vector>
 
@@ -81,6 +83,53 @@ TEST(RocksEngineTest, ConcurrentSyncedWritesAllLand) {
       }
     }
   }
+}
+
+uint64_t WriteAheadLogBytes(const std::string& path) {
+  uint64_t total = 0;
+  for (const std::filesystem::directory_entry& file : std::filesystem::directory_iterator(path)) {
+    if (file.path().extension() == ".log") total += file.file_size();
+  }
+  return total;
+}
+
+// A write-ahead log file goes only once every family with writes in it has
+// flushed them. One write to a family that is written no more (as
+// raft_state and meta are, little) kept every log file after it: the bound
+// flushes that family once the files add up to more than max_wal_bytes.
+TEST(RocksEngineTest, TheWriteAheadLogIsBoundedWhenAFamilyIsLittleWritten) {
+  tern::testing::TempDir dir;
+  RocksEngineOptions options;
+  options.write_buffer_bytes = 1 << 20;
+  options.max_wal_bytes = 4 << 20;
+  absl::StatusOr<std::unique_ptr<StorageEngine>> engine = OpenRocksEngine(dir.path(), options);
+  ASSERT_THAT(engine, IsOk());
+  StorageEngine* db = engine->get();
+  ASSERT_THAT(db->Put(ColumnFamily::kRaftState, "hard_state", "term 1", /*sync=*/true), IsOk());
+  const std::string value(64 << 10, 'v');
+  constexpr int kWrites = 640;  // 40 MB, ten times the bound
+  for (int i = 0; i < kWrites; ++i) {
+    ASSERT_THAT(db->Put(ColumnFamily::kData, absl::StrCat("item/", i), value, /*sync=*/false),
+                IsOk());
+  }
+  // Flushes and the removal of the log files they free run in the
+  // background: wait for them (without a bound every file stays, and this
+  // fails after the wait).
+  uint64_t bytes = WriteAheadLogBytes(dir.path());
+  for (int waited_ms = 0; bytes > (12u << 20) && waited_ms < 30'000; waited_ms += 50) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    bytes = WriteAheadLogBytes(dir.path());
+  }
+  EXPECT_LE(bytes, 12u << 20);
+  // Nothing was lost on the way.
+  engine->reset();
+  engine = OpenRocksEngine(dir.path(), options);
+  ASSERT_THAT(engine, IsOk());
+  EXPECT_THAT(*(*engine)->Get(ColumnFamily::kRaftState, "hard_state"),
+              Optional(std::string("term 1")));
+  EXPECT_THAT(*(*engine)->Get(ColumnFamily::kData, absl::StrCat("item/", kWrites - 1)),
+              Optional(value));
+  EXPECT_THAT(*(*engine)->Get(ColumnFamily::kData, "item/0"), Optional(value));
 }
 
 TEST(RocksEngineTest, ScanDeleteAndDeleteRange) {
