@@ -582,6 +582,7 @@ absl::Status ReplicaGroup::WriteLogUnlocked(const engine::WriteBatch& batch,
 }
 
 absl::Status ReplicaGroup::Handle(replication::Ready& ready, std::vector<Callback>* callbacks) {
+  const Term applied_term_before = applied_term_;
   // 0. A leader sends its appends before its own log write, so that the
   //    followers write theirs meanwhile (Raft thesis 10.2.1): the leader
   //    counts itself toward a quorum only once its write is done (Advance),
@@ -722,6 +723,24 @@ absl::Status ReplicaGroup::Handle(replication::Ready& ready, std::vector<Callbac
       callbacks->push_back([done] {
         std::move (*done)(absl::DeadlineExceededError(
             "this replica caught up through a snapshot: the write's outcome is unknown"));
+      });
+      it = pending_.erase(it);
+    }
+  }
+  // A write pending above the applied entry with a term below that entry's
+  // never commits: every later leader's log holds the applied entry, and
+  // after it only entries of its term or later (nor can a leader of the
+  // write's term still gather a quorum). Answered now (a retry is safe),
+  // not when another entry takes its index or the caller gives up.
+  if (applied_term_ > applied_term_before) {
+    for (auto it = pending_.upper_bound(store_applied_); it != pending_.end();) {
+      if (it->second.term >= applied_term_) {
+        ++it;
+        continue;
+      }
+      auto done = std::make_shared<ProposeDone>(std::move(it->second.done));
+      callbacks->push_back([done] {
+        std::move (*done)(base::NotApplied("leadership changed before the write committed"));
       });
       it = pending_.erase(it);
     }

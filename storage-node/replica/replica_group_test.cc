@@ -4,6 +4,7 @@
 // and a replica far behind catching up through a snapshot.
 #include "storage-node/replica/replica_group.h"
 
+#include <algorithm>
 #include <atomic>
 #include <deque>
 #include <map>
@@ -434,11 +435,12 @@ TEST_F(ReplicaGroupTest, AcknowledgementsAnswerWritesAndReadsDuringTheLeadersNex
   EXPECT_TRUE(Has(leader, "second"));
 }
 
-// A leader cut off with writes pending loses their entries to the next
-// leader's; leading again, it proposes new writes at those indexes. Every
-// lost write is answered, none as applied (one whose index a new write took
-// had its answer dropped, and its caller waited for its deadline).
-TEST_F(ReplicaGroupTest, WritesWhoseEntriesALaterLeaderReplacedAreAnswered) {
+// Writes a deposed leader proposed, whose entries a later leader's
+// replaced, are answered as soon as the replica applies an entry of the
+// later term: the write at that entry's index because another entry is
+// there, the writes above it because entries of an earlier term never
+// commit after it. NotApplied either way: a retry is safe.
+TEST_F(ReplicaGroupTest, WritesOfADeposedLeaderAreAnsweredOnceALaterTermApplies) {
   const uint64_t old_leader = Leader();
   ASSERT_NE(old_leader, 0u);
   ASSERT_THAT(Put(old_leader, "settle"), IsOk());
@@ -466,22 +468,88 @@ TEST_F(ReplicaGroupTest, WritesWhoseEntriesALaterLeaderReplacedAreAnswered) {
   network_.Heal();
   for (int i = 0; i < 200 && !Has(old_leader, "other"); ++i) Pump();
   ASSERT_TRUE(Has(old_leader, "other"));
-  // Leading again, the old leader proposes at indexes its lost writes had.
-  ASSERT_THAT(nodes_[next_leader].group->TransferLeadership(old_leader), IsOk());
-  for (int i = 0; i < 200 && !nodes_[old_leader].group->IsLeader(); ++i) Pump();
-  ASSERT_TRUE(nodes_[old_leader].group->IsLeader());
-  for (int i = 0; i < kLost; ++i) ASSERT_THAT(Put(old_leader, absl::StrCat("again", i)), IsOk());
   for (int i = 0; i < kLost; ++i) {
-    ASSERT_TRUE((*lost)[i].has_value()) << "lost" << i << " never answered";
-    EXPECT_FALSE((*lost)[i]->ok()) << "lost" << i;
+    ASSERT_TRUE((*lost)[i].has_value()) << "lost" << i << " not answered";
+    EXPECT_THAT(*(*lost)[i], StatusIs(absl::StatusCode::kUnavailable, HasSubstr("leadership")))
+        << "lost" << i;
     EXPECT_FALSE(Has(old_leader, absl::StrCat("lost", i)));
   }
-  // The first: another leader's entry applied at its index (a retry is
-  // safe). The last: its index taken by a new write of this replica before
-  // anything was applied there (outcome unknown).
-  EXPECT_THAT(*lost->front(), StatusIs(absl::StatusCode::kUnavailable, ::testing::_));
-  EXPECT_THAT(*lost->back(),
+}
+
+// A write a deposed leader proposed, whose index one of its own new writes
+// takes (it leads again) before it applied anything of the term that
+// replaced the write's entry: its outcome is not known here, as the entry
+// it lost may be on other replicas still, so it is answered
+// DEADLINE_EXCEEDED at once instead of waiting for the caller to give up.
+TEST_F(ReplicaGroupTest, AWriteWhoseIndexItsReplicaTakesAgainHasAnUnknownOutcome) {
+  const uint64_t old_leader = Leader();
+  ASSERT_NE(old_leader, 0u);
+  ASSERT_THAT(Put(old_leader, "settle"), IsOk());
+  Pump(5);
+  constexpr int kLost = 4;
+  auto lost =
+      std::make_shared<std::vector<std::optional<absl::StatusOr<tern::v1::WriteItemResponse>>>>(
+          kLost);
+  for (int i = 0; i < kLost; ++i) {
+    nodes_[old_leader].group->Write(PutRequest(absl::StrCat("lost", i)),
+                                    [lost, i](auto written) { (*lost)[i] = std::move(written); });
+  }
+  // The others elect a leader without the old one: it neither ticks nor is
+  // heard, and what is sent to it is held.
+  std::vector<replication::Message> held;
+  const auto without_old = [&](const replication::Message& message) {
+    if (message.to == old_leader) held.push_back(message);
+    return message.from == old_leader || message.to == old_leader;
+  };
+  uint64_t next_leader = 0;
+  for (int i = 0; i < 300 && next_leader == 0; ++i) {
+    Deliver(without_old);
+    for (auto& [id, node] : nodes_) {
+      if (id == old_leader) continue;
+      node.group->Tick();
+      if (node.group->Status().role == replication::Role::kLeader) next_leader = id;
+    }
+  }
+  ASSERT_NE(next_leader, 0u);
+  Deliver(without_old);  // what it sent as it won
+  // The new leader's first append to the old one, its no-op, sent before
+  // the no-op committed: the old leader follows, its lost writes' entries
+  // replaced, and applies nothing.
+  auto first = std::find_if(held.begin(), held.end(), [&](const replication::Message& message) {
+    return message.from == next_leader && message.type == replication::MessageType::kAppend &&
+           !message.entries.empty();
+  });
+  ASSERT_NE(first, held.end());
+  ASSERT_LT(first->commit, first->entries.front().index);
+  nodes_[old_leader].group->Receive(*first);
+  // Leadership goes back to it; of the new leader's messages only the
+  // transfer reaches it (no commit index).
+  const auto no_commit_for_old = [&](const replication::Message& message) {
+    return message.from == next_leader && message.to == old_leader &&
+           message.type != replication::MessageType::kTimeoutNow;
+  };
+  Deliver(no_commit_for_old);  // its acknowledgement
+  ASSERT_THAT(nodes_[next_leader].group->TransferLeadership(old_leader), IsOk());
+  for (int i = 0; i < 200 && !nodes_[old_leader].group->IsLeader(); ++i) {
+    Deliver(no_commit_for_old);
+    if (nodes_[old_leader].group->IsLeader()) break;
+    for (auto& [id, node] : nodes_) node.group->Tick();
+  }
+  ASSERT_TRUE(nodes_[old_leader].group->IsLeader());
+  for (int i = 0; i < kLost; ++i) EXPECT_FALSE((*lost)[i].has_value()) << "lost" << i;
+  // Its no-op took lost1's index; its next write takes lost2's.
+  ASSERT_THAT(Put(old_leader, "again"), IsOk());
+  for (int i = 0; i < kLost; ++i) {
+    ASSERT_TRUE((*lost)[i].has_value()) << "lost" << i << " not answered";
+    EXPECT_FALSE(Has(old_leader, absl::StrCat("lost", i)));
+  }
+  // lost0: the former leader's no-op applied at its index; lost1: the
+  // replica's own no-op; lost3: above entries of a later term.
+  EXPECT_THAT(*(*lost)[0], StatusIs(absl::StatusCode::kUnavailable, HasSubstr("leadership")));
+  EXPECT_THAT(*(*lost)[1], StatusIs(absl::StatusCode::kUnavailable, HasSubstr("leadership")));
+  EXPECT_THAT(*(*lost)[2],
               StatusIs(absl::StatusCode::kDeadlineExceeded, HasSubstr("took the write's index")));
+  EXPECT_THAT(*(*lost)[3], StatusIs(absl::StatusCode::kUnavailable, HasSubstr("leadership")));
 }
 
 // Entries committed together are applied in one write, each deciding on
