@@ -712,11 +712,12 @@ absl::Status ReplicaGroup::Handle(replication::Ready& ready, std::vector<Callbac
   }
   TERN_RETURN_IF_ERROR(write_run());
   if (unlocked) TERN_RETURN_IF_ERROR(WriteLogUnlocked(log, callbacks));
-  // A pending write is answered only when its index is applied: a leader
-  // change alone does not tell whether the entry will commit (the next
-  // leader may commit it), so failing it early could make a client retry a
-  // write that then applies twice. An installed snapshot skips indexes: the
-  // writes there have an unknown outcome.
+  // A pending write is answered when its index is applied, or when an
+  // entry of a later term is (below): a leader change alone does not tell
+  // whether the entry will commit (the next leader may commit it), so
+  // failing it then could make a client retry a write that then applies
+  // twice. An installed snapshot skips indexes: the writes there have an
+  // unknown outcome.
   if (ready.snapshot.has_value()) {
     for (auto it = pending_.begin(); it != pending_.end() && it->first <= ready.snapshot->index;) {
       auto done = std::make_shared<ProposeDone>(std::move(it->second.done));
@@ -727,11 +728,12 @@ absl::Status ReplicaGroup::Handle(replication::Ready& ready, std::vector<Callbac
       it = pending_.erase(it);
     }
   }
-  // A write pending above the applied entry with a term below that entry's
-  // never commits: every later leader's log holds the applied entry, and
-  // after it only entries of its term or later (nor can a leader of the
-  // write's term still gather a quorum). Answered now (a retry is safe),
-  // not when another entry takes its index or the caller gives up.
+  // A write pending at index j above the applied entry (i, T), with a term
+  // t below T, never commits: terms never fall along a log, so any log
+  // holding (j, t) holds at i an entry of a term at most t, not the
+  // committed (i, T), and committing (j, t) would commit that other entry
+  // at i. Answered now (a retry is safe), not when another entry takes its
+  // index or the caller gives up.
   if (applied_term_ > applied_term_before) {
     for (auto it = pending_.upper_bound(store_applied_); it != pending_.end();) {
       if (it->second.term >= applied_term_) {

@@ -196,8 +196,10 @@ class ReplicaGroup {
   // here (never earlier: after a leader change the entry may still commit).
   // base::NotLeader (FAILED_PRECONDITION with a leader hint) when this replica
   // is not the leader; base::NotApplied (UNAVAILABLE) when it was refused
-  // before being appended, or another entry took its index, or this replica
-  // stopped after a storage error (a retry is safe); DEADLINE_EXCEEDED when
+  // before being appended, or another entry took its index, or an entry of
+  // a later term was applied below it (its entry can no longer commit), or
+  // this replica stopped after a storage error (a retry is safe);
+  // DEADLINE_EXCEEDED when
   // a snapshot skipped its index, the replica closed or stopped while it was
   // pending, or, having lost its entry as a follower, this replica leads
   // again and proposes another write at its index (outcome unknown: it may

@@ -543,8 +543,8 @@ TEST_F(ReplicaGroupTest, AWriteWhoseIndexItsReplicaTakesAgainHasAnUnknownOutcome
     ASSERT_TRUE((*lost)[i].has_value()) << "lost" << i << " not answered";
     EXPECT_FALSE(Has(old_leader, absl::StrCat("lost", i)));
   }
-  // lost0: the former leader's no-op applied at its index; lost1: the
-  // replica's own no-op; lost3: above entries of a later term.
+  // lost0: next_leader's no-op applied at its index; lost1: the replica's
+  // own no-op; lost3: above entries of a later term.
   EXPECT_THAT(*(*lost)[0], StatusIs(absl::StatusCode::kUnavailable, HasSubstr("leadership")));
   EXPECT_THAT(*(*lost)[1], StatusIs(absl::StatusCode::kUnavailable, HasSubstr("leadership")));
   EXPECT_THAT(*(*lost)[2],

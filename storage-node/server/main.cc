@@ -54,9 +54,10 @@ ABSL_FLAG(uint64_t,
           "limit); bounded so that they do not hold up the log's syncs.");
 ABSL_FLAG(uint64_t,
           max_wal_mb,
-          256,
-          "How much RocksDB write-ahead log a node keeps, in MB: past it, the column families "
-          "holding the oldest log file are flushed. All of it is replayed at start.");
+          512,
+          "About how much RocksDB write-ahead log a node keeps, in MB (at least 256): past it, the "
+          "column families holding the oldest log file are flushed. All of it is replayed at "
+          "start.");
 ABSL_FLAG(int, raft_tick_ms, 50, "Length of one replication tick in milliseconds.");
 ABSL_FLAG(int,
           raft_election_ticks,
@@ -133,9 +134,11 @@ int Run() {
     TERN_LOG(Error, "--background_write_mb_per_s must be at most 1048576 (1 TB/s)");
     return 2;
   }
-  if (absl::GetFlag(FLAGS_max_wal_mb) < 1 ||
+  // Below a few memtables' worth, the big families would flush at the same
+  // log position on every replica instead of when their memtables fill.
+  if (absl::GetFlag(FLAGS_max_wal_mb) < 256 ||
       absl::GetFlag(FLAGS_max_wal_mb) > (uint64_t{1} << 20)) {
-    TERN_LOG(Error, "--max_wal_mb must be between 1 and 1048576 (1 TB)");
+    TERN_LOG(Error, "--max_wal_mb must be between 256 and 1048576 (1 TB)");
     return 2;
   }
   if (absl::GetFlag(FLAGS_heartbeat_interval_ms) <= 0) {
@@ -290,6 +293,7 @@ int Run() {
   TERN_LOG(Info, "tern-node ready")
       .With("node_id", node_id.value())
       .With("write_buffer_bytes", static_cast<uint64_t>(engine_options.write_buffer_bytes))
+      .With("max_wal_bytes", static_cast<uint64_t>(engine_options.max_wal_bytes))
       .With("az", az)
       .With("grpc_address", grpc_address.ToString())
       .With("http_address", http_address.ToString())

@@ -24,13 +24,18 @@ struct RocksEngineOptions {
   // The size of each column family's memtable: a full one is flushed to a
   // table.
   size_t write_buffer_bytes = 64u << 20;
-  // How much write-ahead log may be kept: past it, the column families
-  // that keep the oldest log file are flushed so that it can go. A log
-  // file goes only once every family with writes in it has flushed them,
-  // and the little-written families (raft_state, meta) fill their
-  // memtables in hours: unbounded, RocksDB keeps 4x every memtable's size
-  // (~3.5 GB), all of it replayed at every start.
-  size_t max_wal_bytes = 256u << 20;
+  // About how much write-ahead log may be kept (checked as writes come):
+  // past it, the column families that keep the oldest log file are flushed
+  // so that it can go. A log file goes only once every family with writes
+  // in it has flushed them, and raft_state and meta take few bytes (the
+  // same keys overwritten) and fill a memtable in many minutes: without a
+  // bound, RocksDB's own is 4x the sum over the families of their memtable
+  // size times two memtables each (~3.5 GB at 64 MB), all of it replayed at
+  // every start. Several times the memtable size, so that data and
+  // raft_log (each about half of the log under writes, less once index and
+  // changes take writes too) flush because their memtables fill, not at
+  // the same log position on every replica.
+  size_t max_wal_bytes = 512u << 20;
 };
 
 // Opens (creating if missing) the database in folder path with every column
