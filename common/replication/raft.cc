@@ -437,6 +437,16 @@ absl::StatusOr<RaftCore::Proposed> RaftCore::Impl::ProposeMembership(const Membe
   if (config_index_ > commit_index_) {
     return absl::FailedPreconditionError("an earlier membership change is uncommitted");
   }
+  // A change an earlier leader appended on some replicas and did not commit
+  // is not in this leader's log, so the check above does not see it. Both
+  // changes are single ones from the same membership, but not from each
+  // other: their majorities need not overlap, and each could commit. Once
+  // an entry of this term commits, that older change never can (a log
+  // holding it lacks the committed entry).
+  if (TermAt(commit_index_) != current_term_) {
+    return absl::FailedPreconditionError(
+        "leader has not committed an entry of its term yet; retry the membership change");
+  }
   if (!ValidMembership(next) || next.voters.empty() || !IsSingleChange(membership_, next)) {
     return absl::InvalidArgumentError("membership change must add, remove or promote one node");
   }

@@ -236,8 +236,9 @@ class RaftCore {
 
   // Proposes the next membership (leader only): one voter or learner added or
   // removed, or one learner promoted, relative to the current membership;
-  // FAILED_PRECONDITION while an earlier change is uncommitted. The change
-  // takes effect when appended.
+  // FAILED_PRECONDITION while an earlier change is uncommitted or before the
+  // leader has committed an entry of its term. The change takes effect when
+  // appended.
   absl::StatusOr<Proposed> ProposeMembership(const Membership& next);
 
   // Starts a ReadIndex round (leader only): a ReadState with request_id comes

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -21,6 +22,7 @@ using ::tern::testing::IsOk;
 using ::tern::testing::StatusIs;
 using ::testing::_;
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 
 constexpr int kElection = 10;
 constexpr int kHeartbeat = 2;
@@ -100,6 +102,8 @@ class Cluster {
     }
   }
   void Heal() { cut_.clear(); }
+  // Messages for which drop is true are lost (none when it is empty).
+  void DropIf(std::function<bool(const Message&)> drop) { drop_ = std::move(drop); }
 
   void Process(NodeId id) {
     while (nodes_.at(id).core->HasReady()) HandleReady(id, nodes_.at(id).core->TakeReady());
@@ -158,6 +162,7 @@ class Cluster {
       Message m = std::move(net_[pick]);
       net_.erase(net_.begin() + static_cast<std::ptrdiff_t>(pick));
       if (chaos_ && NextRandom() % 10 == 0) continue;  // dropped
+      if (drop_ && drop_(m)) continue;
       if (cut_.count({m.from, m.to}) == 0 && nodes_.count(m.to) > 0) {
         nodes_.at(m.to).core->Step(m);
       }
@@ -249,6 +254,7 @@ class Cluster {
  private:
   std::map<NodeId, Node> nodes_;
   std::set<std::pair<NodeId, NodeId>> cut_;
+  std::function<bool(const Message&)> drop_;
   std::deque<Message> net_;
   std::vector<uint64_t> trace_;
   bool drop_all_ = false;
@@ -586,6 +592,26 @@ TEST(RaftTest, SnapshotToLaggingFollower) {
   c.Tick(kHeartbeat);
   EXPECT_EQ(c.core(3).applied_index(), 12u);
   EXPECT_EQ(c.node(3).applied, c.node(1).applied);
+}
+
+// Raft's single-server change needs the leader to have committed an entry
+// of its term first: an earlier leader's change, uncommitted and missing
+// from this leader's log, could otherwise commit alongside this one with a
+// majority that does not overlap it.
+TEST(RaftTest, ALeaderChangesMembershipOnlyOnceAnEntryOfItsTermCommitted) {
+  Cluster c({1, 2, 3});
+  c.Add(4, Membership{});
+  // The followers' answers to appends are lost: the leader's no-op does
+  // not commit.
+  c.DropIf([](const Message& m) { return m.type == MessageType::kAppendResponse; });
+  c.Elect(1);
+  ASSERT_NE(c.core(1).commit_index(), c.core(1).last_index());
+  EXPECT_THAT(c.core(1).ProposeMembership(Membership{{1, 2, 3}, {4}}),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("entry of its term")));
+  c.DropIf(nullptr);
+  for (int i = 0; i < 10 && c.core(1).commit_index() != c.core(1).last_index(); ++i) c.Tick();
+  ASSERT_EQ(c.core(1).commit_index(), c.core(1).last_index());
+  EXPECT_THAT(c.core(1).ProposeMembership(Membership{{1, 2, 3}, {4}}), IsOk());
 }
 
 TEST(RaftTest, AddLearnerThenPromote) {
