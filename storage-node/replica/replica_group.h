@@ -193,7 +193,8 @@ class ReplicaGroup {
   void ReceiveAll(const std::vector<replication::Message>& messages);
 
   // Proposes the write; done gets the decision once its index is applied
-  // here (never earlier: after a leader change the entry may still commit).
+  // here (never earlier: after a leader change the entry may still commit;
+  // the answers that it was not applied below may come earlier).
   // base::NotLeader (FAILED_PRECONDITION with a leader hint) when this replica
   // is not the leader; base::NotApplied (UNAVAILABLE) when it was refused
   // before being appended, or another entry took its index, or an entry of
@@ -245,7 +246,9 @@ class ReplicaGroup {
   enum class Change { kAddLearner, kPromote, kRemove };
   // Proposes one membership change (see RaftCore::ProposeMembership):
   // base::NotLeader when this replica does not lead; FAILED_PRECONDITION
-  // while an earlier change is uncommitted or when the change does not fit
+  // while an earlier change is uncommitted, before this leader committed an
+  // entry of its term (retry: that takes a round trip), or when the change
+  // does not fit
   // the current membership (adding a member, promoting a non-learner,
   // removing a stranger, removing the last voter).
   absl::Status ChangeMembership(Change change, replication::NodeId node);

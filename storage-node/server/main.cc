@@ -55,7 +55,7 @@ ABSL_FLAG(uint64_t,
 ABSL_FLAG(uint64_t,
           max_wal_mb,
           512,
-          "About how much RocksDB write-ahead log a node keeps, in MB (at least 256): past it, the "
+          "About how much RocksDB write-ahead log a node keeps, in MB (at least 512): past it, the "
           "column families holding the oldest log file are flushed. All of it is replayed at "
           "start.");
 ABSL_FLAG(int, raft_tick_ms, 50, "Length of one replication tick in milliseconds.");
@@ -134,11 +134,11 @@ int Run() {
     TERN_LOG(Error, "--background_write_mb_per_s must be at most 1048576 (1 TB/s)");
     return 2;
   }
-  // Below a few memtables' worth, the big families would flush at the same
-  // log position on every replica instead of when their memtables fill.
-  if (absl::GetFlag(FLAGS_max_wal_mb) < 256 ||
+  // Below a few memtables' worth, the big families would flush at about the
+  // same point of the writes on every replica, not when their memtables fill.
+  if (absl::GetFlag(FLAGS_max_wal_mb) < 512 ||
       absl::GetFlag(FLAGS_max_wal_mb) > (uint64_t{1} << 20)) {
-    TERN_LOG(Error, "--max_wal_mb must be between 256 and 1048576 (1 TB)");
+    TERN_LOG(Error, "--max_wal_mb must be between 512 and 1048576 (1 TB)");
     return 2;
   }
   if (absl::GetFlag(FLAGS_heartbeat_interval_ms) <= 0) {

@@ -27,14 +27,14 @@ struct RocksEngineOptions {
   // About how much write-ahead log may be kept (checked as writes come):
   // past it, the column families that keep the oldest log file are flushed
   // so that it can go. A log file goes only once every family with writes
-  // in it has flushed them, and raft_state and meta take few bytes (the
-  // same keys overwritten) and fill a memtable in many minutes: without a
+  // in it has flushed them, and raft_state and meta take few bytes (a few
+  // keys written over and over) and fill a memtable in many minutes: without a
   // bound, RocksDB's own is 4x the sum over the families of their memtable
   // size times two memtables each (~3.5 GB at 64 MB), all of it replayed at
   // every start. Several times the memtable size, so that data and
   // raft_log (each about half of the log under writes, less once index and
   // changes take writes too) flush because their memtables fill, not at
-  // the same log position on every replica.
+  // about the same point of the writes on every replica.
   size_t max_wal_bytes = 512u << 20;
 };
 

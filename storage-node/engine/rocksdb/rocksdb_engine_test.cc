@@ -90,11 +90,12 @@ TEST(RocksEngineTest, ConcurrentSyncedWritesAllLand) {
 uint64_t WriteAheadLogBytes(const std::string& path) {
   uint64_t total = 0;
   std::error_code error;
-  for (const std::filesystem::directory_entry& file :
-       std::filesystem::directory_iterator(path, error)) {
-    if (file.path().extension() != ".log") continue;
-    const uintmax_t size = file.file_size(error);
-    if (!error) total += size;
+  for (std::filesystem::directory_iterator it(path, error), end; !error && it != end;
+       it.increment(error)) {
+    if (it->path().extension() != ".log") continue;
+    std::error_code gone;
+    const uintmax_t size = it->file_size(gone);
+    if (!gone) total += size;
   }
   return total;
 }
