@@ -200,11 +200,10 @@ class ReplicaGroup {
   // before being appended, or another entry took its index, or an entry of
   // a later term was applied below it (its entry can no longer commit), or
   // this replica stopped after a storage error (a retry is safe);
-  // DEADLINE_EXCEEDED when
-  // a snapshot skipped its index, the replica closed or stopped while it was
-  // pending, or, having lost its entry as a follower, this replica leads
-  // again and proposes another write at its index (outcome unknown: it may
-  // commit elsewhere).
+  // DEADLINE_EXCEEDED when a snapshot skipped its index, the replica closed
+  // or stopped while it was pending, or, having lost its entry as a
+  // follower, this replica leads again and proposes another write at its
+  // index (outcome unknown: it may commit elsewhere).
   void Write(const tern::v1::WriteItemRequest& request, WriteDone done);
   // Write for several writes at once (dones[i] answers requests[i]), queued
   // together so that they go out in one round of group commit.
@@ -248,9 +247,8 @@ class ReplicaGroup {
   // base::NotLeader when this replica does not lead; FAILED_PRECONDITION
   // while an earlier change is uncommitted, before this leader committed an
   // entry of its term (retry: that takes a round trip), or when the change
-  // does not fit
-  // the current membership (adding a member, promoting a non-learner,
-  // removing a stranger, removing the last voter).
+  // does not fit the current membership (adding a member, promoting a
+  // non-learner, removing a stranger, removing the last voter).
   absl::Status ChangeMembership(Change change, replication::NodeId node);
 
   // True while this replica is a voter of its group: a learner may still be
