@@ -24,7 +24,18 @@ using replication::Term;
 // the batch (WriteBatch::Find scans it), so a run is kept short.
 constexpr size_t kMaxApplyRun = 64;
 
+constexpr absl::string_view kLeadershipChanged = "leadership changed before the write committed";
+
 }  // namespace
+
+void ReplicaGroup::Answer(ProposeDone done,
+                          absl::StatusOr<std::string> result,
+                          std::vector<Callback>* callbacks) {
+  // Callbacks are copyable; the answer is not.
+  auto answer = std::make_shared<ProposeDone>(std::move(done));
+  callbacks->push_back(
+      [answer, result = std::move(result)]() mutable { std::move (*answer)(std::move(result)); });
+}
 
 replication::Membership ReplicaGroup::FoundingMembership(
     const tern::v1::PartitionDescriptor& partition) {
@@ -85,12 +96,10 @@ ReplicaGroup::~ReplicaGroup() {
   {
     base::MutexLock lock(&mu_);
     for (auto& [index, pending] : pending_) {
-      auto done = std::make_shared<ProposeDone>(std::move(pending.done));
-      callbacks.push_back([done] {
-        // Others may still commit the entry: the outcome is unknown.
-        std::move (*done)(
-            absl::DeadlineExceededError("replica closed before the write's outcome was known"));
-      });
+      // Others may still commit the entry: the outcome is unknown.
+      Answer(std::move(pending.done),
+             absl::DeadlineExceededError("replica closed before the write's outcome was known"),
+             &callbacks);
     }
     pending_.clear();
     FailReads(absl::UnavailableError("replica closed before the read was confirmed"), &callbacks);
@@ -100,9 +109,8 @@ ReplicaGroup::~ReplicaGroup() {
     // reference to the group): nothing was done.
     base::MutexLock lock(&queue_mu_);
     for (QueuedProposal& queued : queue_) {
-      auto done = std::make_shared<ProposeDone>(std::move(queued.done));
-      callbacks.push_back(
-          [done] { std::move (*done)(base::NotApplied("replica closed before the write")); });
+      Answer(
+          std::move(queued.done), base::NotApplied("replica closed before the write"), &callbacks);
     }
     queue_.clear();
   }
@@ -442,20 +450,18 @@ void ReplicaGroup::ProposeTaken(std::vector<QueuedProposal>* taken,
   }
   for (size_t i = 0; i < taken->size(); ++i) {
     if (!refused.ok()) {
-      auto answer = std::make_shared<ProposeDone>(std::move((*taken)[i].done));
-      callbacks->push_back([answer, refused] { std::move (*answer)(refused); });
+      Answer(std::move((*taken)[i].done), refused, callbacks);
     } else {
       auto [it, inserted] = pending_.try_emplace(proposed[i].index);
       if (!inserted) {
         // A write this replica proposed while it led an earlier term, whose
         // entry it lost as a follower (a later leader's took the index) and
         // which was not answered yet: its outcome is not known here.
-        auto displaced = std::make_shared<ProposeDone>(std::move(it->second.done));
-        callbacks->push_back([displaced] {
-          std::move (*displaced)(absl::DeadlineExceededError(
-              "another entry took the write's index before it was applied here; the write's "
-              "outcome is unknown"));
-        });
+        Answer(std::move(it->second.done),
+               absl::DeadlineExceededError(
+                   "another entry took the write's index before it was applied here; the "
+                   "write's outcome is unknown"),
+               callbacks);
       }
       it->second = PendingWrite{proposed[i].term, std::move((*taken)[i].done)};
     }
@@ -514,10 +520,7 @@ void ReplicaGroup::Drive(std::vector<Callback>* callbacks) {
       const absl::Status unknown = absl::DeadlineExceededError(
           absl::StrCat("replica stopped after a storage error; the write's outcome is unknown: ",
                        handled.message()));
-      for (auto& [index, pending] : pending_) {
-        auto done = std::make_shared<ProposeDone>(std::move(pending.done));
-        callbacks->push_back([done, unknown] { std::move (*done)(unknown); });
-      }
+      for (auto& [index, pending] : pending_) Answer(std::move(pending.done), unknown, callbacks);
       pending_.clear();
       // Reads waiting on this replica would wait forever: the reader asks
       // another.
@@ -672,16 +675,10 @@ absl::Status ReplicaGroup::Handle(replication::Ready& ready, std::vector<Callbac
     for (Decided& decided : run) {
       auto pending = pending_.find(decided.index);
       if (pending == pending_.end()) continue;
-      auto done = std::make_shared<ProposeDone>(std::move(pending->second.done));
-      if (pending->second.term == decided.term) {
-        callbacks->push_back([done, result = std::move(decided.result)]() mutable {
-          std::move (*done)(std::move(result));
-        });
-      } else {
-        callbacks->push_back([done] {
-          std::move (*done)(base::NotApplied("leadership changed before the write committed"));
-        });
-      }
+      Answer(std::move(pending->second.done),
+             pending->second.term == decided.term ? std::move(decided.result)
+                                                  : base::NotApplied(kLeadershipChanged),
+             callbacks);
       pending_.erase(pending);
     }
     run.clear();
@@ -720,11 +717,10 @@ absl::Status ReplicaGroup::Handle(replication::Ready& ready, std::vector<Callbac
   // unknown outcome.
   if (ready.snapshot.has_value()) {
     for (auto it = pending_.begin(); it != pending_.end() && it->first <= ready.snapshot->index;) {
-      auto done = std::make_shared<ProposeDone>(std::move(it->second.done));
-      callbacks->push_back([done] {
-        std::move (*done)(absl::DeadlineExceededError(
-            "this replica caught up through a snapshot: the write's outcome is unknown"));
-      });
+      Answer(std::move(it->second.done),
+             absl::DeadlineExceededError(
+                 "this replica caught up through a snapshot: the write's outcome is unknown"),
+             callbacks);
       it = pending_.erase(it);
     }
   }
@@ -740,10 +736,7 @@ absl::Status ReplicaGroup::Handle(replication::Ready& ready, std::vector<Callbac
         ++it;
         continue;
       }
-      auto done = std::make_shared<ProposeDone>(std::move(it->second.done));
-      callbacks->push_back([done] {
-        std::move (*done)(base::NotApplied("leadership changed before the write committed"));
-      });
+      Answer(std::move(it->second.done), base::NotApplied(kLeadershipChanged), callbacks);
       it = pending_.erase(it);
     }
   }

@@ -313,6 +313,11 @@ class ReplicaGroup {
   static void Run(std::vector<Callback>* callbacks);
   // Answers every read waiting for a ReadIndex round or the apply with
   // status (in *callbacks, to run unlocked).
+  // Adds to callbacks the answer of a proposal (run once the lock is
+  // released).
+  static void Answer(ProposeDone done,
+                     absl::StatusOr<std::string> result,
+                     std::vector<Callback>* callbacks);
   void FailReads(const absl::Status& status, std::vector<Callback>* callbacks)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Proposes *taken to the core (or refuses them all) and drives the group.
